@@ -1,0 +1,2 @@
+(class_definition
+  name: (identifier) @container.name) @container.around

@@ -1,0 +1,103 @@
+//! Documentation attached to a function: a Python docstring, or the block of
+//! comments directly above the definition in the other languages.
+
+use tree_sitter::Node;
+
+use super::functions::SourceBytes;
+use crate::language::Language;
+
+pub(super) fn find(
+    language: Language,
+    definition: Node,
+    body: Node,
+    source: &SourceBytes,
+) -> Option<String> {
+    let raw = match language {
+        Language::Python => python_docstring(body, source),
+        _ => comments_above(language, definition, source),
+    }?;
+    let cleaned = clean(&raw);
+    (!cleaned.is_empty()).then_some(cleaned)
+}
+
+/// A docstring is a string literal as the first statement of the body.
+fn python_docstring(body: Node, source: &SourceBytes) -> Option<String> {
+    let first = body.named_child(0)?;
+    if first.kind() != "expression_statement" || first.named_child_count() != 1 {
+        return None;
+    }
+    let string = first.named_child(0)?;
+    if string.kind() != "string" {
+        return None;
+    }
+    let text = source.str(string);
+    let body = text
+        .trim_start_matches(|c: char| c.is_ascii_alphabetic())
+        .trim_start_matches(['"', '\''])
+        .trim_end_matches(['"', '\'']);
+    Some(body.to_string())
+}
+
+/// The contiguous comments ending on the line just above the definition (or
+/// above its decorators, template header or attributes).
+fn comments_above(language: Language, definition: Node, source: &SourceBytes) -> Option<String> {
+    let mut anchor = definition;
+    // A C++ template header is part of the definition as the user sees it.
+    if let Some(parent) = definition.parent()
+        && parent.kind() == "template_declaration"
+    {
+        anchor = parent;
+    }
+    let mut comments = Vec::new();
+    let mut next_row = anchor.start_position().row;
+    let mut sibling = anchor.prev_sibling();
+    while let Some(node) = sibling {
+        let adjacent = node.end_position().row + 1 >= next_row;
+        if !adjacent {
+            break;
+        }
+        if node.kind().contains("comment") {
+            // Rust line comments include their newline; joining adds it back.
+            comments.push(source.str(node).trim_end().to_string());
+        } else if !(language == Language::Rust && node.kind() == "attribute_item") {
+            break;
+        }
+        next_row = node.start_position().row;
+        sibling = node.prev_sibling();
+    }
+    if comments.is_empty() {
+        return None;
+    }
+    comments.reverse();
+    Some(comments.join("\n"))
+}
+
+/// Strips comment markers and common indentation, keeping the words.
+fn clean(raw: &str) -> String {
+    let lines: Vec<&str> = raw
+        .lines()
+        .map(|line| {
+            let line = line.trim();
+            let line = ["///", "//!", "//", "/**", "/*!", "/*"]
+                .iter()
+                .find_map(|marker| line.strip_prefix(marker))
+                .unwrap_or(line);
+            let line = line.strip_suffix("*/").unwrap_or(line);
+            let line = line.strip_prefix('*').filter(|_| !line.starts_with("**")).unwrap_or(line);
+            line.trim_end()
+        })
+        .collect();
+    let indent = lines
+        .iter()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| line.len() - line.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    lines
+        .iter()
+        .map(|line| line.get(indent..).unwrap_or("").to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim()
+        .to_string()
+}

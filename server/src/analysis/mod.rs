@@ -1,0 +1,10 @@
+//! Pure functions over a document snapshot: which functions a file defines,
+//! and which one the cursor is in. No IO, no LSP types: the CLI, the server
+//! and the pipeline all call these.
+
+mod doc_comment;
+mod functions;
+pub(crate) mod queries;
+mod stub;
+
+pub use functions::{ByteRange, Function, FunctionKind, function_at, functions};

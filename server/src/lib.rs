@@ -1,0 +1,10 @@
+//! perforch: a language server that makes functions faster and proves it.
+//!
+//! See ARCHITECTURE.md for the map of this crate.
+
+pub mod analysis;
+pub mod cli;
+pub mod document;
+pub mod language;
+pub mod logging;
+pub mod lsp;

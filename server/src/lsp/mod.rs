@@ -1,0 +1,81 @@
+//! The language server: the only part of perforch that knows LSP types.
+//!
+//! `serve` runs it over any byte streams (stdio in production, in-memory
+//! pipes in tests). Handlers are thin: they convert LSP types with `proto`,
+//! call plain-Rust analysis on a document snapshot, and convert back.
+
+mod capabilities;
+pub mod commands;
+mod handlers;
+mod panic_guard;
+mod proto;
+mod server;
+mod session;
+mod transport;
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::sync::mpsc;
+use tower_lsp_server::LspService;
+
+pub use capabilities::OPTIMIZE_ACTION_KIND;
+
+/// How a session ended, for the process exit code the LSP spec asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionEnd {
+    /// `exit` after `shutdown`: exit code 0.
+    Clean,
+    /// `exit` without `shutdown`, or the editor closed the stream: exit code 1.
+    Abrupt,
+}
+
+impl SessionEnd {
+    pub fn exit_code(self) -> i32 {
+        match self {
+            SessionEnd::Clean => 0,
+            SessionEnd::Abrupt => 1,
+        }
+    }
+}
+
+/// Serves one editor session over `input`/`output` until `exit` or end of input.
+pub async fn serve<I, O>(input: I, output: O) -> SessionEnd
+where
+    I: AsyncRead + Unpin + Send + 'static,
+    O: AsyncWrite + Unpin + Send + 'static,
+{
+    let session = Arc::new(session::Session::default());
+    let (service, socket) = LspService::build({
+        let session = session.clone();
+        move |client| server::Server::new(client, session)
+    })
+    .finish();
+
+    const PIPE_BYTES: usize = 1 << 20;
+    let (guard_to_server, server_input) = tokio::io::duplex(PIPE_BYTES);
+    let (server_output, server_to_writer) = tokio::io::duplex(PIPE_BYTES);
+    let (frames_tx, frames_rx) = mpsc::unbounded_channel();
+
+    let input_task = tokio::spawn(transport::guard_input(input, guard_to_server, frames_tx.clone()));
+    let collect_task = tokio::spawn(transport::collect_output(server_to_writer, frames_tx));
+    let writer_task = tokio::spawn(transport::write_output(output, frames_rx));
+
+    tower_lsp_server::Server::new(server_input, server_output, socket)
+        .serve(service)
+        .await;
+
+    // The server has answered everything it will; stop reading the editor,
+    // then let the writer drain what is queued.
+    input_task.abort();
+    let _ = input_task.await;
+    let _ = collect_task.await;
+    let _ = writer_task.await;
+
+    if session.shutdown_requested.load(Ordering::SeqCst) {
+        SessionEnd::Clean
+    } else {
+        SessionEnd::Abrupt
+    }
+}
