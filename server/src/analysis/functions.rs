@@ -95,7 +95,7 @@ fn collect(document: &Document, around: Option<usize>) -> Vec<Function> {
     if let Some(offset) = around {
         // Only definitions that contain the offset can be the answer: asking
         // for matches that touch it keeps a lookup cheap in a large file.
-        cursor.set_byte_range(offset..offset + 1);
+        cursor.set_byte_range(lookup_window(offset));
     }
     let mut found = Vec::new();
     let mut matches = cursor.matches(&queries.functions, root, &source);
@@ -146,6 +146,13 @@ fn collect(document: &Document, around: Option<usize>) -> Vec<Function> {
     // A query with alternatives can match one definition twice.
     found.dedup_by_key(|function| function.range);
     found
+}
+
+/// The bytes a definition must touch to possibly contain `offset`. A
+/// definition's range is inclusive of its end (a cursor just after the
+/// closing brace is still "in" it), hence the byte before.
+fn lookup_window(offset: usize) -> std::ops::Range<usize> {
+    offset.saturating_sub(1)..offset + 1
 }
 
 /// The document's bytes, contiguous, for node text and query predicates.
@@ -210,7 +217,7 @@ fn container_names(
     };
     let mut cursor = QueryCursor::new();
     if let Some(offset) = around {
-        cursor.set_byte_range(offset..offset + 1);
+        cursor.set_byte_range(lookup_window(offset));
     }
     let mut names = HashMap::new();
     let mut matches = cursor.matches(query, root, source);

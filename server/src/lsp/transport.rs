@@ -180,8 +180,11 @@ impl FrameReader {
         let length = match content_length(&header) {
             Ok(length) => length,
             Err(reason) => {
-                self.buffer.drain(..header_end + HEADER_END.len());
-                self.resync(0);
+                // The block may hold garbage followed by a good header (a
+                // miscounted earlier message leaves its tail in front of the
+                // next header): restart at the next `Content-Length`, even
+                // one inside this block.
+                self.resync(1);
                 return Ok(Some(Incoming::Garbage(reason)));
             }
         };
@@ -276,8 +279,14 @@ mod tests {
         input.extend(frame(b"{\"a\":1}"));
         input.extend(b"Content-Length: x\r\n\r\n");
         input.extend(frame(b"{}"));
+        // A body one byte shorter than announced glues its tail to the next header.
+        input.extend(b"Content-Length: 2\r\n\r\n{}}");
+        input.extend(frame(b"[1]"));
         let events = read_all(&input).await;
-        assert_eq!(events.len(), 4, "{events:?}");
+        assert_eq!(events.len(), 7, "{events:?}");
+        assert_eq!(events[4].as_deref(), Ok(&b"{}"[..]));
+        assert!(events[5].is_err());
+        assert_eq!(events[6].as_deref(), Ok(&b"[1]"[..]));
         assert!(events[0].is_err());
         assert_eq!(events[1].as_deref(), Ok(&b"{\"a\":1}"[..]));
         assert!(events[2].as_ref().unwrap_err().contains("invalid Content-Length"));
