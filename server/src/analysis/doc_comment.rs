@@ -3,14 +3,14 @@
 
 use tree_sitter::Node;
 
-use super::functions::SourceBytes;
+use super::source::SourceText;
 use crate::language::Language;
 
 pub(super) fn find(
     language: Language,
     definition: Node,
     body: Node,
-    source: &SourceBytes,
+    source: &SourceText<'_>,
 ) -> Option<String> {
     let raw = match language {
         Language::Python => python_docstring(body, source),
@@ -21,7 +21,7 @@ pub(super) fn find(
 }
 
 /// A docstring is a string literal as the first statement of the body.
-fn python_docstring(body: Node, source: &SourceBytes) -> Option<String> {
+fn python_docstring(body: Node, source: &SourceText<'_>) -> Option<String> {
     let first = body.named_child(0)?;
     if first.kind() != "expression_statement" || first.named_child_count() != 1 {
         return None;
@@ -40,7 +40,7 @@ fn python_docstring(body: Node, source: &SourceBytes) -> Option<String> {
 
 /// The contiguous comments ending on the line just above the definition (or
 /// above its decorators, template header or attributes).
-fn comments_above(language: Language, definition: Node, source: &SourceBytes) -> Option<String> {
+fn comments_above(language: Language, definition: Node, source: &SourceText<'_>) -> Option<String> {
     let mut anchor = definition;
     // A C++ template header is part of the definition as the user sees it.
     if let Some(parent) = definition.parent()

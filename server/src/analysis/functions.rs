@@ -6,6 +6,7 @@ use serde::Serialize;
 use streaming_iterator::StreamingIterator;
 use tree_sitter::{Node, Query, QueryCursor};
 
+use super::source::SourceText;
 use super::{doc_comment, queries, stub};
 use crate::document::Document;
 use crate::language::Language;
@@ -85,7 +86,7 @@ pub fn function_at(document: &Document, offset: usize) -> Option<Function> {
 fn collect(document: &Document, around: Option<usize>) -> Vec<Function> {
     let language = document.language();
     let queries = queries::for_language(language);
-    let source = SourceBytes::new(document);
+    let source = SourceText::new(document.text());
     let root = document.tree().root_node();
 
     let containers = container_names(&queries.containers, root, &source, around);
@@ -155,31 +156,6 @@ fn lookup_window(offset: usize) -> std::ops::Range<usize> {
     offset.saturating_sub(1)..offset + 1
 }
 
-/// The document's bytes, contiguous, for node text and query predicates.
-pub(super) struct SourceBytes(String);
-
-impl SourceBytes {
-    fn new(document: &Document) -> SourceBytes {
-        SourceBytes(document.source())
-    }
-
-    pub(super) fn text(&self, node: Node) -> String {
-        self.0[node.byte_range()].to_string()
-    }
-
-    pub(super) fn str(&self, node: Node) -> &str {
-        &self.0[node.byte_range()]
-    }
-}
-
-impl<'a> tree_sitter::TextProvider<&'a [u8]> for &'a SourceBytes {
-    type I = std::iter::Once<&'a [u8]>;
-
-    fn text(&mut self, node: Node) -> Self::I {
-        std::iter::once(&self.0.as_bytes()[node.byte_range()])
-    }
-}
-
 struct FunctionCaptures {
     around: Option<u32>,
     name: Option<u32>,
@@ -206,7 +182,7 @@ impl FunctionCaptures {
 fn container_names(
     query: &Query,
     root: Node,
-    source: &SourceBytes,
+    source: &SourceText<'_>,
     around: Option<usize>,
 ) -> HashMap<usize, String> {
     let (Some(around_index), Some(name_index)) = (
@@ -265,7 +241,7 @@ fn is_function_node(kind: &str) -> bool {
 fn split_qualified_name(
     language: Language,
     name: Node,
-    source: &SourceBytes,
+    source: &SourceText<'_>,
 ) -> (String, Option<String>) {
     if language == Language::Cpp && name.kind() == "qualified_identifier" {
         let full = source.str(name);
@@ -293,15 +269,16 @@ fn strip_template_args(name: &str) -> String {
 }
 
 /// The type a Go method's receiver names: `(s *Stack[T])` gives `Stack`.
-fn go_receiver_type(receiver: Node, source: &SourceBytes) -> Option<String> {
+fn go_receiver_type(receiver: Node, source: &SourceText<'_>) -> Option<String> {
     let mut cursor = receiver.walk();
     let declaration = receiver.named_children(&mut cursor).next()?;
     let ty = declaration.child_by_field_name("type")?;
-    let text = source.str(ty).trim_start_matches('*').trim();
+    let written = source.str(ty);
+    let text = written.trim_start_matches('*').trim();
     Some(strip_template_args(text.split('[').next().unwrap_or(text)))
 }
 
-fn parameter_list(parameters: Node, source: &SourceBytes) -> Vec<String> {
+fn parameter_list(parameters: Node, source: &SourceText<'_>) -> Vec<String> {
     let mut cursor = parameters.walk();
     parameters
         .named_children(&mut cursor)

@@ -5,6 +5,7 @@
 mod doc_comment;
 mod functions;
 pub(crate) mod queries;
+mod source;
 mod stub;
 
 pub use functions::{ByteRange, Function, FunctionKind, function_at, functions};

@@ -6,10 +6,10 @@
 
 use tree_sitter::Node;
 
-use super::functions::SourceBytes;
+use super::source::SourceText;
 use crate::language::Language;
 
-pub(super) fn is_stub(language: Language, definition: Node, body: Node, source: &SourceBytes) -> bool {
+pub(super) fn is_stub(language: Language, definition: Node, body: Node, source: &SourceText<'_>) -> bool {
     // A C++ constructor whose work is all in its member initialisers is not a stub.
     if definition.child_by_field_name("declarator").is_some() && has_child_of_kind(definition, "field_initializer_list") {
         return false;
@@ -40,7 +40,7 @@ fn has_child_of_kind(node: Node, kind: &str) -> bool {
     node.children(&mut cursor).any(|child| child.kind() == kind)
 }
 
-fn is_placeholder(language: Language, statement: Node, index: usize, source: &SourceBytes) -> bool {
+fn is_placeholder(language: Language, statement: Node, index: usize, source: &SourceText<'_>) -> bool {
     let text = source.str(statement);
     match language {
         Language::Python => match statement.kind() {
@@ -66,7 +66,7 @@ fn is_placeholder(language: Language, statement: Node, index: usize, source: &So
                 node.kind() == "macro_invocation"
                     && node
                         .child_by_field_name("macro")
-                        .is_some_and(|name| matches!(source.str(name), "todo" | "unimplemented"))
+                        .is_some_and(|name| matches!(&*source.str(name), "todo" | "unimplemented"))
             })
         }
         Language::Go => {
@@ -77,13 +77,13 @@ fn is_placeholder(language: Language, statement: Node, index: usize, source: &So
             call.is_some_and(|node| {
                 node.kind() == "call_expression"
                     && node.child_by_field_name("function").is_some_and(|f| source.str(f) == "panic")
-                    && mentions_placeholder(source.str(node))
+                    && mentions_placeholder(&source.str(node))
             })
         }
         Language::Java => {
             statement.kind() == "throw_statement" && text.contains("UnsupportedOperationException")
         }
-        Language::Cpp => statement.kind() == "throw_statement" && mentions_placeholder(text),
+        Language::Cpp => statement.kind() == "throw_statement" && mentions_placeholder(&text),
     }
 }
 
