@@ -67,6 +67,24 @@ impl Language {
         }
     }
 
+    /// The language a Markdown code fence is tagged with, e.g. `py` or `c++`.
+    /// C counts as C++ because models often tag C++ code as C.
+    pub fn from_fence_tag(tag: &str) -> Option<Language> {
+        match tag.trim().to_ascii_lowercase().as_str() {
+            "python" | "py" | "python3" | "py3" => Some(Language::Python),
+            "java" => Some(Language::Java),
+            "cpp" | "c++" | "cc" | "cxx" | "c" | "hpp" | "h" | "hxx" => Some(Language::Cpp),
+            "go" | "golang" => Some(Language::Go),
+            "rust" | "rs" => Some(Language::Rust),
+            _ => None,
+        }
+    }
+
+    /// The tag to write on a code fence for this language in a prompt.
+    pub fn fence_tag(self) -> &'static str {
+        self.name()
+    }
+
     pub fn tree_sitter(self) -> tree_sitter::Language {
         match self {
             Language::Python => tree_sitter_python::LANGUAGE.into(),

@@ -4,7 +4,9 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod config;
 pub mod document;
 pub mod language;
 pub mod logging;
 pub mod lsp;
+pub mod models;
