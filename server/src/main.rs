@@ -3,6 +3,13 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // The sandbox launcher runs between fork and the candidate's exec: it is
+    // internal, takes raw arguments, and must not set up logging or clap.
+    let mut args = std::env::args_os().skip(1);
+    if args.next().is_some_and(|word| word == "sandbox-exec") {
+        let code = perforch::executor::sandbox::launcher_main(args.collect());
+        return ExitCode::from(code.clamp(0, 255) as u8);
+    }
     perforch::logging::init();
     let cli = perforch::cli::Cli::parse();
     match perforch::cli::run(cli) {

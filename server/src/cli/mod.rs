@@ -1,4 +1,4 @@
-//! The command line: `perforch lsp`, `perforch functions`, and the commands
+//! The command line: `perforch lsp`, `perforch functions`, `perforch doctor`, and the commands
 //! later parts add. Errors here are `anyhow`: this is the edge of the program.
 
 mod functions;
@@ -23,6 +23,8 @@ pub enum Command {
         #[arg(long)]
         stdio: bool,
     },
+    /// Show the toolchains found and which sandbox protections are active here.
+    Doctor,
     /// List the functions and methods of a source file.
     Functions {
         file: PathBuf,
@@ -35,6 +37,11 @@ pub enum Command {
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Lsp { stdio: _ } => run_lsp(),
+        Command::Doctor => {
+            let report = crate::executor::doctor_report(&crate::executor::ExecutorConfig::default());
+            println!("{report}");
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Functions { file, json } => {
             let mut stdout = std::io::stdout().lock();
             functions::run(&file, json, &mut stdout)?;

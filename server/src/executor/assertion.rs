@@ -1,0 +1,131 @@
+//! Assertion programs: the candidate function plus test code that asserts
+//! on it, arranged the way each language expects, built and run. A program
+//! passes when it exits 0 within its limits.
+
+use std::path::Path;
+
+use super::config::ExecutorConfig;
+use super::error::ExecutorError;
+use super::gofix;
+use crate::language::Language;
+use super::program::{BuiltProgram, build, run_built};
+use super::run::RunOutcome;
+use super::sandbox::SandboxLimits;
+use super::toolchain::{ProgramKind, SourceProgram, Toolchain};
+
+/// The pieces of an assertion program.
+#[derive(Clone, Debug, Default)]
+pub struct AssertionParts<'a> {
+    /// Imports / includes / package line that go before the candidate.
+    pub prelude: &'a str,
+    /// The function under test (for Java: the `Solution` class holding it).
+    pub candidate: &'a str,
+    /// Test code: Python asserts, a C++ `main`, a Java `Main` class, Go
+    /// `TestX` functions, Rust `#[test]`s or a `fn main`.
+    pub test: &'a str,
+}
+
+/// Arrange candidate and test code into a buildable program.
+pub fn compose(language: Language, parts: &AssertionParts<'_>) -> SourceProgram {
+    let AssertionParts {
+        prelude,
+        candidate,
+        test,
+    } = parts;
+    match language {
+        Language::Python | Language::Cpp | Language::Java => SourceProgram::single(
+            language,
+            ProgramKind::Executable,
+            format!("{prelude}\n{candidate}\n\n{test}\n"),
+        ),
+        Language::Go => {
+            let joined = format!("{prelude}\n{candidate}\n\n{test}\n");
+            let kind = if joined.contains("*testing.T") {
+                ProgramKind::TestHarness
+            } else {
+                ProgramKind::Executable
+            };
+            SourceProgram::single(language, kind, gofix::normalize(&joined, "main"))
+        }
+        Language::Rust => {
+            let joined = format!("{prelude}\n{candidate}\n\n{test}\n");
+            let kind = if joined.contains("#[test]") && !joined.contains("fn main(") {
+                ProgramKind::TestHarness
+            } else {
+                ProgramKind::Executable
+            };
+            SourceProgram::single(language, kind, joined)
+        }
+    }
+}
+
+/// Result of building and running an assertion program.
+#[derive(Clone, Debug)]
+pub struct AssertionOutcome {
+    pub passed: bool,
+    /// Compiler diagnostics when the build failed (the run is then None).
+    pub build_error: Option<String>,
+    pub run: Option<RunOutcome>,
+    pub built: Option<BuiltProgram>,
+}
+
+impl AssertionOutcome {
+    /// A short explanation for feedback prompts and reports.
+    pub fn failure_summary(&self) -> Option<String> {
+        if self.passed {
+            return None;
+        }
+        if let Some(error) = &self.build_error {
+            return Some(format!("build failed:\n{error}"));
+        }
+        self.run.as_ref().map(|run| {
+            format!(
+                "test run ended with {:?}\nstdout:\n{}\nstderr:\n{}",
+                run.status,
+                tail(&run.stdout_text(), 2000),
+                tail(&run.stderr_text(), 4000)
+            )
+        })
+    }
+}
+
+fn tail(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut start = text.len() - max;
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    &text[start..]
+}
+
+/// Build (sandboxed, cached) and run an assertion program. A build failure
+/// is a failed outcome, not an error; errors are infrastructure problems.
+pub fn run_assertions(
+    config: &ExecutorConfig,
+    toolchain: &Toolchain,
+    program: &SourceProgram,
+    work_dir: &Path,
+    limits: SandboxLimits,
+) -> Result<AssertionOutcome, ExecutorError> {
+    let built = match build(config, toolchain, program, work_dir) {
+        Ok(built) => built,
+        Err(ExecutorError::BuildFailed { diagnostics, .. }) => {
+            return Ok(AssertionOutcome {
+                passed: false,
+                build_error: Some(diagnostics),
+                run: None,
+                built: None,
+            });
+        }
+        Err(other) => return Err(other),
+    };
+    let run = run_built(config, &built, limits, &[])?;
+    Ok(AssertionOutcome {
+        passed: run.succeeded(),
+        build_error: None,
+        run: Some(run),
+        built: Some(built),
+    })
+}

@@ -1,0 +1,255 @@
+//! Parse differential driver output and compare original and candidate:
+//! floats with a relative + absolute tolerance (NaN equals NaN), exceptions
+//! by kind only (messages differ legitimately), arguments after the call
+//! (mutation is behaviour).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::driver::LINE_PREFIX;
+use super::error::ExecutorError;
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Implementation {
+    Original,
+    Candidate,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum CallResult {
+    Value(Value),
+    /// The kind (type name) of the exception / panic.
+    Exception(String),
+}
+
+/// One call made by the driver.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CallRecord {
+    pub call: usize,
+    pub implementation: Implementation,
+    /// Thread CPU time of the call (mean over the repetitions).
+    pub cpu_ns: u64,
+    pub result: CallResult,
+    /// The arguments after the call.
+    pub args: Vec<Value>,
+}
+
+/// Parse every driver line of `stdout` (other output is ignored).
+pub fn parse_records(stdout: &str) -> Result<Vec<CallRecord>, ExecutorError> {
+    let mut records = Vec::new();
+    for line in stdout.lines() {
+        let Some(json) = line.strip_prefix(LINE_PREFIX) else {
+            continue;
+        };
+        let value: Value =
+            serde_json::from_str(json).map_err(|e| ExecutorError::HarnessOutput {
+                detail: format!("{e} in line {json}"),
+            })?;
+        let bad = |what: &str| ExecutorError::HarnessOutput {
+            detail: format!("missing {what} in line {json}"),
+        };
+        let call = value["call"].as_u64().ok_or_else(|| bad("call"))? as usize;
+        let implementation = match value["impl"].as_str() {
+            Some("o") => Implementation::Original,
+            Some("c") => Implementation::Candidate,
+            _ => return Err(bad("impl")),
+        };
+        let cpu_ns = value["ns"].as_i64().unwrap_or(0).max(0) as u64;
+        let result = match value.get("exc").and_then(Value::as_str) {
+            Some(kind) => CallResult::Exception(kind.to_string()),
+            None => CallResult::Value(value.get("result").cloned().unwrap_or(Value::Null)),
+        };
+        let args = value["args"].as_array().cloned().unwrap_or_default();
+        records.push(CallRecord {
+            call,
+            implementation,
+            cpu_ns,
+            result,
+            args,
+        });
+    }
+    Ok(records)
+}
+
+/// Float comparison tolerance: equal when `|a-b| <= absolute + relative * max(|a|,|b|)`.
+#[derive(Copy, Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Tolerance {
+    pub relative: f64,
+    pub absolute: f64,
+}
+
+impl Default for Tolerance {
+    /// Loose enough for single-precision rounding differences from a
+    /// reordered computation, tight enough to catch wrong results.
+    fn default() -> Self {
+        Tolerance {
+            relative: 1e-6,
+            absolute: 1e-9,
+        }
+    }
+}
+
+fn parse_float(text: &str) -> Option<f64> {
+    match text {
+        "nan" => Some(f64::NAN),
+        "inf" => Some(f64::INFINITY),
+        "-inf" => Some(f64::NEG_INFINITY),
+        other => other.parse().ok(),
+    }
+}
+
+fn floats_equal(a: f64, b: f64, tolerance: Tolerance) -> bool {
+    if a.is_nan() || b.is_nan() {
+        return a.is_nan() && b.is_nan();
+    }
+    if a.is_infinite() || b.is_infinite() {
+        return a == b;
+    }
+    (a - b).abs() <= tolerance.absolute + tolerance.relative * a.abs().max(b.abs())
+}
+
+/// Structural equality of two serialised values with float tolerance.
+pub fn values_equal(a: &Value, b: &Value, tolerance: Tolerance) -> bool {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            if let (Some(Value::String(fa)), Some(Value::String(fb))) = (x.get("f"), y.get("f"))
+                && x.len() == 1
+                && y.len() == 1
+            {
+                return match (parse_float(fa), parse_float(fb)) {
+                    (Some(fa), Some(fb)) => floats_equal(fa, fb, tolerance),
+                    _ => fa == fb,
+                };
+            }
+            x.len() == y.len()
+                && x.iter().all(|(key, value)| {
+                    y.get(key)
+                        .is_some_and(|other| values_equal(value, other, tolerance))
+                })
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| values_equal(p, q, tolerance))
+        }
+        _ => a == b,
+    }
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MismatchKind {
+    /// Different return values.
+    Result,
+    /// One raised (or raised a different kind), the other did not.
+    Exception,
+    /// Different argument values after the call (mutation differs).
+    Arguments,
+    /// The call has no record for one side (crash or timeout before it).
+    Missing,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Mismatch {
+    pub call: usize,
+    pub kind: MismatchKind,
+    pub original: String,
+    pub candidate: String,
+}
+
+fn describe(result: Option<&CallRecord>, args: bool) -> String {
+    match result {
+        None => "no result".to_string(),
+        Some(record) if args => Value::Array(record.args.clone()).to_string(),
+        Some(record) => match &record.result {
+            CallResult::Value(v) => v.to_string(),
+            CallResult::Exception(kind) => format!("raised {kind}"),
+        },
+    }
+}
+
+/// Compare the calls of both implementations; `calls` is the number of
+/// inputs (so a call missing on both sides is reported too).
+pub fn compare_records(
+    records: &[CallRecord],
+    calls: usize,
+    tolerance: Tolerance,
+) -> Vec<Mismatch> {
+    let find = |call: usize, implementation: Implementation| {
+        records
+            .iter()
+            .find(|r| r.call == call && r.implementation == implementation)
+    };
+    let mut mismatches = Vec::new();
+    for call in 0..calls {
+        let original = find(call, Implementation::Original);
+        let candidate = find(call, Implementation::Candidate);
+        let mismatch = |kind, args| Mismatch {
+            call,
+            kind,
+            original: describe(original, args),
+            candidate: describe(candidate, args),
+        };
+        let (Some(o), Some(c)) = (original, candidate) else {
+            mismatches.push(mismatch(MismatchKind::Missing, false));
+            continue;
+        };
+        match (&o.result, &c.result) {
+            (CallResult::Value(a), CallResult::Value(b)) => {
+                if !values_equal(a, b, tolerance) {
+                    mismatches.push(mismatch(MismatchKind::Result, false));
+                    continue;
+                }
+            }
+            (CallResult::Exception(a), CallResult::Exception(b)) if a == b => {}
+            _ => {
+                mismatches.push(mismatch(MismatchKind::Exception, false));
+                continue;
+            }
+        }
+        if !values_equal(
+            &Value::Array(o.args.clone()),
+            &Value::Array(c.args.clone()),
+            tolerance,
+        ) {
+            mismatches.push(mismatch(MismatchKind::Arguments, true));
+        }
+    }
+    mismatches
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn floats_use_tolerance_and_nan_equals_nan() {
+        let t = Tolerance::default();
+        assert!(values_equal(
+            &json!({"f": "0.1"}),
+            &json!({"f": "0.10000000000000002"}),
+            t
+        ));
+        assert!(values_equal(&json!({"f": "nan"}), &json!({"f": "nan"}), t));
+        assert!(!values_equal(&json!({"f": "nan"}), &json!({"f": "1.0"}), t));
+        assert!(!values_equal(&json!({"f": "1.0"}), &json!({"f": "1.1"}), t));
+        assert!(values_equal(
+            &json!([{"f": "inf"}]),
+            &json!([{"f": "inf"}]),
+            t
+        ));
+        assert!(!values_equal(&json!({"i": "1"}), &json!({"f": "1.0"}), t));
+    }
+
+    #[test]
+    fn exceptions_compare_by_kind() {
+        let text = format!(
+            "noise\n{p}{{\"call\":0,\"impl\":\"o\",\"ns\":5,\"exc\":\"ValueError\",\"args\":[]}}\n{p}{{\"call\":0,\"impl\":\"c\",\"ns\":3,\"exc\":\"ValueError\",\"args\":[]}}\n{p}{{\"call\":1,\"impl\":\"o\",\"ns\":5,\"result\":{{\"i\":\"1\"}},\"args\":[[1]]}}\n{p}{{\"call\":1,\"impl\":\"c\",\"ns\":3,\"result\":{{\"i\":\"1\"}},\"args\":[[2]]}}\n",
+            p = LINE_PREFIX
+        );
+        let records = parse_records(&text).unwrap();
+        assert_eq!(records.len(), 4);
+        let mismatches = compare_records(&records, 3, Tolerance::default());
+        assert_eq!(mismatches.len(), 2);
+        assert_eq!(mismatches[0].kind, MismatchKind::Arguments);
+        assert_eq!(mismatches[1].kind, MismatchKind::Missing);
+    }
+}

@@ -1,0 +1,267 @@
+//! Java differential driver. The method lives in a class; the candidate's
+//! class is renamed `perforch_candidate_CLASS`. Static methods are called on
+//! the class, instance methods on a fresh instance per call.
+
+use super::signature::{c_style_param_types, find};
+use super::{DiffSpec, DriverError, LINE_PREFIX, candidate_name, rename_identifier};
+use crate::language::Language;
+use crate::executor::toolchain::{ProgramKind, SourceProgram};
+
+const RUNTIME: &str = r#"
+    static String esc(String s) {
+        StringBuilder out = new StringBuilder("\"");
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"': out.append("\\\""); break;
+                case '\\': out.append("\\\\"); break;
+                case '\n': out.append("\\n"); break;
+                case '\r': out.append("\\r"); break;
+                case '\t': out.append("\\t"); break;
+                default:
+                    if (c < 0x20) out.append(String.format("\\u%04x", (int) c));
+                    else out.append(c);
+            }
+        }
+        return out.append('"').toString();
+    }
+    static String floatText(double d) {
+        if (Double.isNaN(d)) return "{\"f\":\"nan\"}";
+        if (Double.isInfinite(d)) return d > 0 ? "{\"f\":\"inf\"}" : "{\"f\":\"-inf\"}";
+        return "{\"f\":\"" + Double.toString(d) + "\"}";
+    }
+    static String sortedJoin(java.util.List<String> items, String tag) {
+        java.util.Collections.sort(items);
+        return "{\"" + tag + "\":[" + String.join(",", items) + "]}";
+    }
+    static String ser(Object v) {
+        if (v == null) return "null";
+        if (v instanceof Boolean) return v.toString();
+        if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte
+                || v instanceof java.math.BigInteger) return "{\"i\":\"" + v + "\"}";
+        if (v instanceof Float) {
+            float f = (Float) v;
+            if (Float.isNaN(f) || Float.isInfinite(f)) return floatText(f);
+            return "{\"f\":\"" + Float.toString(f) + "\"}";
+        }
+        if (v instanceof Double) return floatText((Double) v);
+        if (v instanceof java.math.BigDecimal) return "{\"f\":\"" + v + "\"}";
+        if (v instanceof Character || v instanceof CharSequence) return esc(v.toString());
+        if (v instanceof java.util.Optional) {
+            java.util.Optional<?> o = (java.util.Optional<?>) v;
+            return o.isPresent() ? ser(o.get()) : "null";
+        }
+        if (v.getClass().isArray()) {
+            StringBuilder out = new StringBuilder("[");
+            int n = java.lang.reflect.Array.getLength(v);
+            for (int i = 0; i < n; i++) { if (i > 0) out.append(','); out.append(ser(java.lang.reflect.Array.get(v, i))); }
+            return out.append(']').toString();
+        }
+        if (v instanceof java.util.Map) {
+            java.util.List<String> items = new java.util.ArrayList<>();
+            for (java.util.Map.Entry<?, ?> e : ((java.util.Map<?, ?>) v).entrySet())
+                items.add("[" + ser(e.getKey()) + "," + ser(e.getValue()) + "]");
+            return sortedJoin(items, "m");
+        }
+        if (v instanceof java.util.Set) {
+            java.util.List<String> items = new java.util.ArrayList<>();
+            for (Object x : (java.util.Set<?>) v) items.add(ser(x));
+            return sortedJoin(items, "s");
+        }
+        if (v instanceof Iterable) {
+            StringBuilder out = new StringBuilder("[");
+            boolean first = true;
+            for (Object x : (Iterable<?>) v) { if (!first) out.append(','); first = false; out.append(ser(x)); }
+            return out.append(']').toString();
+        }
+        return "{\"o\":" + esc(v.getClass().getSimpleName()) + "}";
+    }
+    static final java.lang.management.ThreadMXBean PERFORCH_MX = java.lang.management.ManagementFactory.getThreadMXBean();
+    static long cpu() { return PERFORCH_MX.getCurrentThreadCpuTime(); }
+    static void emit(int index, String tag, long ns, String result, String exc, String args) {
+        StringBuilder line = new StringBuilder(PERFORCH_PREFIX);
+        line.append("{\"call\":").append(index).append(",\"impl\":\"").append(tag).append("\",\"ns\":").append(ns);
+        if (exc != null) line.append(",\"exc\":").append(esc(exc));
+        else line.append(",\"result\":").append(result);
+        line.append(",\"args\":").append(args).append('}');
+        PERFORCH_OUT.println(line);
+    }
+    static final java.io.PrintStream PERFORCH_OUT = new java.io.PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false);
+    static volatile Object perforchSink;
+"#;
+
+/// Split Java source into import lines (hoisted: they must come first in
+/// the file) and the rest; `public class` becomes package-private so
+/// several classes can share Main.java.
+fn split_imports(source: &str, imports: &mut Vec<String>) -> String {
+    let mut rest = String::new();
+    for line in source.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with("import ") || trimmed.starts_with("package ") {
+            if trimmed.starts_with("import ") && !imports.iter().any(|i| i == trimmed) {
+                imports.push(trimmed.to_string());
+            }
+            continue;
+        }
+        let line = if let Some(after) = line.strip_prefix("public ") {
+            if after.trim_start().starts_with("class ")
+                || after.trim_start().starts_with("final class ")
+            {
+                after.to_string()
+            } else {
+                line.to_string()
+            }
+        } else {
+            line.to_string()
+        };
+        rest.push_str(&line);
+        rest.push('\n');
+    }
+    rest
+}
+
+#[allow(clippy::too_many_arguments)]
+fn case_method(
+    class: &str,
+    method: &str,
+    is_static: bool,
+    returns_void: bool,
+    tag: &str,
+    index: usize,
+    types: &[String],
+    args: &[String],
+    repeats: u32,
+) -> String {
+    let declarations: String = types
+        .iter()
+        .zip(args)
+        .enumerate()
+        .map(|(i, (ty, expr))| format!("            {ty} a{i} = {expr};\n"))
+        .collect();
+    let names: Vec<String> = (0..args.len()).map(|i| format!("a{i}")).collect();
+    let call_args = names.join(", ");
+    let receiver = if is_static {
+        class.to_string()
+    } else {
+        format!("new {class}()")
+    };
+    let call = format!("{receiver}.{method}({call_args})");
+    let invoke = if returns_void {
+        format!("{call}; t1 = cpu(); result = \"null\";")
+    } else {
+        format!(
+            "Object value = {call}; t1 = cpu(); perforchSink = value; if (r == 0) result = ser(value);"
+        )
+    };
+    let args_json = if names.is_empty() {
+        "\"[]\"".to_string()
+    } else {
+        format!(
+            "\"[\" + {} + \"]\"",
+            names
+                .iter()
+                .map(|n| format!("ser({n})"))
+                .collect::<Vec<_>>()
+                .join(" + \",\" + ")
+        )
+    };
+    format!(
+        r#"    static void case_{tag}_{index}() {{
+        long total = 0;
+        String firstResult = null, firstExc = null, firstArgs = "[]";
+        for (int r = 0; r < {repeats}; r++) {{
+{declarations}            String result = null, exc = null;
+            long t0 = cpu(), t1 = 0;
+            try {{
+                {invoke}
+            }} catch (Throwable e) {{
+                t1 = cpu();
+                exc = e.getClass().getSimpleName();
+            }}
+            total += t1 - t0;
+            if (r == 0) {{ firstResult = result; firstExc = exc; firstArgs = {args_json}; }}
+        }}
+        emit({index}, "{tag}", total / {repeats}, firstResult, firstExc, firstArgs);
+    }}
+"#
+    )
+}
+
+pub fn generate(spec: &DiffSpec) -> Result<SourceProgram, DriverError> {
+    let class = spec
+        .class_name
+        .clone()
+        .ok_or(DriverError::MissingClassName)?;
+    let method = &spec.function;
+    let signature = find(&spec.original, method)
+        .ok_or_else(|| DriverError::FunctionNotFound(method.clone()))?;
+    if find(&spec.candidate, method).is_none() {
+        return Err(DriverError::FunctionNotFound(method.clone()));
+    }
+    let words: Vec<&str> = signature.before.split_whitespace().collect();
+    let is_static = words.contains(&"static");
+    let returns_void = words.last() == Some(&"void");
+    let types: Vec<String> = c_style_param_types(&signature.params)
+        .iter()
+        .map(|t| t.replace("final ", ""))
+        .collect();
+    let candidate_class = candidate_name(&class);
+    let mut imports = vec!["import java.util.*;".to_string()];
+    let prelude = split_imports(&spec.prelude, &mut imports);
+    let original = split_imports(&spec.original, &mut imports);
+    let candidate = split_imports(
+        &rename_identifier(&spec.candidate, &class, &candidate_class),
+        &mut imports,
+    );
+    let repeats = spec.repeats.max(1);
+    let mut out = imports.join("\n");
+    out.push_str("\n\n");
+    out.push_str(&prelude);
+    out.push_str(&original);
+    out.push('\n');
+    out.push_str(&candidate);
+    out.push_str("\npublic class Main {\n");
+    out.push_str(&format!(
+        "    static final String PERFORCH_PREFIX = {:?};\n",
+        LINE_PREFIX
+    ));
+    out.push_str(RUNTIME);
+    let mut main_body = String::new();
+    for (index, args) in spec.inputs.iter().enumerate() {
+        let mut arg_types = types.clone();
+        arg_types.resize(args.len(), "var".to_string());
+        out.push_str(&case_method(
+            &class,
+            method,
+            is_static,
+            returns_void,
+            "o",
+            index,
+            &arg_types,
+            args,
+            repeats,
+        ));
+        out.push_str(&case_method(
+            &candidate_class,
+            method,
+            is_static,
+            returns_void,
+            "c",
+            index,
+            &arg_types,
+            args,
+            repeats,
+        ));
+        main_body.push_str(&format!(
+            "        if (o) case_o_{index}();\n        if (c) case_c_{index}();\n        PERFORCH_OUT.flush();\n"
+        ));
+    }
+    out.push_str(&format!(
+        "    public static void main(String[] argv) {{\n        String mode = argv.length > 0 ? argv[0] : \"oc\";\n        boolean o = mode.contains(\"o\"), c = mode.contains(\"c\");\n{main_body}        PERFORCH_OUT.flush();\n    }}\n}}\n"
+    ));
+    Ok(SourceProgram::single(
+        Language::Java,
+        ProgramKind::Executable,
+        out,
+    ))
+}

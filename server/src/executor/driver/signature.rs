@@ -1,0 +1,174 @@
+//! Just enough signature parsing for the drivers: find a function's
+//! parameter list and return type in C-family / Go / Rust source text.
+
+/// Split at `separator` where no bracket of any kind is open.
+pub fn split_top_level(text: &str, separator: char) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut depth = 0i32;
+    let mut current = String::new();
+    for c in text.chars() {
+        match c {
+            '(' | '[' | '{' | '<' => depth += 1,
+            ')' | ']' | '}' | '>' => depth -= 1,
+            _ => {}
+        }
+        if c == separator && depth == 0 {
+            parts.push(current.trim().to_string());
+            current.clear();
+        } else {
+            current.push(c);
+        }
+    }
+    if !current.trim().is_empty() {
+        parts.push(current.trim().to_string());
+    }
+    parts
+}
+
+/// A function definition located in source text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Signature {
+    /// Text on the definition line before the name (C++/Java return type,
+    /// modifiers; Go `func`, Rust `pub fn`).
+    pub before: String,
+    /// Text between the parentheses.
+    pub params: String,
+    /// Text between `)` and `{` (Go/Rust return type, C++ qualifiers).
+    pub after: String,
+}
+
+/// Find the definition of `name`: an occurrence followed by a balanced
+/// parameter list and then `{` before any `;`.
+pub fn find(source: &str, name: &str) -> Option<Signature> {
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
+    let mut search_from = 0;
+    while let Some(pos) = source[search_from..].find(name) {
+        let start = search_from + pos;
+        search_from = start + name.len();
+        if source[..start].chars().next_back().is_some_and(is_ident) {
+            continue;
+        }
+        let rest = &source[start + name.len()..];
+        let trimmed = rest.trim_start();
+        // Rust generics / Java type parameters are not supported: skip.
+        if !trimmed.starts_with('(') {
+            continue;
+        }
+        let open = start + name.len() + (rest.len() - trimmed.len());
+        let mut depth = 0;
+        let mut close = None;
+        for (offset, c) in source[open..].char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        close = Some(open + offset);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let close = close?;
+        let tail = &source[close + 1..];
+        let brace = tail.find('{');
+        let semicolon = tail.find(';');
+        let Some(brace) = brace else { continue };
+        if semicolon.is_some_and(|s| s < brace) {
+            continue;
+        }
+        let line_start = source[..start].rfind('\n').map_or(0, |p| p + 1);
+        return Some(Signature {
+            before: source[line_start..start].trim().to_string(),
+            params: source[open + 1..close].to_string(),
+            after: tail[..brace].trim().to_string(),
+        });
+    }
+    None
+}
+
+/// C++/Java parameter types: drop the parameter name (last identifier),
+/// keep the type text.
+pub fn c_style_param_types(params: &str) -> Vec<String> {
+    split_top_level(params, ',')
+        .into_iter()
+        .filter(|p| !p.is_empty() && p != "void")
+        .map(|p| {
+            let p = p.split('=').next().unwrap_or("").trim().to_string();
+            let cut = p
+                .char_indices()
+                .rev()
+                .find(|(_, c)| !(c.is_alphanumeric() || *c == '_'))
+                .map_or(0, |(i, _)| i + 1);
+            p[..cut].trim().to_string()
+        })
+        .collect()
+}
+
+/// Go parameter types, expanding grouped names (`a, b int`).
+pub fn go_param_types(params: &str) -> Vec<String> {
+    let parts = split_top_level(params, ',');
+    let mut types: Vec<String> = vec![String::new(); parts.len()];
+    let mut pending_type = String::new();
+    for (i, part) in parts.iter().enumerate().rev() {
+        let part = part.trim();
+        match part.split_once(char::is_whitespace) {
+            Some((_, ty)) => {
+                pending_type = ty.trim().to_string();
+                types[i] = pending_type.clone();
+            }
+            None => types[i] = pending_type.clone(),
+        }
+    }
+    types
+}
+
+/// Rust parameter types (`name: Type`).
+pub fn rust_param_types(params: &str) -> Vec<String> {
+    split_top_level(params, ',')
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            p.split_once(':')
+                .map_or(p.clone(), |(_, ty)| ty.trim().to_string())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_cpp_definition_not_declaration() {
+        let src = "bool f(vector<int> a, int b);\nint main(){ f({1}, 2); }\nbool f(vector<int> a, int b){ return true; }\n";
+        let sig = find(src, "f").unwrap();
+        assert_eq!(sig.before, "bool");
+        assert_eq!(c_style_param_types(&sig.params), vec!["vector<int>", "int"]);
+    }
+
+    #[test]
+    fn go_grouped_parameters() {
+        assert_eq!(
+            go_param_types("a, b int, s []string"),
+            vec!["int", "int", "[]string"]
+        );
+        let sig = find("func Add(x int, y int) (int, error) {\n", "Add").unwrap();
+        assert_eq!(sig.after, "(int, error)");
+    }
+
+    #[test]
+    fn rust_parameters() {
+        let sig = find(
+            "fn f(v: &mut Vec<i32>, m: HashMap<String, i32>) -> Option<(i32, i32)> {",
+            "f",
+        )
+        .unwrap();
+        assert_eq!(
+            rust_param_types(&sig.params),
+            vec!["&mut Vec<i32>", "HashMap<String, i32>"]
+        );
+        assert_eq!(sig.after, "-> Option<(i32, i32)>");
+    }
+}

@@ -1,0 +1,248 @@
+//! Measurement: one warm-up, then E runs alternating original and candidate,
+//! CPU time per run (thread CPU from the driver where available, else
+//! user+sys from wait4 minus an empty-harness baseline), statistics and a
+//! verdict, plus per-test timings so the costliest test is known.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::compare::{CallRecord, Implementation};
+use super::config::ExecutorConfig;
+use super::differential::run_driver;
+use super::driver::DriverMode;
+use super::error::ExecutorError;
+use super::program::{BuiltProgram, run_built};
+use super::run::RunOutcome;
+use super::sandbox::SandboxLimits;
+use super::stats::{self, BootstrapConfig, Comparison};
+
+#[derive(Clone, Debug)]
+pub struct MeasureConfig {
+    /// Measured runs per side (E).
+    pub runs: usize,
+    pub warmup: bool,
+    pub limits: SandboxLimits,
+    pub bootstrap: BootstrapConfig,
+}
+
+impl Default for MeasureConfig {
+    fn default() -> Self {
+        MeasureConfig {
+            runs: 5,
+            warmup: true,
+            limits: SandboxLimits::for_run(),
+            bootstrap: BootstrapConfig::default(),
+        }
+    }
+}
+
+/// Where the CPU-time samples come from.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CpuSource {
+    /// Per-call thread CPU time measured inside the driver.
+    ThreadCpu,
+    /// Process-tree user+sys (wait4) minus an empty-harness baseline.
+    ProcessCpuMinusBaseline,
+}
+
+/// Figures of one side (original or candidate) over the measured runs.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SideFigures {
+    /// CPU time per run in ns (the samples compared).
+    pub cpu_ns: Vec<f64>,
+    pub trimmed_mean_ns: f64,
+    pub median_ns: f64,
+    pub cv: f64,
+    pub mean_wall: Duration,
+    pub peak_rss_kb: u64,
+    pub mean_rss_kb: u64,
+    pub cpu_utilization: f64,
+}
+
+impl SideFigures {
+    fn new(cpu_ns: Vec<f64>, outcomes: &[RunOutcome]) -> Self {
+        let n = outcomes.len().max(1) as u32;
+        SideFigures {
+            trimmed_mean_ns: stats::trimmed_mean(&cpu_ns),
+            median_ns: stats::median(&cpu_ns),
+            cv: stats::coefficient_of_variation(&cpu_ns),
+            cpu_ns,
+            mean_wall: outcomes.iter().map(|o| o.wall).sum::<Duration>() / n,
+            peak_rss_kb: outcomes.iter().map(|o| o.peak_rss_kb).max().unwrap_or(0),
+            mean_rss_kb: outcomes.iter().map(|o| o.mean_rss_kb).sum::<u64>() / n as u64,
+            cpu_utilization: outcomes.iter().map(|o| o.cpu_utilization).sum::<f64>() / n as f64,
+        }
+    }
+}
+
+/// Median thread CPU time of one test input, per side.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct TestTiming {
+    pub call: usize,
+    pub original_ns: f64,
+    pub candidate_ns: f64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Measurement {
+    pub source: CpuSource,
+    pub original: SideFigures,
+    pub candidate: SideFigures,
+    pub comparison: Comparison,
+    /// Per input (driver measurements only).
+    pub per_test: Vec<TestTiming>,
+    /// The input on which the candidate spends the most CPU time.
+    pub costliest_test: Option<usize>,
+    /// Empty-harness CPU subtracted from each sample (process measurements).
+    pub baseline_ns: Option<f64>,
+}
+
+fn ensure_ok(outcome: &RunOutcome, side: &str) -> Result<(), ExecutorError> {
+    if outcome.succeeded() {
+        Ok(())
+    } else {
+        Err(ExecutorError::MeasurementRunFailed {
+            side: side.to_string(),
+            status: format!("{:?}: {}", outcome.status, outcome.stderr_text().trim()),
+        })
+    }
+}
+
+/// Alternate the two sides; swap the order every round so neither side
+/// always runs right after the other (cache/frequency effects).
+fn alternate<F>(runs: usize, mut run_side: F) -> Result<(), ExecutorError>
+where
+    F: FnMut(Implementation) -> Result<(), ExecutorError>,
+{
+    for round in 0..runs {
+        let order = if round % 2 == 0 {
+            [Implementation::Original, Implementation::Candidate]
+        } else {
+            [Implementation::Candidate, Implementation::Original]
+        };
+        for side in order {
+            run_side(side)?;
+        }
+    }
+    Ok(())
+}
+
+/// Measure with the differential driver (thread CPU time per call).
+pub fn measure_driver(
+    config: &ExecutorConfig,
+    driver: &BuiltProgram,
+    measure: &MeasureConfig,
+) -> Result<Measurement, ExecutorError> {
+    if measure.warmup {
+        let (outcome, _) = run_driver(config, driver, DriverMode::Both, measure.limits.clone())?;
+        ensure_ok(&outcome, "warm-up")?;
+    }
+    let mut samples: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
+    let mut outcomes: [Vec<RunOutcome>; 2] = [Vec::new(), Vec::new()];
+    let mut per_call: [Vec<Vec<f64>>; 2] = [Vec::new(), Vec::new()];
+    alternate(measure.runs, |side| {
+        let (mode, slot, name) = match side {
+            Implementation::Original => (DriverMode::Original, 0, "original"),
+            Implementation::Candidate => (DriverMode::Candidate, 1, "candidate"),
+        };
+        let (outcome, records) = run_driver(config, driver, mode, measure.limits.clone())?;
+        ensure_ok(&outcome, name)?;
+        let records: Vec<&CallRecord> = records
+            .iter()
+            .filter(|r| r.implementation == side)
+            .collect();
+        samples[slot].push(records.iter().map(|r| r.cpu_ns as f64).sum());
+        for record in records {
+            if per_call[slot].len() <= record.call {
+                per_call[slot].resize(record.call + 1, Vec::new());
+            }
+            per_call[slot][record.call].push(record.cpu_ns as f64);
+        }
+        outcomes[slot].push(outcome);
+        Ok(())
+    })?;
+    let calls = per_call[0].len().max(per_call[1].len());
+    let per_test: Vec<TestTiming> = (0..calls)
+        .map(|call| TestTiming {
+            call,
+            original_ns: per_call[0].get(call).map_or(0.0, |s| stats::median(s)),
+            candidate_ns: per_call[1].get(call).map_or(0.0, |s| stats::median(s)),
+        })
+        .collect();
+    let costliest_test = per_test
+        .iter()
+        .max_by(|a, b| a.candidate_ns.total_cmp(&b.candidate_ns))
+        .map(|t| t.call);
+    let [original_samples, candidate_samples] = samples;
+    let comparison =
+        stats::compare_samples(&original_samples, &candidate_samples, measure.bootstrap);
+    let [original_outcomes, candidate_outcomes] = outcomes;
+    Ok(Measurement {
+        source: CpuSource::ThreadCpu,
+        original: SideFigures::new(original_samples, &original_outcomes),
+        candidate: SideFigures::new(candidate_samples, &candidate_outcomes),
+        comparison,
+        per_test,
+        costliest_test,
+        baseline_ns: None,
+    })
+}
+
+/// Measure two whole programs (e.g. test suites that cannot use a driver)
+/// by process CPU time. `baseline` is an empty harness in the same
+/// language: its CPU (interpreter/JVM start-up) is subtracted.
+pub fn measure_programs(
+    config: &ExecutorConfig,
+    original: &BuiltProgram,
+    candidate: &BuiltProgram,
+    baseline: Option<&BuiltProgram>,
+    measure: &MeasureConfig,
+) -> Result<Measurement, ExecutorError> {
+    let run = |program: &BuiltProgram, side: &str| -> Result<RunOutcome, ExecutorError> {
+        let outcome = run_built(config, program, measure.limits.clone(), &[])?;
+        ensure_ok(&outcome, side)?;
+        Ok(outcome)
+    };
+    if measure.warmup {
+        run(original, "original warm-up")?;
+        run(candidate, "candidate warm-up")?;
+    }
+    let baseline_ns = match baseline {
+        Some(program) => {
+            let mut samples = Vec::new();
+            for _ in 0..measure.runs.max(1) {
+                samples.push(run(program, "empty harness")?.cpu.as_nanos() as f64);
+            }
+            Some(stats::trimmed_mean(&samples))
+        }
+        None => None,
+    };
+    let mut samples: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
+    let mut outcomes: [Vec<RunOutcome>; 2] = [Vec::new(), Vec::new()];
+    alternate(measure.runs, |side| {
+        let (program, slot, name) = match side {
+            Implementation::Original => (original, 0, "original"),
+            Implementation::Candidate => (candidate, 1, "candidate"),
+        };
+        let outcome = run(program, name)?;
+        let cpu = outcome.cpu.as_nanos() as f64 - baseline_ns.unwrap_or(0.0);
+        // Clamp: a program cheaper than the noisy baseline still costs something.
+        samples[slot].push(cpu.max(1.0));
+        outcomes[slot].push(outcome);
+        Ok(())
+    })?;
+    let [original_samples, candidate_samples] = samples;
+    let comparison =
+        stats::compare_samples(&original_samples, &candidate_samples, measure.bootstrap);
+    let [original_outcomes, candidate_outcomes] = outcomes;
+    Ok(Measurement {
+        source: CpuSource::ProcessCpuMinusBaseline,
+        original: SideFigures::new(original_samples, &original_outcomes),
+        candidate: SideFigures::new(candidate_samples, &candidate_outcomes),
+        comparison,
+        per_test: Vec::new(),
+        costliest_test: None,
+        baseline_ns,
+    })
+}

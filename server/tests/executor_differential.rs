@@ -1,0 +1,241 @@
+//! Differential drivers: original vs candidate on generated inputs.
+
+mod common;
+
+use perforch::executor::compare::{MismatchKind, Tolerance};
+use perforch::executor::differential::check_equivalence;
+use perforch::executor::driver::DiffSpec;
+use perforch::executor::sandbox::SandboxLimits;
+use perforch::executor::{Language, detect};
+
+fn spec(
+    language: Language,
+    function: &str,
+    original: &str,
+    candidate: &str,
+    inputs: &[&[&str]],
+) -> DiffSpec {
+    DiffSpec {
+        language,
+        function: function.to_string(),
+        class_name: None,
+        prelude: String::new(),
+        original: original.to_string(),
+        candidate: candidate.to_string(),
+        inputs: inputs
+            .iter()
+            .map(|args| args.iter().map(|a| a.to_string()).collect())
+            .collect(),
+        repeats: 2,
+    }
+}
+
+/// Run the check; return the mismatch kinds (empty = equivalent).
+fn mismatches(spec: &DiffSpec) -> Vec<MismatchKind> {
+    let config = common::prepared_config();
+    let tmp = common::TestDir::new();
+    let outcome = check_equivalence(
+        &config,
+        &detect(spec.language).unwrap(),
+        spec,
+        &tmp.run_dir("w"),
+        Tolerance::default(),
+        SandboxLimits::for_run(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        outcome.incomplete.is_none(),
+        "driver did not finish: {:?}\nstderr: {}",
+        outcome.incomplete,
+        outcome.run.stderr_text()
+    );
+    // Thread CPU time is measured (a clock of ~1 µs resolution or better).
+    assert!(outcome.records.iter().map(|r| r.cpu_ns).sum::<u64>() > 0);
+    outcome.mismatches.iter().map(|m| m.kind).collect()
+}
+
+#[test]
+fn python_differential() {
+    let original = "def f(xs, k):\n    if k < 0:\n        raise ValueError('negative')\n    total = 0.0\n    for x in xs:\n        total += x * 0.1\n    return {'sum': total, 'n': len(xs), 'pair': (k, None), 'set': {1, 2}}\n";
+    let same = "def f(xs, k):\n    if k < 0:\n        raise ValueError('k must be >= 0')\n    return {'n': len(xs), 'sum': sum(x * 0.1 for x in reversed(xs)), 'pair': (k, None), 'set': {2, 1}}\n";
+    let inputs: &[&[&str]] = &[
+        &["[1, 2, 3]", "1"],
+        &["list(range(100))", "0"],
+        &["[]", "-1"],
+    ];
+    assert_eq!(
+        mismatches(&spec(Language::Python, "f", original, same, inputs)),
+        vec![]
+    );
+    let wrong = "def f(xs, k):\n    if k < 0:\n        raise IndexError()\n    return {'sum': 0.0, 'n': len(xs), 'pair': (k, None), 'set': {1, 2}}\n";
+    assert_eq!(
+        mismatches(&spec(Language::Python, "f", original, wrong, inputs)),
+        vec![
+            MismatchKind::Result,
+            MismatchKind::Result,
+            MismatchKind::Exception
+        ]
+    );
+    // In-place sort versus sorted copy: same result, different mutation.
+    let mutating = "def g(xs):\n    xs.sort()\n    return xs[0]\n";
+    let pure = "def g(xs):\n    return min(xs)\n";
+    assert_eq!(
+        mismatches(&spec(
+            Language::Python,
+            "g",
+            mutating,
+            pure,
+            &[&["[3, 1, 2]"]]
+        )),
+        vec![MismatchKind::Arguments]
+    );
+    // NaN results are equal to each other.
+    let nan = "def h(x):\n    return float('nan') if x else 1.5\n";
+    assert_eq!(
+        mismatches(&spec(
+            Language::Python,
+            "h",
+            nan,
+            nan,
+            &[&["True"], &["False"]]
+        )),
+        vec![]
+    );
+}
+
+#[test]
+fn cpp_differential() {
+    let original = "#include <vector>\n#include <map>\n#include <stdexcept>\nstd::map<int,int> counts(std::vector<int>& v, int limit) {\n    if (limit < 0) throw std::invalid_argument(\"neg\");\n    std::map<int,int> m;\n    for (int x : v) if (x < limit) m[x]++;\n    std::sort(v.begin(), v.end());\n    return m;\n}\n";
+    let same = "std::map<int,int> counts(std::vector<int>& v, int limit) {\n    if (limit < 0) throw std::invalid_argument(\"negative\");\n    std::sort(v.begin(), v.end());\n    std::map<int,int> m;\n    for (int x : v) { if (x >= limit) break; m[x]++; }\n    return m;\n}\n";
+    let inputs: &[&[&str]] = &[&["{3, 1, 2, 3}", "3"], &["{}", "1"], &["{1}", "-1"]];
+    assert_eq!(
+        mismatches(&spec(Language::Cpp, "counts", original, same, inputs)),
+        vec![]
+    );
+    let no_sort = "std::map<int,int> counts(std::vector<int>& v, int limit) {\n    if (limit < 0) throw std::out_of_range(\"x\");\n    std::map<int,int> m;\n    for (int x : v) if (x < limit) m[x]++;\n    return m;\n}\n";
+    assert_eq!(
+        mismatches(&spec(Language::Cpp, "counts", original, no_sort, inputs)),
+        vec![MismatchKind::Arguments, MismatchKind::Exception]
+    );
+    let float_original = "double mean(const std::vector<double>& v) { double s = 0; for (double x : v) s += x; return s / v.size(); }\n";
+    let float_candidate = "double mean(const std::vector<double>& v) { double s = 0; for (size_t i = v.size(); i-- > 0;) s += v[i]; return s / v.size(); }\n";
+    assert_eq!(
+        mismatches(&spec(
+            Language::Cpp,
+            "mean",
+            float_original,
+            float_candidate,
+            &[&["{0.1, 0.2, 0.3, 1e-3}"], &["{}"]]
+        )),
+        vec![]
+    );
+}
+
+#[test]
+fn java_differential() {
+    let original = "import java.util.*;\nclass Solution {\n    public List<Integer> evens(int[] xs) {\n        if (xs.length == 0) throw new IllegalArgumentException();\n        List<Integer> out = new ArrayList<>();\n        for (int x : xs) if (x % 2 == 0) out.add(x);\n        return out;\n    }\n}\n";
+    let same = "class Solution {\n    public List<Integer> evens(int[] xs) {\n        if (xs.length == 0) throw new IllegalArgumentException(\"empty\");\n        List<Integer> out = new LinkedList<>();\n        for (int i = 0; i < xs.length; i++) if ((xs[i] & 1) == 0) out.add(xs[i]);\n        return out;\n    }\n}\n";
+    let mutates = "class Solution {\n    public List<Integer> evens(int[] xs) {\n        if (xs.length == 0) throw new IllegalArgumentException();\n        Arrays.sort(xs);\n        List<Integer> out = new ArrayList<>();\n        for (int x : xs) if (x % 2 == 0) out.add(x);\n        return out;\n    }\n}\n";
+    let inputs: &[&[&str]] = &[&["new int[]{1, 2, 4}"], &["new int[]{}"]];
+    let mut s = spec(Language::Java, "evens", original, same, inputs);
+    s.class_name = Some("Solution".into());
+    assert_eq!(mismatches(&s), vec![]);
+    let mut s = spec(
+        Language::Java,
+        "evens",
+        original,
+        mutates,
+        &[&["new int[]{4, 2, 1}"]],
+    );
+    s.class_name = Some("Solution".into());
+    assert_eq!(mismatches(&s), vec![MismatchKind::Result]);
+}
+
+#[test]
+fn go_differential() {
+    let original = "func Div(xs []int, d int) (int, []int) {\n\tout := []int{}\n\tfor _, x := range xs {\n\t\tout = append(out, x/d)\n\t}\n\txs[0] = 0\n\treturn len(out), out\n}\n";
+    let same = "func Div(xs []int, d int) (int, []int) {\n\tout := make([]int, len(xs))\n\tfor i := range xs {\n\t\tout[i] = xs[i] / d\n\t}\n\txs[0] = 0\n\treturn len(out), out\n}\n";
+    let inputs: &[&[&str]] = &[&["[]int{4, 8}", "2"], &["[]int{1}", "0"]];
+    assert_eq!(
+        mismatches(&spec(Language::Go, "Div", original, same, inputs)),
+        vec![]
+    );
+    let no_mutation = "func Div(xs []int, d int) (int, []int) {\n\tout := []int{}\n\tfor _, x := range xs {\n\t\tout = append(out, x/d)\n\t}\n\treturn len(out), out\n}\n";
+    assert_eq!(
+        mismatches(&spec(Language::Go, "Div", original, no_mutation, inputs)),
+        vec![MismatchKind::Arguments]
+    );
+}
+
+#[test]
+fn rust_differential() {
+    let original = "use std::collections::HashMap;\nfn tally(v: &mut Vec<i32>, words: Vec<String>) -> Option<HashMap<String, usize>> {\n    if words.is_empty() { return None; }\n    if v.is_empty() { panic!(\"empty\"); }\n    v.push(1);\n    let mut m = HashMap::new();\n    for w in words { *m.entry(w).or_insert(0) += 1; }\n    Some(m)\n}\n";
+    let same = "fn tally(v: &mut Vec<i32>, words: Vec<String>) -> Option<HashMap<String, usize>> {\n    if words.is_empty() { return None; }\n    assert!(!v.is_empty());\n    v.extend([1]);\n    let mut m = HashMap::with_capacity(words.len());\n    for w in words.into_iter().rev() { *m.entry(w).or_default() += 1; }\n    Some(m)\n}\n";
+    let inputs: &[&[&str]] = &[
+        &[
+            "&mut vec![1]",
+            "vec![\"a\".to_string(), \"b\".into(), \"a\".into()]",
+        ],
+        &["&mut vec![]", "vec![\"x\".to_string()]"],
+        &["&mut vec![]", "vec![]"],
+    ];
+    let mut s = spec(Language::Rust, "tally", original, same, inputs);
+    s.prelude = "use std::collections::HashMap;".into();
+    s.original = s.original.replace("use std::collections::HashMap;\n", "");
+    assert_eq!(mismatches(&s), vec![]);
+    let no_push = "fn tally(v: &mut Vec<i32>, words: Vec<String>) -> Option<HashMap<String, usize>> {\n    if words.is_empty() { return None; }\n    if v.is_empty() { return None; }\n    let mut m = HashMap::new();\n    for w in words { *m.entry(w).or_insert(0) += 1; }\n    Some(m)\n}\n";
+    let mut s = spec(Language::Rust, "tally", original, no_push, inputs);
+    s.prelude = "use std::collections::HashMap;".into();
+    s.original = s.original.replace("use std::collections::HashMap;\n", "");
+    assert_eq!(
+        mismatches(&s),
+        vec![MismatchKind::Arguments, MismatchKind::Exception]
+    );
+}
+
+#[test]
+fn a_hanging_candidate_ends_the_batch_with_a_timeout_at_its_input() {
+    let config = common::config();
+    let tmp = common::TestDir::new();
+    let original = "def f(n):\n    return n * 2\n";
+    let candidate = "def f(n):\n    while n == 7:\n        pass\n    return n + n\n";
+    let s = spec(
+        Language::Python,
+        "f",
+        original,
+        candidate,
+        &[&["1"], &["7"], &["3"]],
+    );
+    let mut limits = SandboxLimits::for_run();
+    limits.wall = std::time::Duration::from_secs(2);
+    let outcome = check_equivalence(
+        &config,
+        &detect(Language::Python).unwrap(),
+        &s,
+        &tmp.run_dir("w"),
+        Tolerance::default(),
+        limits,
+    )
+    .unwrap();
+    assert!(!outcome.equivalent);
+    let (status, first_missing) = outcome.incomplete.clone().unwrap();
+    assert_eq!(status, perforch::executor::RunStatus::Timeout);
+    assert_eq!(first_missing, 1);
+    // The input that finished before the hang was still checked.
+    assert!(outcome.records.iter().any(|r| r.call == 0));
+}
+
+#[test]
+fn rust_user_structs_compare_by_debug_text() {
+    let prelude = "#[derive(Debug, Clone, PartialEq)]\npub struct Point { x: i32, y: f64 }\n";
+    let original = "fn mirror(p: Point) -> Point { Point { x: -p.x, y: p.y } }\n";
+    let same = "fn mirror(p: Point) -> Point { let mut q = p.clone(); q.x = 0 - q.x; q }\n";
+    let wrong = "fn mirror(p: Point) -> Point { Point { x: p.x, y: p.y } }\n";
+    let inputs: &[&[&str]] = &[&["Point { x: 3, y: 0.5 }"]];
+    let mut s = spec(Language::Rust, "mirror", original, same, inputs);
+    s.prelude = prelude.into();
+    assert_eq!(mismatches(&s), vec![]);
+    let mut s = spec(Language::Rust, "mirror", original, wrong, inputs);
+    s.prelude = prelude.into();
+    assert_eq!(mismatches(&s), vec![MismatchKind::Result]);
+}
