@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
 use super::error::ModelError;
-use super::http::HttpCaller;
+use super::http::{HttpCaller, secret_header};
 use super::openai::HttpModelSettings;
 use super::provider::{BoxFuture, ModelProvider};
 use super::retry::RetryPolicy;
@@ -47,23 +47,12 @@ impl AnthropicProvider {
         key: Option<ApiKey>,
         retry: RetryPolicy,
     ) -> Result<Self, ModelError> {
-        let http = HttpCaller::new(
-            &settings.name,
-            "Anthropic Messages",
-            settings.connect_timeout,
-            settings.timeout,
-            retry,
-            key,
-            settings.api_key_env.clone(),
-        )?;
+        let http = HttpCaller::for_model(&settings, "Anthropic Messages", key, retry)?;
         Ok(Self { settings, http })
     }
 
     fn url(&self) -> String {
-        format!(
-            "{}/v1/messages",
-            self.settings.base_url.trim_end_matches('/')
-        )
+        self.settings.endpoint("v1/messages")
     }
 
     fn headers(&self) -> Result<HeaderMap, ModelError> {
@@ -78,12 +67,10 @@ impl AnthropicProvider {
             });
         };
         let mut headers = HeaderMap::new();
-        let mut key_value = HeaderValue::from_str(key.expose()).map_err(|_| ModelError::Setup {
-            service: self.settings.name.clone(),
-            detail: "the API key contains characters not allowed in an HTTP header; check the environment variable".to_string(),
-        })?;
-        key_value.set_sensitive(true);
-        headers.insert(HeaderName::from_static("x-api-key"), key_value);
+        headers.insert(
+            HeaderName::from_static("x-api-key"),
+            secret_header(&self.settings.name, key.expose())?,
+        );
         headers.insert(
             HeaderName::from_static("anthropic-version"),
             HeaderValue::from_static(ANTHROPIC_VERSION),

@@ -4,11 +4,12 @@
 use std::error::Error as _;
 use std::time::{Duration, SystemTime};
 
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderValue};
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, trace, warn};
 
 use super::error::ModelError;
+use super::openai::HttpModelSettings;
 use super::retry::{RetryPolicy, parse_retry_after};
 use super::secret::{ApiKey, scrub};
 
@@ -40,6 +41,24 @@ enum AttemptFailure {
 }
 
 impl HttpCaller {
+    /// The caller for one configured model entry (OpenAI or Anthropic).
+    pub fn for_model(
+        settings: &HttpModelSettings,
+        protocol: &'static str,
+        key: Option<ApiKey>,
+        retry: RetryPolicy,
+    ) -> Result<Self, ModelError> {
+        Self::new(
+            &settings.name,
+            protocol,
+            settings.connect_timeout,
+            settings.timeout,
+            retry,
+            key,
+            settings.api_key_env.clone(),
+        )
+    }
+
     pub fn new(
         service: &str,
         protocol: &'static str,
@@ -365,4 +384,15 @@ fn error_chain(error: &reqwest::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+/// A header value carrying the key, marked sensitive so hyper and reqwest
+/// never print it in their debug output.
+pub(crate) fn secret_header(service: &str, value: &str) -> Result<HeaderValue, ModelError> {
+    let mut header = HeaderValue::from_str(value).map_err(|_| ModelError::Setup {
+        service: service.to_string(),
+        detail: "the API key contains characters not allowed in an HTTP header; check the environment variable".to_string(),
+    })?;
+    header.set_sensitive(true);
+    Ok(header)
 }

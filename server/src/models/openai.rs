@@ -4,12 +4,12 @@
 
 use std::time::{Duration, Instant};
 
-use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
+use reqwest::header::{AUTHORIZATION, HeaderMap};
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
 use super::error::ModelError;
-use super::http::HttpCaller;
+use super::http::{HttpCaller, secret_header};
 use super::provider::{BoxFuture, ModelProvider};
 use super::retry::RetryPolicy;
 use super::secret::ApiKey;
@@ -31,6 +31,11 @@ pub struct HttpModelSettings {
 }
 
 impl HttpModelSettings {
+    /// `path` under the entry's base URL, whether or not it ends in `/`.
+    pub fn endpoint(&self, path: &str) -> String {
+        format!("{}/{path}", self.base_url.trim_end_matches('/'))
+    }
+
     pub fn from_config(config: &ModelConfig) -> Self {
         HttpModelSettings {
             name: config.name.clone(),
@@ -75,36 +80,20 @@ impl OpenAiProvider {
         key: Option<ApiKey>,
         retry: RetryPolicy,
     ) -> Result<Self, ModelError> {
-        let http = HttpCaller::new(
-            &settings.name,
-            "OpenAI chat-completions",
-            settings.connect_timeout,
-            settings.timeout,
-            retry,
-            key,
-            settings.api_key_env.clone(),
-        )?;
+        let http = HttpCaller::for_model(&settings, "OpenAI chat-completions", key, retry)?;
         Ok(Self { settings, http })
     }
 
     fn url(&self) -> String {
-        format!(
-            "{}/chat/completions",
-            self.settings.base_url.trim_end_matches('/')
-        )
+        self.settings.endpoint("chat/completions")
     }
 
     fn headers(&self) -> Result<HeaderMap, ModelError> {
         let mut headers = HeaderMap::new();
         match (self.http.key(), &self.settings.api_key_env) {
             (Some(key), _) => {
-                let mut value = HeaderValue::from_str(&format!("Bearer {}", key.expose())).map_err(|_| ModelError::Setup {
-                    service: self.settings.name.clone(),
-                    detail: "the API key contains characters not allowed in an HTTP header; check the environment variable".to_string(),
-                })?;
-                // Keeps the value out of hyper/reqwest debug output.
-                value.set_sensitive(true);
-                headers.insert(AUTHORIZATION, value);
+                let bearer = format!("Bearer {}", key.expose());
+                headers.insert(AUTHORIZATION, secret_header(&self.settings.name, &bearer)?);
             }
             (None, Some(env_var)) => {
                 return Err(ModelError::MissingApiKey {

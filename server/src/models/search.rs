@@ -3,13 +3,13 @@
 
 use std::time::Duration;
 
-use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
+use reqwest::header::{AUTHORIZATION, HeaderMap};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
 use super::error::ModelError;
-use super::http::HttpCaller;
+use super::http::{HttpCaller, secret_header};
 use super::retry::RetryPolicy;
 use super::secret::ApiKey;
 use crate::config::{RetryConfig, SearchConfig, SearchDepth};
@@ -102,16 +102,8 @@ impl WebSearch {
             });
         };
         let mut headers = HeaderMap::new();
-        let mut auth =
-            HeaderValue::from_str(&format!("Bearer {}", key.expose())).map_err(|_| {
-                ModelError::Setup {
-                    service: SEARCH_SERVICE_NAME.to_string(),
-                    detail: "the search API key contains characters not allowed in an HTTP header"
-                        .to_string(),
-                }
-            })?;
-        auth.set_sensitive(true);
-        headers.insert(AUTHORIZATION, auth);
+        let bearer = format!("Bearer {}", key.expose());
+        headers.insert(AUTHORIZATION, secret_header(SEARCH_SERVICE_NAME, &bearer)?);
         let body = json!({
             "query": query,
             "search_depth": match self.config.search_depth {
