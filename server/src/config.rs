@@ -12,7 +12,10 @@
 
 mod locate;
 mod merge;
+mod pipeline;
 mod validate;
+
+pub use pipeline::{PipelineConfig, RefineMode};
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -38,6 +41,8 @@ pub struct Config {
     /// How failed HTTP calls (rate limits, server errors, network errors)
     /// are retried. Applies to every HTTP model and to search.
     pub retry: RetryConfig,
+    /// How optimisation jobs search and when they stop.
+    pub pipeline: PipelineConfig,
 }
 
 /// Which wire protocol (or offline source) a model entry uses.

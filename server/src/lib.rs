@@ -11,3 +11,5 @@ pub mod language;
 pub mod logging;
 pub mod lsp;
 pub mod models;
+pub mod pipeline;
+pub mod routing;

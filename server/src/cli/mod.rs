@@ -2,6 +2,7 @@
 //! later parts add. Errors here are `anyhow`: this is the edge of the program.
 
 mod functions;
+pub mod optimize;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -32,6 +33,41 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Optimise one function: generate/fix/refine with the configured models,
+    /// verify every candidate, and report; the file changes only with --write.
+    Optimize {
+        file: PathBuf,
+        /// Name of the function or method.
+        #[arg(long)]
+        function: String,
+        /// What to improve: time, peak-memory, mean-memory or cpu.
+        #[arg(long, default_value = "time")]
+        metric: String,
+        /// sequential (first verified improvement wins) or best-of-n.
+        #[arg(long)]
+        mode: Option<String>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Write the accepted version into FILE.
+        #[arg(long)]
+        write: bool,
+        /// Also write the markdown report to this file.
+        #[arg(long)]
+        report: Option<PathBuf>,
+        /// Use only this configuration file (default: user + workspace perforch.toml).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Workspace root (default: nearest folder with a project marker).
+        #[arg(long)]
+        workspace: Option<PathBuf>,
+        /// Record every model exchange to this JSON-lines file.
+        #[arg(long)]
+        record: Option<PathBuf>,
+        /// Answer model calls from a recording instead of the network.
+        #[arg(long)]
+        replay: Option<PathBuf>,
+    },
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -47,6 +83,39 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             functions::run(&file, json, &mut stdout)?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Optimize {
+            file,
+            function,
+            metric,
+            mode,
+            json,
+            write,
+            report,
+            config,
+            workspace,
+            record,
+            replay,
+        } => optimize::run(optimize::OptimizeArgs {
+            file,
+            function,
+            metric: metric.parse().map_err(anyhow::Error::msg)?,
+            mode: mode.as_deref().map(parse_mode).transpose()?,
+            json,
+            write,
+            report,
+            config,
+            workspace,
+            record,
+            replay,
+        }),
+    }
+}
+
+fn parse_mode(text: &str) -> anyhow::Result<crate::config::RefineMode> {
+    match text {
+        "sequential" => Ok(crate::config::RefineMode::Sequential),
+        "best-of-n" => Ok(crate::config::RefineMode::BestOfN),
+        other => anyhow::bail!("--mode {other}: use `sequential` or `best-of-n`"),
     }
 }
 
