@@ -16,7 +16,8 @@ pub struct FileLayout {
     /// Import statements in file order.
     pub imports: Vec<ByteRange>,
     /// Items a driver must leave out: `main`, Python's `if __name__ ==
-    /// "__main__":` block, Rust `#[cfg(test)] mod tests`.
+    /// "__main__":` block, Rust `#[cfg(test)] mod tests`, Rust inner
+    /// attributes and inner doc comments.
     pub entry_points: Vec<ByteRange>,
 }
 
@@ -53,6 +54,14 @@ impl FileLayout {
                     layout.entry_points.push(range)
                 }
                 (Language::Cpp | Language::Go | Language::Rust, _) if defines_main(node, text) => {
+                    layout.entry_points.push(range)
+                }
+                // Inner attributes and `//!` docs are only valid before the
+                // first item, and the driver puts its own items first.
+                (Language::Rust, "inner_attribute_item") => layout.entry_points.push(range),
+                (Language::Rust, "line_comment" | "block_comment")
+                    if node_text.starts_with("//!") || node_text.starts_with("/*!") =>
+                {
                     layout.entry_points.push(range)
                 }
                 (Language::Rust, "mod_item") if is_test_module(node_text) => {
