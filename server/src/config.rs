@@ -38,6 +38,9 @@ pub struct Config {
     /// How failed HTTP calls (rate limits, server errors, network errors)
     /// are retried. Applies to every HTTP model and to search.
     pub retry: RetryConfig,
+    /// Test suites named explicitly, and whether to look for others
+    /// (`[tests]`, see `discovery::config`).
+    pub tests: crate::discovery::TestsConfig,
 }
 
 /// Which wire protocol (or offline source) a model entry uses.
