@@ -43,6 +43,9 @@ pub struct Config {
     pub retry: RetryConfig,
     /// How optimisation jobs search and when they stop.
     pub pipeline: PipelineConfig,
+    /// Test suites named explicitly, and whether to look for others
+    /// (`[tests]`, see `discovery::config`).
+    pub tests: crate::discovery::TestsConfig,
 }
 
 /// Which wire protocol (or offline source) a model entry uses.

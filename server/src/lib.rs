@@ -5,6 +5,7 @@
 pub mod analysis;
 pub mod cli;
 pub mod config;
+pub mod discovery;
 pub mod document;
 pub mod executor;
 pub mod language;

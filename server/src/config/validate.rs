@@ -20,6 +20,7 @@ pub(super) fn validate(config: &Config, source: &str) -> Result<(), ConfigError>
             ));
         }
     }
+    crate::discovery::config::validate(&config.tests, source)?;
     if let Some(search) = &config.search {
         if !is_http_url(&search.base_url) {
             return Err(ConfigError::invalid(
