@@ -11,3 +11,4 @@ pub mod language;
 pub mod logging;
 pub mod lsp;
 pub mod models;
+pub mod routing;
