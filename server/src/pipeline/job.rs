@@ -310,12 +310,14 @@ impl<'a> Job<'a> {
                     self.blocking(move || workbench.judge(&reference, &candidate, &inputs, repeats, metric))
                         .await??
                 };
-                let improvement = judgement
-                    .figures
-                    .as_ref()
-                    .filter(|_| judgement.outcome.is_improvement())
-                    .map_or(0.0, |f| (1.0 - f.ratio).clamp(0.0, 1.0));
-                self.record_routing(Stage::Refine, model, judgement.outcome.is_improvement(), improvement);
+                let routing_outcome = match &judgement.figures {
+                    Some(figures) if judgement.outcome.is_improvement() => RunOutcomeForRouting::Improved {
+                        original: 1.0,
+                        candidate: figures.ratio,
+                    },
+                    _ => RunOutcomeForRouting::Failed,
+                };
+                self.record_routing(Stage::Refine, model, routing_outcome);
                 if judgement.outcome.is_correct() {
                     saw_correct.push(judgement.outcome.clone());
                 }
@@ -502,7 +504,7 @@ impl<'a> Job<'a> {
                 return Ok(None);
             }
             Err(AskError::Failed(detail)) => {
-                self.record_routing(stage, model, false, 0.0);
+                self.record_routing(stage, model, RunOutcomeForRouting::Failed);
                 self.push_failed_iteration(stage, model, Outcome::ModelError { detail });
                 return Ok(None);
             }
@@ -526,7 +528,7 @@ impl<'a> Job<'a> {
         match parsed {
             Ok(candidate) => Ok(Some((candidate, response, cost))),
             Err(detail) => {
-                self.record_routing(stage, model, false, 0.0);
+                self.record_routing(stage, model, RunOutcomeForRouting::Failed);
                 let judgement = Judgement {
                     outcome: Outcome::NoCode { detail },
                     figures: None,
@@ -605,7 +607,7 @@ impl<'a> Job<'a> {
             .collect()
     }
 
-    fn record_routing(&self, stage: Stage, model: &str, success: bool, improvement: f64) {
+    fn record_routing(&self, stage: Stage, model: &str, outcome: RunOutcomeForRouting) {
         let model_id = self.model_config(model).map_or("", |m| m.model.as_str());
         let mut routing = self.engine.routing.lock().unwrap_or_else(|p| p.into_inner());
         routing.record(
@@ -617,10 +619,7 @@ impl<'a> Job<'a> {
                 name: model,
                 model: model_id,
             },
-            RunOutcomeForRouting {
-                success,
-                improvement,
-            },
+            outcome,
         );
     }
 
