@@ -26,10 +26,11 @@ use crate::routing::{
 use super::budget::Budget;
 use super::candidate::CandidateCode;
 use super::differential;
-use super::evidence::{InputSource, TestInput, doc_example_inputs, parse_inputs_reply};
+use super::evidence::{InputSource, TestInput, doc_example_inputs, parse_inputs_reply, shorten};
 use super::judge::{Baseline, Figures, JudgeError, Judgement, Outcome, Workbench, repeats_for};
 use super::prompts::{self, FunctionContext, PreviousAttempt};
 use super::report::{EvidenceSummary, Iteration, JobVerdict, Report};
+use super::workspace_tests::{TestsVerdict, WorkspaceTests};
 
 /// Everything a job needs that outlives it.
 pub struct Engine {
@@ -104,6 +105,8 @@ pub enum PipelineError {
     Executor(#[from] ExecutorError),
     #[error(transparent)]
     Judge(#[from] JudgeError),
+    #[error(transparent)]
+    Tests(#[from] crate::discovery::DiscoveryError),
     #[error("an executor thread failed: {0}")]
     Join(String),
 }
@@ -147,7 +150,9 @@ pub async fn optimize(
 /// How the job ended, before the report is assembled.
 struct Ending {
     verdict: JobVerdict,
-    accepted: Option<(Baseline, Figures)>,
+    /// The version to offer, with its figures against the user's code when
+    /// it was measured (a generated or fixed version has none).
+    accepted: Option<(Baseline, Option<Figures>)>,
 }
 
 impl Ending {
@@ -214,12 +219,54 @@ impl<'a> Job<'a> {
             Ok(Workbench::new(executor, toolchain, measure)?)
         })
         .await??);
+        let tests = self.discover_tests(&original).await?;
+        let mut original = original;
+        // A version that earlier stages produced and the tests vouch for;
+        // offered even when refine finds nothing better.
+        let mut produced: Option<JobVerdict> = None;
+        let mut known_failure = None;
         if original.function.is_stub {
-            self.notes.push(format!(
-                "`{}` is a stub; generating a body needs tests with expected results, and none were found",
-                original.function.name
-            ));
-            return Ok(Ending::refused());
+            let Some(tests) = tests.clone() else {
+                self.notes.push(format!(
+                    "`{}` is a stub; perforch writes a body only when tests say what it must do, and none were found (add tests that call it, or name them in perforch.toml under [[tests.suites]])",
+                    original.function.name
+                ));
+                return Ok(Ending::refused());
+            };
+            let Some((generated, failure)) = self.generate(&tests, &original).await? else {
+                return Ok(Ending {
+                    verdict: JobVerdict::Incorrect,
+                    accepted: None,
+                });
+            };
+            original = generated;
+            known_failure = Some(failure);
+            produced = Some(JobVerdict::Generated);
+        }
+        if let Some(tests) = tests.clone() {
+            let failure = match known_failure {
+                Some(failure) => failure,
+                None => {
+                    (self.progress)("running the function's tests");
+                    let verdict = self.run_tests(&tests, &original).await?;
+                    self.evidence.workspace_tests = verdict.passed.clone();
+                    verdict.failure
+                }
+            };
+            if let Some(failure) = failure {
+                let Some((fixed, passed)) = self.fix(&tests, &original, failure).await? else {
+                    self.notes.push(
+                        "no model produced a version that passes the tests; nothing is offered".into(),
+                    );
+                    return Ok(Ending {
+                        verdict: JobVerdict::Incorrect,
+                        accepted: None,
+                    });
+                };
+                self.evidence.workspace_tests = passed;
+                original = fixed;
+                produced = produced.or(Some(JobVerdict::Fixed));
+            }
         }
         let inputs = self.gather_inputs(&original).await?;
         (self.progress)(&format!("checking {} inputs on the original", inputs.len()));
@@ -230,6 +277,16 @@ impl<'a> Job<'a> {
         self.evidence.dropped = screened.dropped.clone();
         let minimum = self.engine.config.pipeline.min_evidence;
         if screened.kept.len() < minimum {
+            if let Some(verdict) = produced {
+                self.notes.push(format!(
+                    "not refined: only {} input(s) could be used to measure it (pipeline.min_evidence = {minimum})",
+                    screened.kept.len()
+                ));
+                return Ok(Ending {
+                    verdict,
+                    accepted: Some((original, None)),
+                });
+            }
             self.notes.push(format!(
                 "refused: only {} input(s) run correctly on the original, and at least {minimum} are needed (pipeline.min_evidence); add examples to the function's documentation or configure a model to generate inputs",
                 screened.kept.len()
@@ -243,8 +300,176 @@ impl<'a> Job<'a> {
             .enumerate()
             .max_by_key(|(_, ns)| **ns)
             .map(|(index, _)| screened.kept[index].clone());
-        self.refine(workbench, original, screened.kept, repeats, costliest)
-            .await
+        let ending = self
+            .refine(workbench, tests, original.clone(), screened.kept, repeats, costliest)
+            .await?;
+        Ok(match (ending.accepted, produced) {
+            (None, Some(verdict)) => Ending {
+                verdict,
+                accepted: Some((original, None)),
+            },
+            (accepted, _) => Ending {
+                verdict: ending.verdict,
+                accepted,
+            },
+        })
+    }
+
+    async fn discover_tests(
+        &mut self,
+        original: &Baseline,
+    ) -> Result<Option<Arc<WorkspaceTests>>, PipelineError> {
+        let Some(root) = self.request.workspace_root.clone() else {
+            return Ok(None);
+        };
+        let (config, path, language) = (
+            self.engine.config.clone(),
+            self.request.path.clone(),
+            self.request.language,
+        );
+        let (function, container) = (original.function.name.clone(), original.function.container.clone());
+        let found = self
+            .blocking(move || {
+                WorkspaceTests::discover(&config, &root, &path, language, &function, container.as_deref())
+            })
+            .await?;
+        match found {
+            Ok(Some(tests)) => {
+                for note in &tests.discovered.notes {
+                    self.notes.push(note.clone());
+                }
+                Ok(Some(Arc::new(tests)))
+            }
+            Ok(None) => Ok(None),
+            // Tests are extra evidence; without them the inputs still judge.
+            Err(error) => {
+                self.notes.push(format!("workspace tests were not used: {error}"));
+                Ok(None)
+            }
+        }
+    }
+
+    async fn run_tests(
+        &mut self,
+        tests: &Arc<WorkspaceTests>,
+        version: &Baseline,
+    ) -> Result<TestsVerdict, PipelineError> {
+        let (tests, executor, text) = (tests.clone(), self.engine.executor.clone(), version.file_text.clone());
+        Ok(self.blocking(move || tests.run(&executor, &text)).await??)
+    }
+
+    /// Test code shown to models that must make the tests pass.
+    fn tests_text(&self, tests: &WorkspaceTests) -> String {
+        let root = self.request.workspace_root.clone().unwrap_or_default();
+        let mut text = String::new();
+        for suite in &tests.discovered.suites {
+            for file in &suite.files {
+                if let Ok(contents) = std::fs::read_to_string(root.join(file)) {
+                    text.push_str(&format!("{}:\n```\n{}\n```\n", file.display(), shorten(&contents, 3_000)));
+                }
+            }
+        }
+        shorten(&text, 8_000)
+    }
+
+    /// The generate stage: ranked models in turn until one writes code.
+    /// Returns the version and, when it fails the tests, the failure (the
+    /// fix stage takes it from there).
+    async fn generate(
+        &mut self,
+        tests: &Arc<WorkspaceTests>,
+        stub: &Baseline,
+    ) -> Result<Option<(Baseline, Option<(String, String)>)>, PipelineError> {
+        let top_k = self.engine.config.pipeline.top_k;
+        let tests_text = self.tests_text(tests);
+        for model in self.ranked(Stage::Generate).into_iter().take(top_k) {
+            self.check_cancel()?;
+            let messages = {
+                let code = stub.function_text().to_string();
+                prompts::generate(&self.context(&stub.file_text, &code), &tests_text)
+            };
+            (self.progress)(&format!("generate: asking {model}"));
+            let Some((candidate, response, cost)) = self
+                .ask_for_candidate(&model, Stage::Generate, CallStage::Generate, messages, stub)
+                .await?
+            else {
+                continue;
+            };
+            let version = stub.with(&candidate)?;
+            let verdict = self.run_tests(tests, &version).await?;
+            let outcome = tests_outcome(&verdict);
+            self.record_routing(Stage::Generate, &model, routing_outcome_of(&outcome));
+            self.push_iteration(Stage::Generate, &model, &response, cost, &Judgement { outcome, figures: None }, Some(candidate.function.clone()));
+            if verdict.failure.is_none() {
+                self.evidence.workspace_tests = verdict.passed.clone();
+            }
+            return Ok(Some((version, verdict.failure)));
+        }
+        Ok(None)
+    }
+
+    /// The fix stage: ranked fix models in turn, each first asked why the
+    /// test fails, then for the corrected function (PerfCodeGen's reflect
+    /// then fix), until one passes every test.
+    async fn fix(
+        &mut self,
+        tests: &Arc<WorkspaceTests>,
+        broken: &Baseline,
+        failure: (String, String),
+    ) -> Result<Option<(Baseline, Vec<String>)>, PipelineError> {
+        let top_k = self.engine.config.pipeline.top_k;
+        let (test, error) = failure;
+        for model in self.ranked(Stage::Fix).into_iter().take(top_k) {
+            self.check_cancel()?;
+            let code = broken.function_text().to_string();
+            let exchange = prompts::reflect(
+                &self.context(&broken.file_text, &code),
+                &prompts::Failure { test: &test, error: &error },
+            );
+            (self.progress)(&format!("fix: asking {model} what is wrong"));
+            let (reflection, reflection_cost) = match self.ask(&model, CallStage::Fix, exchange.clone()).await {
+                Ok(answer) => answer,
+                Err(AskError::Cancelled) => return Err(PipelineError::Cancelled),
+                Err(AskError::Budget(reason)) => {
+                    self.note_once(reason);
+                    return Ok(None);
+                }
+                Err(AskError::Failed(detail)) => {
+                    self.record_routing(Stage::Fix, &model, RunOutcomeForRouting::Failed);
+                    self.push_failed_iteration(Stage::Fix, &model, Outcome::ModelError { detail });
+                    continue;
+                }
+            };
+            let messages = prompts::fix_after_reflection(exchange, &reflection.text);
+            (self.progress)(&format!("fix: asking {model} for the correction"));
+            let asked = self
+                .ask_for_candidate(&model, Stage::Fix, CallStage::Fix, messages, broken)
+                .await?;
+            let Some((candidate, response, cost)) = asked else {
+                self.fold_into_last(&reflection, reflection_cost);
+                continue;
+            };
+            let version = broken.with(&candidate)?;
+            let verdict = self.run_tests(tests, &version).await?;
+            let outcome = tests_outcome(&verdict);
+            self.record_routing(Stage::Fix, &model, routing_outcome_of(&outcome));
+            self.push_iteration(Stage::Fix, &model, &response, cost, &Judgement { outcome, figures: None }, Some(candidate.function.clone()));
+            self.fold_into_last(&reflection, reflection_cost);
+            if verdict.failure.is_none() {
+                return Ok(Some((version, verdict.passed)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Count the reflection call of a fix exchange in the iteration it led to.
+    fn fold_into_last(&mut self, response: &ChatResponse, cost: f64) {
+        if let Some(last) = self.iterations.last_mut() {
+            last.input_tokens += response.usage.input_tokens;
+            last.output_tokens += response.usage.output_tokens;
+            last.cost_usd += cost;
+            last.latency_ms += response.latency.as_millis() as u64;
+        }
     }
 
     /// The refine stage: ranked models in turn, each for the configured
@@ -252,6 +477,7 @@ impl<'a> Job<'a> {
     async fn refine(
         &mut self,
         workbench: Arc<Workbench>,
+        tests: Option<Arc<WorkspaceTests>>,
         original: Baseline,
         inputs: Vec<TestInput>,
         repeats: u32,
@@ -304,12 +530,22 @@ impl<'a> Job<'a> {
                     RefineMode::Sequential => current.clone(),
                     RefineMode::BestOfN => original.clone(),
                 };
-                let judgement = {
+                let mut judgement = {
                     let (workbench, reference, candidate, inputs) =
                         (workbench.clone(), reference.clone(), candidate.clone(), inputs.clone());
                     self.blocking(move || workbench.judge(&reference, &candidate, &inputs, repeats, metric))
                         .await??
                 };
+                // Better on the inputs; it must also pass the workspace tests.
+                if judgement.outcome.is_improvement()
+                    && let Some(tests) = &tests
+                {
+                    (self.progress)("refine: running the tests on the candidate");
+                    let verdict = self.run_tests(tests, &reference.with(&candidate)?).await?;
+                    if let Some((test, detail)) = verdict.failure {
+                        judgement.outcome = Outcome::FailingTest { test, detail };
+                    }
+                }
                 let routing_outcome = match &judgement.figures {
                     Some(figures) if judgement.outcome.is_improvement() => RunOutcomeForRouting::Improved {
                         original: 1.0,
@@ -380,7 +616,7 @@ impl<'a> Job<'a> {
         match (judgement.outcome, judgement.figures) {
             (Outcome::Better { .. }, Some(figures)) => Ok(Ending {
                 verdict: JobVerdict::Faster,
-                accepted: Some((winner, figures)),
+                accepted: Some((winner, Some(figures))),
             }),
             (outcome, _) => {
                 self.notes.push(format!(
@@ -717,7 +953,7 @@ impl<'a> Job<'a> {
             Some((baseline, figures)) => (
                 Some(baseline.function_text().to_string()),
                 Some(baseline.file_text.clone()),
-                Some(figures.clone()),
+                figures.clone(),
             ),
             None => (None, None, None),
         };
@@ -742,6 +978,24 @@ impl<'a> Job<'a> {
             wall_ms: self.started.elapsed().as_millis() as u64,
             overhead_ms: self.budget.overhead().as_millis() as u64,
         }
+    }
+}
+
+fn tests_outcome(verdict: &TestsVerdict) -> Outcome {
+    match &verdict.failure {
+        None => Outcome::Passes,
+        Some((test, detail)) => Outcome::FailingTest {
+            test: test.clone(),
+            detail: detail.clone(),
+        },
+    }
+}
+
+fn routing_outcome_of(outcome: &Outcome) -> RunOutcomeForRouting {
+    if outcome.is_correct() {
+        RunOutcomeForRouting::Succeeded
+    } else {
+        RunOutcomeForRouting::Failed
     }
 }
 

@@ -12,6 +12,7 @@ pub mod judge;
 pub mod layout;
 pub mod prompts;
 pub mod report;
+pub mod workspace_tests;
 
 pub use candidate::{CandidateCode, CandidateError, TextEdit, apply_edits};
 pub use job::{Engine, JobRequest, PipelineError, Progress, optimize};

@@ -45,6 +45,10 @@ pub struct EvidenceSummary {
 pub enum JobVerdict {
     /// A verified, measurably better variant was found.
     Faster,
+    /// A stub was implemented and passes its tests (no faster variant).
+    Generated,
+    /// A failing function was fixed and passes its tests (no faster variant).
+    Fixed,
     /// Candidates were correct but none beat the noise.
     Tie,
     /// Correct candidates were all worse.

@@ -55,6 +55,19 @@ impl Workspace {
         let source = fixture(fixture_path);
         let file = dir.path().join(source.file_name().unwrap());
         std::fs::copy(&source, &file).unwrap();
+        Workspace::configure(dir, file, server, models, extra)
+    }
+
+    /// Copy the fixture folder `fixture_dir` (a small project with tests)
+    /// and optimise `file` in it.
+    pub fn project(fixture_dir: &str, file: &str, server: &FakeModelServer, models: &[&str]) -> Workspace {
+        let dir = tempfile::Builder::new().prefix("perforch-e2e").tempdir().unwrap();
+        copy_tree(&fixture(fixture_dir), dir.path());
+        let file = dir.path().join(file);
+        Workspace::configure(dir, file, server, models, "")
+    }
+
+    fn configure(dir: tempfile::TempDir, file: PathBuf, server: &FakeModelServer, models: &[&str], extra: &str) -> Workspace {
         let mut config = String::new();
         for name in models {
             config.push_str(&format!(
@@ -105,6 +118,29 @@ impl Workspace {
         serde_json::from_str(&stdout)
             .unwrap_or_else(|e| panic!("not JSON ({e}):\n{stdout}\nstderr:\n{stderr}"))
     }
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// `stage` of every iteration, in order.
+pub fn stages(report: &Value) -> Vec<String> {
+    report["iterations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|iteration| iteration["stage"].as_str().unwrap().to_string())
+        .collect()
 }
 
 pub fn outcome_kinds(report: &Value) -> Vec<String> {
