@@ -3,6 +3,7 @@
 
 mod functions;
 pub mod optimize;
+mod verify;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -32,6 +33,43 @@ pub enum Command {
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
+    },
+    /// Measure a function on its doc examples, --inputs and workspace tests.
+    Bench {
+        file: PathBuf,
+        #[arg(long)]
+        function: String,
+        /// JSON file of inputs: {"inputs": [["expr", ...], ...]}.
+        #[arg(long)]
+        inputs: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        config: Option<PathBuf>,
+        #[arg(long)]
+        workspace: Option<PathBuf>,
+    },
+    /// Check a new version of a function: correct on every test and input,
+    /// and faster (or smaller) beyond the noise?
+    Compare {
+        file: PathBuf,
+        #[arg(long)]
+        function: String,
+        /// File holding the new version (the function, with any imports it needs).
+        #[arg(long)]
+        candidate: PathBuf,
+        /// time, memory (= peak-memory), peak-memory, mean-memory or cpu.
+        #[arg(long, default_value = "time")]
+        metric: String,
+        /// JSON file of inputs: {"inputs": [["expr", ...], ...]}.
+        #[arg(long)]
+        inputs: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        config: Option<PathBuf>,
+        #[arg(long)]
+        workspace: Option<PathBuf>,
     },
     /// Optimise one function: generate/fix/refine with the configured models,
     /// verify every candidate, and report; the file changes only with --write.
@@ -83,6 +121,44 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             functions::run(&file, json, &mut stdout)?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Bench {
+            file,
+            function,
+            inputs,
+            json,
+            config,
+            workspace,
+        } => verify::bench(
+            verify::SubjectArgs {
+                file,
+                function,
+                inputs,
+                config,
+                workspace,
+            },
+            json,
+        ),
+        Command::Compare {
+            file,
+            function,
+            candidate,
+            metric,
+            inputs,
+            json,
+            config,
+            workspace,
+        } => verify::compare(
+            verify::SubjectArgs {
+                file,
+                function,
+                inputs,
+                config,
+                workspace,
+            },
+            candidate,
+            verify::parse_metric(&metric)?,
+            json,
+        ),
         Command::Optimize {
             file,
             function,
@@ -98,7 +174,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => optimize::run(optimize::OptimizeArgs {
             file,
             function,
-            metric: metric.parse().map_err(anyhow::Error::msg)?,
+            metric: verify::parse_metric(&metric)?,
             mode: mode.as_deref().map(parse_mode).transpose()?,
             json,
             write,

@@ -13,7 +13,7 @@ use crate::config::{Config, RefineMode};
 use crate::executor::ExecutorConfig;
 use crate::language::Language;
 use crate::models::RegistryOptions;
-use crate::pipeline::{Engine, JobRequest, optimize};
+use crate::pipeline::{Engine, JobRequest, optimize, workspace_root_of};
 use crate::routing::Metric;
 
 pub struct OptimizeArgs {
@@ -28,30 +28,6 @@ pub struct OptimizeArgs {
     pub workspace: Option<PathBuf>,
     pub record: Option<PathBuf>,
     pub replay: Option<PathBuf>,
-}
-
-/// Markers of a project root, nearest first wins.
-const ROOT_MARKERS: &[&str] = &[
-    "perforch.toml",
-    ".git",
-    "Cargo.toml",
-    "go.mod",
-    "pom.xml",
-    "build.gradle",
-    "pyproject.toml",
-    "setup.py",
-    "CMakeLists.txt",
-];
-
-/// The workspace a file belongs to: the nearest folder above it with a
-/// project marker, else the file's own folder.
-pub fn workspace_root_of(file: &Path) -> PathBuf {
-    let start = file.parent().unwrap_or(Path::new("."));
-    start
-        .ancestors()
-        .find(|dir| ROOT_MARKERS.iter().any(|marker| dir.join(marker).exists()))
-        .unwrap_or(start)
-        .to_path_buf()
 }
 
 /// Load the configuration: `--config FILE` alone, or the user's file plus

@@ -128,13 +128,17 @@ impl CandidateCode {
         } else {
             "\n\n"
         };
+        let function = match language {
+            Language::Python => keep_python_docstring(&self.function, &file_text[target.range.as_range()]),
+            _ => self.function.clone(),
+        };
         let mut replacement = String::new();
         for helper in &self.helpers {
             replacement.push_str(&reindent(helper, indent));
             replacement.push_str(separator);
             replacement.push_str(indent);
         }
-        replacement.push_str(&reindent(&self.function, indent));
+        replacement.push_str(&reindent(&function, indent));
         let mut edits = vec![TextEdit {
             range: target.range,
             text: replacement,
@@ -182,6 +186,66 @@ impl CandidateCode {
             })
             .collect()
     }
+}
+
+/// Models often drop the docstring; it is documentation (and doctests,
+/// which are evidence), so the original's is put back when the candidate
+/// has none. Other languages keep doc comments outside the function's range.
+fn keep_python_docstring(candidate: &str, original: &str) -> String {
+    let Some(docstring) = python_docstring(original) else {
+        return candidate.to_string();
+    };
+    if python_docstring(candidate).is_some() {
+        return candidate.to_string();
+    }
+    let document = Document::new(Language::Python, 0, candidate);
+    let Some(function) = functions(&document).into_iter().next() else {
+        return candidate.to_string();
+    };
+    let body = function.body_range.start;
+    let indent = line_indent(candidate, body);
+    // A one-line body (`def f(): return 1`) has no indented block to join.
+    if indent.is_empty() {
+        return candidate.to_string();
+    }
+    let mut out = candidate[..body].to_string();
+    for (i, line) in docstring.lines().enumerate() {
+        if i > 0 {
+            out.push('\n');
+            if !line.is_empty() {
+                out.push_str(indent);
+            }
+        }
+        out.push_str(line);
+    }
+    out.push('\n');
+    out.push_str(indent);
+    out.push_str(&candidate[body..]);
+    out
+}
+
+/// The docstring of a Python function's text, unindented.
+fn python_docstring(function: &str) -> Option<String> {
+    let document = Document::new(Language::Python, 0, function);
+    let found = functions(&document).into_iter().next()?;
+    let body = &function[found.body_range.as_range()];
+    let prefix_len = body
+        .find(|c: char| c == '"' || c == '\'')
+        .filter(|&at| body[..at].chars().all(|c| c.is_ascii_alphabetic()) && at <= 2)?;
+    let quote = ["\"\"\"", "'''", "\"", "'"]
+        .into_iter()
+        .find(|quote| body[prefix_len..].starts_with(quote))?;
+    let start = prefix_len + quote.len();
+    let end = start + body[start..].find(quote)? + quote.len();
+    let indent = line_indent(function, found.body_range.start);
+    let text = &body[..end];
+    Some(
+        text.lines()
+            .enumerate()
+            .map(|(i, line)| if i == 0 { line } else { line.strip_prefix(indent).unwrap_or(line) })
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
 }
 
 /// Comparable pieces of an import statement: Go's quoted paths (with an
@@ -262,6 +326,20 @@ mod tests {
             spliced,
             "\"\"\"Doc.\"\"\"\nimport os\nimport heapq\n\n\nclass A:\n    def f(self, xs):\n        return min(xs)\n\n    def g(self):\n        return 1\n"
         );
+    }
+
+    #[test]
+    fn python_docstring_is_kept_when_the_model_drops_it() {
+        let file = "def f(xs):\n    \"\"\"Sum.\n\n    >>> f([1])\n    1\n    \"\"\"\n    return sum(x for x in xs)\n";
+        let reply = "```python\ndef f(xs):\n    return sum(xs)\n```";
+        let candidate = CandidateCode::from_reply(reply, Language::Python, "f").unwrap();
+        assert_eq!(
+            candidate.splice(Language::Python, file, &target(Language::Python, file, "f")),
+            "def f(xs):\n    \"\"\"Sum.\n\n    >>> f([1])\n    1\n    \"\"\"\n    return sum(xs)\n"
+        );
+        let documented = "```python\ndef f(xs):\n    '''Own doc.'''\n    return sum(xs)\n```";
+        let candidate = CandidateCode::from_reply(documented, Language::Python, "f").unwrap();
+        assert!(!candidate.splice(Language::Python, file, &target(Language::Python, file, "f")).contains(">>>"));
     }
 
     #[test]

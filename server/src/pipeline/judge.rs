@@ -495,6 +495,29 @@ impl Workbench {
     }
 }
 
+impl Workbench {
+    /// Measure `baseline` against itself: its figures per input and in
+    /// total, and (in the ratio) how much the measurement wobbles.
+    pub fn measure_alone(
+        &self,
+        baseline: &Baseline,
+        inputs: &[TestInput],
+        repeats: u32,
+    ) -> Result<Figures, JudgeError> {
+        let spec = differential::spec(
+            baseline.language,
+            &baseline.file_text,
+            &baseline.function,
+            &baseline.as_candidate(),
+            inputs.iter().map(|input| input.args.clone()).collect(),
+            repeats,
+        )?;
+        let built = build_driver(&self.executor, &self.toolchain, &spec, &self.run_dir("bench"))?;
+        let measurement = measure_driver(&self.executor, &built, &self.measure)?;
+        Ok(Figures::new(Metric::Time, &measurement))
+    }
+}
+
 /// How many repetitions make one run of all inputs cost about `target_ns`,
 /// so per-call timer noise stays small next to the work measured.
 pub fn repeats_for(original_ns: &[u64], target_ns: u64, max: u32) -> u32 {

@@ -12,9 +12,11 @@ pub mod judge;
 pub mod layout;
 pub mod prompts;
 pub mod report;
+pub mod verify;
 pub mod workspace_tests;
 
 pub use candidate::{CandidateCode, CandidateError, TextEdit, apply_edits};
 pub use job::{Engine, JobRequest, PipelineError, Progress, optimize};
 pub use judge::{Baseline, Figures, Outcome, SideSummary, Workbench};
 pub use report::{Iteration, JobVerdict, Report};
+pub use workspace_tests::workspace_root_of;
