@@ -208,7 +208,7 @@ impl<'a> Job<'a> {
             ..MeasureConfig::default()
         };
         let executor = self.engine.executor.clone();
-        let workbench = Arc::new(self.blocking_plain(move || -> Result<Workbench, PipelineError> {
+        let workbench = Arc::new(self.blocking(move || -> Result<Workbench, PipelineError> {
             let toolchain = detect(language)?;
             // Go and Rust builds run offline from a cache filled once by a
             // trusted step; a no-op when it is already there.
