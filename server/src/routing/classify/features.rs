@@ -18,6 +18,9 @@ pub struct Features {
     pub max_loop_depth: usize,
     /// A while/do/loop whose body branches and updates a variable its condition reads.
     pub stepwise_condition_loop: bool,
+    /// In a loop, a branch on a literal (`if c == 'U'`, `match cmd { .. }`) that updates state:
+    /// commands or events being played out one by one.
+    pub dispatch_in_loop: bool,
     /// A call or name containing "sort".
     pub sorting: bool,
     /// Two elements exchanged (`a[i], a[j] = a[j], a[i]`, `swap`, `a[i] = a[j]`).
@@ -161,6 +164,10 @@ impl<'a> Walker<'a> {
         if kinds::IFS.contains(&kind) && scope.in_loop_body {
             self.check_running_extreme(node);
         }
+        if kinds::BRANCHES.contains(&kind) && scope.in_loop_body && !self.features.dispatch_in_loop
+        {
+            self.features.dispatch_in_loop = self.is_dispatch(node);
+        }
         self.visit_children(node, scope, depth);
     }
 
@@ -208,13 +215,16 @@ impl<'a> Walker<'a> {
                 self.features.stepwise_condition_loop = true;
             }
         }
+        // The header runs at the enclosing depth, but its own `i++` is bookkeeping too.
+        let mut header = scope.clone();
+        header.header_names.extend(header_names.iter().cloned());
         let inner = self.enter_loops(scope, 1, header_names);
         let mut cursor = node.walk();
         for child in node.children(&mut cursor) {
             if Some(child) == body || body.is_none() {
                 self.visit(child, &inner, depth + 1);
             } else {
-                self.visit(child, scope, depth + 1);
+                self.visit(child, &header, depth + 1);
             }
         }
     }
@@ -425,6 +435,39 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// A `match`/`switch`, or an `if` with an `else` testing equality with a literal, whose
+    /// arms update state with `+=`, `-=`, `++` and the like.
+    fn is_dispatch(&self, node: Node) -> bool {
+        let kind = node.kind();
+        let is_multiway = kind.contains("match") || kind.contains("switch");
+        let is_literal_if = kinds::IFS.contains(&kind)
+            && node.child_by_field_name("alternative").is_some()
+            && node
+                .child_by_field_name("condition")
+                .is_some_and(|condition| self.tests_equality_with_literal(condition));
+        (is_multiway || is_literal_if) && updates_state(node, self.source)
+    }
+
+    fn tests_equality_with_literal(&self, condition: Node) -> bool {
+        let mut stack = vec![condition];
+        while let Some(current) = stack.pop() {
+            if kinds::COMPARISONS.contains(&current.kind())
+                && operator_text(current, self.source) == "=="
+            {
+                let mut cursor = current.walk();
+                if current
+                    .named_children(&mut cursor)
+                    .any(|side| kinds::LITERALS.contains(&side.kind()))
+                {
+                    return true;
+                }
+            }
+            let mut cursor = current.walk();
+            stack.extend(current.children(&mut cursor));
+        }
+        false
+    }
+
     /// `if value > best { best = value }` inside a loop.
     fn check_running_extreme(&mut self, node: Node) {
         let Some(condition) = node.child_by_field_name("condition") else {
@@ -533,6 +576,26 @@ fn assigned_names(node: Node, source: &[u8]) -> HashSet<String> {
         stack.extend(current.children(&mut cursor));
     }
     names
+}
+
+/// A compound assignment (`+=`, `-=`, ...) or an increment/decrement anywhere under `node`.
+fn updates_state(node: Node, source: &[u8]) -> bool {
+    let mut stack = vec![node];
+    while let Some(current) = stack.pop() {
+        let kind = current.kind();
+        if kinds::INCREMENTS.contains(&kind) || kind == "dec_statement" {
+            return true;
+        }
+        if kinds::ASSIGNMENTS.contains(&kind) {
+            let operator = operator_text(current, source);
+            if operator.ends_with('=') && operator != "=" && operator != ":=" {
+                return true;
+            }
+        }
+        let mut cursor = current.walk();
+        stack.extend(current.children(&mut cursor));
+    }
+    false
 }
 
 fn contains_kind(node: Node, wanted: &[&str]) -> bool {
