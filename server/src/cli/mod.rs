@@ -1,7 +1,8 @@
-//! The command line: `perforch lsp`, `perforch functions`, `perforch doctor`, and the commands
-//! later parts add. Errors here are `anyhow`: this is the edge of the program.
+//! The command line: `perforch lsp`, `perforch functions`, `perforch doctor`, `perforch models`,
+//! and the commands later parts add. Errors here are `anyhow`: this is the edge of the program.
 
 mod functions;
+mod models;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -32,6 +33,29 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Rank the configured models for a stage, language and problem categories (PerfOrch's
+    /// priors blended with the runs recorded here), with the reason for each place.
+    Models {
+        /// generate, fix or refine.
+        #[arg(long)]
+        stage: crate::routing::Stage,
+        /// python, java, cpp, go or rust.
+        #[arg(long = "lang", value_parser = models::parse_language)]
+        language: crate::language::Language,
+        /// A problem category (repeat or separate with commas): array, math, string, counting,
+        /// number_theory, simulation, sorting, enumeration, greedy, hash_table.
+        #[arg(long = "category", value_delimiter = ',')]
+        categories: Vec<crate::routing::Category>,
+        /// What refine optimises: time, peak-memory, mean-memory or cpu.
+        #[arg(long, default_value = "time")]
+        metric: crate::routing::Metric,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Workspace folder holding perforch.toml and .perforch/routing.json (default: here).
+        #[arg(long)]
+        workspace: Option<PathBuf>,
+    },
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -45,6 +69,29 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Functions { file, json } => {
             let mut stdout = std::io::stdout().lock();
             functions::run(&file, json, &mut stdout)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Models {
+            stage,
+            language,
+            categories,
+            metric,
+            json,
+            workspace,
+        } => {
+            let workspace = match workspace {
+                Some(folder) => folder,
+                None => std::env::current_dir()?,
+            };
+            let args = models::ModelsArgs {
+                stage,
+                language,
+                categories: &categories,
+                metric,
+                json,
+                workspace: &workspace,
+            };
+            models::run(args, &mut std::io::stdout().lock())?;
             Ok(ExitCode::SUCCESS)
         }
     }
