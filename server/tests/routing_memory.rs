@@ -663,4 +663,16 @@ fn an_unwritable_folder_is_a_clear_error() {
             .contains("could not write the routing memory"),
         "{error}"
     );
+    // The run is not lost: once the folder can be made, the next save writes it.
+    std::fs::remove_file(&blocker).unwrap();
+    memory.save().unwrap();
+    let reloaded = RoutingMemory::load(Some(&path), None).unwrap();
+    let ranked = &reloaded.rank(
+        Stage::Fix,
+        Language::Java,
+        &[],
+        Metric::Time,
+        &[model("g", "gpt-4o")],
+    )[0];
+    assert_eq!(ranked.runs, 1);
 }
