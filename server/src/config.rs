@@ -12,7 +12,10 @@
 
 mod locate;
 mod merge;
+mod pipeline;
 mod validate;
+
+pub use pipeline::{PipelineConfig, RefineMode};
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -38,6 +41,11 @@ pub struct Config {
     /// How failed HTTP calls (rate limits, server errors, network errors)
     /// are retried. Applies to every HTTP model and to search.
     pub retry: RetryConfig,
+    /// How optimisation jobs search and when they stop.
+    pub pipeline: PipelineConfig,
+    /// Test suites named explicitly, and whether to look for others
+    /// (`[tests]`, see `discovery::config`).
+    pub tests: crate::discovery::TestsConfig,
 }
 
 /// Which wire protocol (or offline source) a model entry uses.

@@ -5,10 +5,12 @@
 pub mod analysis;
 pub mod cli;
 pub mod config;
+pub mod discovery;
 pub mod document;
 pub mod executor;
 pub mod language;
 pub mod logging;
 pub mod lsp;
 pub mod models;
+pub mod pipeline;
 pub mod routing;

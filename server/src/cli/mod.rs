@@ -3,6 +3,8 @@
 
 mod functions;
 mod models;
+pub mod optimize;
+mod verify;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,6 +35,78 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Measure a function on its doc examples, --inputs and workspace tests.
+    Bench {
+        file: PathBuf,
+        #[arg(long)]
+        function: String,
+        /// JSON file of inputs: {"inputs": [["expr", ...], ...]}.
+        #[arg(long)]
+        inputs: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        config: Option<PathBuf>,
+        #[arg(long)]
+        workspace: Option<PathBuf>,
+    },
+    /// Check a new version of a function: correct on every test and input,
+    /// and faster (or smaller) beyond the noise?
+    Compare {
+        file: PathBuf,
+        #[arg(long)]
+        function: String,
+        /// File holding the new version (the function, with any imports it needs).
+        #[arg(long)]
+        candidate: PathBuf,
+        /// time, memory (= peak-memory), peak-memory, mean-memory or cpu.
+        #[arg(long, default_value = "time")]
+        metric: String,
+        /// JSON file of inputs: {"inputs": [["expr", ...], ...]}.
+        #[arg(long)]
+        inputs: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        config: Option<PathBuf>,
+        #[arg(long)]
+        workspace: Option<PathBuf>,
+    },
+    /// Optimise one function: generate/fix/refine with the configured models,
+    /// verify every candidate, and report; the file changes only with --write.
+    Optimize {
+        file: PathBuf,
+        /// Name of the function or method.
+        #[arg(long)]
+        function: String,
+        /// What to improve: time, peak-memory, mean-memory or cpu.
+        #[arg(long, default_value = "time")]
+        metric: String,
+        /// sequential (first verified improvement wins) or best-of-n.
+        #[arg(long)]
+        mode: Option<String>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Write the accepted version into FILE.
+        #[arg(long)]
+        write: bool,
+        /// Also write the markdown report to this file.
+        #[arg(long)]
+        report: Option<PathBuf>,
+        /// Use only this configuration file (default: user + workspace perforch.toml).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Workspace root (default: nearest folder with a project marker).
+        #[arg(long)]
+        workspace: Option<PathBuf>,
+        /// Record every model exchange to this JSON-lines file.
+        #[arg(long)]
+        record: Option<PathBuf>,
+        /// Answer model calls from a recording instead of the network.
+        #[arg(long)]
+        replay: Option<PathBuf>,
+    },
     /// Rank the configured models for a stage, language and problem categories (PerfOrch's
     /// priors blended with the runs recorded here), with the reason for each place.
     Models {
@@ -52,6 +126,9 @@ pub enum Command {
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
+        /// Read the configuration from this file only.
+        #[arg(long)]
+        config: Option<PathBuf>,
         /// Workspace folder holding perforch.toml and .perforch/routing.json (default: here).
         #[arg(long)]
         workspace: Option<PathBuf>,
@@ -71,12 +148,76 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             functions::run(&file, json, &mut stdout)?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Bench {
+            file,
+            function,
+            inputs,
+            json,
+            config,
+            workspace,
+        } => verify::bench(
+            verify::SubjectArgs {
+                file,
+                function,
+                inputs,
+                config,
+                workspace,
+            },
+            json,
+        ),
+        Command::Compare {
+            file,
+            function,
+            candidate,
+            metric,
+            inputs,
+            json,
+            config,
+            workspace,
+        } => verify::compare(
+            verify::SubjectArgs {
+                file,
+                function,
+                inputs,
+                config,
+                workspace,
+            },
+            candidate,
+            verify::parse_metric(&metric)?,
+            json,
+        ),
+        Command::Optimize {
+            file,
+            function,
+            metric,
+            mode,
+            json,
+            write,
+            report,
+            config,
+            workspace,
+            record,
+            replay,
+        } => optimize::run(optimize::OptimizeArgs {
+            file,
+            function,
+            metric: verify::parse_metric(&metric)?,
+            mode: mode.as_deref().map(parse_mode).transpose()?,
+            json,
+            write,
+            report,
+            config,
+            workspace,
+            record,
+            replay,
+        }),
         Command::Models {
             stage,
             language,
             categories,
             metric,
             json,
+            config,
             workspace,
         } => {
             let workspace = match workspace {
@@ -89,11 +230,20 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 categories: &categories,
                 metric,
                 json,
+                config: config.as_deref(),
                 workspace: &workspace,
             };
             models::run(args, &mut std::io::stdout().lock())?;
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+fn parse_mode(text: &str) -> anyhow::Result<crate::config::RefineMode> {
+    match text {
+        "sequential" => Ok(crate::config::RefineMode::Sequential),
+        "best-of-n" => Ok(crate::config::RefineMode::BestOfN),
+        other => anyhow::bail!("--mode {other}: use `sequential` or `best-of-n`"),
     }
 }
 

@@ -7,7 +7,6 @@ use std::path::Path;
 use anyhow::Context;
 use serde::Serialize;
 
-use crate::config::Config;
 use crate::language::Language;
 use crate::routing::{Category, Metric, ModelRef, RankedModel, RoutingMemory, Stage};
 
@@ -35,6 +34,8 @@ pub struct ModelsArgs<'a> {
     pub categories: &'a [Category],
     pub metric: Metric,
     pub json: bool,
+    /// `--config FILE`: read the configuration from this file only.
+    pub config: Option<&'a Path>,
     /// Where `perforch.toml` and `.perforch/routing.json` are looked up.
     pub workspace: &'a Path,
 }
@@ -58,7 +59,8 @@ struct Row<'a> {
 }
 
 pub fn run(args: ModelsArgs, out: &mut impl Write) -> anyhow::Result<()> {
-    let config = Config::load(Some(args.workspace)).context("cannot load the configuration")?;
+    let config = super::optimize::load_config(args.config, args.workspace)
+        .context("cannot load the configuration")?;
     let user_file = RoutingMemory::default_user_file();
     let workspace_file = RoutingMemory::workspace_file(args.workspace);
     let memory = RoutingMemory::load(user_file.as_deref(), Some(&workspace_file))

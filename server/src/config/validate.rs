@@ -20,6 +20,7 @@ pub(super) fn validate(config: &Config, source: &str) -> Result<(), ConfigError>
             ));
         }
     }
+    crate::discovery::config::validate(&config.tests, source)?;
     if let Some(search) = &config.search {
         if !is_http_url(&search.base_url) {
             return Err(ConfigError::invalid(
@@ -43,6 +44,42 @@ pub(super) fn validate(config: &Config, source: &str) -> Result<(), ConfigError>
             source,
             "retry.max_attempts",
             "must be at least 1 (1 means: try once, never retry)",
+        ));
+    }
+    let pipeline = &config.pipeline;
+    for (field, value) in [
+        ("pipeline.top_k", pipeline.top_k),
+        ("pipeline.iterations_per_model", pipeline.iterations_per_model),
+        ("pipeline.min_evidence", pipeline.min_evidence),
+        ("pipeline.max_calls", pipeline.max_calls),
+        ("pipeline.measure_runs", pipeline.measure_runs),
+    ] {
+        if value == 0 {
+            return Err(ConfigError::invalid(source, field, "must be at least 1"));
+        }
+    }
+    if pipeline.measure_runs < 3 {
+        return Err(ConfigError::invalid(
+            source,
+            "pipeline.measure_runs",
+            "must be at least 3 (the smallest and largest runs are dropped)",
+        ));
+    }
+    check_positive_seconds(pipeline.max_wall_secs, source, "pipeline.max_wall_secs")?;
+    if !(pipeline.max_cost_usd >= 0.0) {
+        return Err(ConfigError::invalid(
+            source,
+            "pipeline.max_cost_usd",
+            "must be 0 or more (USD per job)",
+        ));
+    }
+    if let Some(name) = &pipeline.inputs_model
+        && !config.models.iter().any(|model| &model.name == name)
+    {
+        return Err(ConfigError::invalid(
+            source,
+            "pipeline.inputs_model",
+            format!("`{name}` names no entry of `models`; use one of the configured names"),
         ));
     }
     Ok(())

@@ -58,6 +58,14 @@ pub struct SideFigures {
     pub peak_rss_kb: u64,
     pub mean_rss_kb: u64,
     pub cpu_utilization: f64,
+    /// Per-run samples of the memory and utilisation figures, so a memory
+    /// or CPU-utilisation metric gets the same statistics as CPU time.
+    #[serde(default)]
+    pub peak_rss_kb_runs: Vec<f64>,
+    #[serde(default)]
+    pub mean_rss_kb_runs: Vec<f64>,
+    #[serde(default)]
+    pub cpu_utilization_runs: Vec<f64>,
 }
 
 impl SideFigures {
@@ -72,6 +80,9 @@ impl SideFigures {
             peak_rss_kb: outcomes.iter().map(|o| o.peak_rss_kb).max().unwrap_or(0),
             mean_rss_kb: outcomes.iter().map(|o| o.mean_rss_kb).sum::<u64>() / n as u64,
             cpu_utilization: outcomes.iter().map(|o| o.cpu_utilization).sum::<f64>() / n as f64,
+            peak_rss_kb_runs: outcomes.iter().map(|o| o.peak_rss_kb as f64).collect(),
+            mean_rss_kb_runs: outcomes.iter().map(|o| o.mean_rss_kb as f64).collect(),
+            cpu_utilization_runs: outcomes.iter().map(|o| o.cpu_utilization).collect(),
         }
     }
 }

@@ -48,6 +48,13 @@ pub fn find(source: &str, name: &str) -> Option<Signature> {
         if source[..start].chars().next_back().is_some_and(is_ident) {
             continue;
         }
+        // Doc comments often mention the function with arguments
+        // ("Example: f(1, 2) is 3"); a definition is never in a comment.
+        let line_start = source[..start].rfind('\n').map_or(0, |p| p + 1);
+        let line_before = source[line_start..start].trim_start();
+        if ["//", "/*", "*", "#"].iter().any(|m| line_before.starts_with(m)) {
+            continue;
+        }
         let rest = &source[start + name.len()..];
         let trimmed = rest.trim_start();
         // Rust generics / Java type parameters are not supported: skip.
@@ -78,7 +85,6 @@ pub fn find(source: &str, name: &str) -> Option<Signature> {
         if semicolon.is_some_and(|s| s < brace) {
             continue;
         }
-        let line_start = source[..start].rfind('\n').map_or(0, |p| p + 1);
         return Some(Signature {
             before: source[line_start..start].trim().to_string(),
             params: source[open + 1..close].to_string(),
@@ -139,6 +145,14 @@ pub fn rust_param_types(params: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mentions_in_comments_are_not_definitions() {
+        let source = "// Example: Count([]int{1, 2}, 5) is 2.\n/// assert_eq!(count(&[1], 2), 0);\nfunc Count(values []int, target int) int {\n\treturn 0\n}\n";
+        let signature = find(source, "Count").unwrap();
+        assert_eq!(signature.params, "values []int, target int");
+        assert_eq!(signature.before, "func");
+    }
 
     #[test]
     fn finds_cpp_definition_not_declaration() {

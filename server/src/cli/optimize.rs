@@ -1,0 +1,139 @@
+//! `perforch optimize FILE --function NAME`: one pipeline job from the
+//! command line. The file is only written with `--write`, only when a
+//! variant was accepted, and only if nobody changed the file meanwhile.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use tokio_util::sync::CancellationToken;
+
+use crate::config::{Config, RefineMode};
+use crate::executor::ExecutorConfig;
+use crate::language::Language;
+use crate::models::RegistryOptions;
+use crate::pipeline::{Engine, JobRequest, optimize, workspace_root_of};
+use crate::routing::Metric;
+
+pub struct OptimizeArgs {
+    pub file: PathBuf,
+    pub function: String,
+    pub metric: Metric,
+    pub mode: Option<RefineMode>,
+    pub json: bool,
+    pub write: bool,
+    pub report: Option<PathBuf>,
+    pub config: Option<PathBuf>,
+    pub workspace: Option<PathBuf>,
+    pub record: Option<PathBuf>,
+    pub replay: Option<PathBuf>,
+}
+
+/// Load the configuration: `--config FILE` alone, or the user's file plus
+/// the workspace's.
+pub fn load_config(explicit: Option<&Path>, workspace: &Path) -> anyhow::Result<Config> {
+    match explicit {
+        Some(file) => {
+            if !file.exists() {
+                bail!("{}: no such configuration file", file.display());
+            }
+            Ok(Config::load_files(None, Some(file))?)
+        }
+        None => Ok(Config::load(Some(workspace))?),
+    }
+}
+
+pub fn run(args: OptimizeArgs) -> anyhow::Result<ExitCode> {
+    let file = std::fs::canonicalize(&args.file)
+        .with_context(|| format!("{}: cannot open the file", args.file.display()))?;
+    let language = Language::from_path(&file).with_context(|| {
+        format!(
+            "{}: not a Python, Java, C++, Go or Rust file (by its extension)",
+            file.display()
+        )
+    })?;
+    let file_text = std::fs::read_to_string(&file)
+        .with_context(|| format!("{}: cannot read the file as UTF-8 text", file.display()))?;
+    let workspace = args
+        .workspace
+        .clone()
+        .unwrap_or_else(|| workspace_root_of(&file));
+    let config = load_config(args.config.as_deref(), &workspace)?;
+    let options = RegistryOptions {
+        record_to: args.record.clone(),
+        replay_from: args.replay.clone(),
+        builtin: None,
+    };
+    let engine = Engine::new(config, &options, ExecutorConfig::default(), Some(&workspace))?;
+    let request = JobRequest {
+        path: file.clone(),
+        workspace_root: Some(workspace),
+        language,
+        file_text: file_text.clone(),
+        function: args.function.clone(),
+        metric: args.metric,
+        mode: args.mode,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let cancel = CancellationToken::new();
+    let interrupt = cancel.clone();
+    let show_progress = !args.json;
+    let progress = move |message: &str| {
+        if show_progress {
+            eprintln!("perforch: {message}");
+        }
+    };
+    let report = runtime.block_on(async {
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                interrupt.cancel();
+            }
+        });
+        optimize(&engine, request, cancel, &progress).await
+    })?;
+    if let Err(error) = engine.save_routing() {
+        eprintln!("perforch: warning: the routing memory was not saved: {error}");
+    }
+    if let Some(path) = &args.report {
+        std::fs::write(path, report.markdown())
+            .with_context(|| format!("{}: cannot write the report", path.display()))?;
+    }
+    let mut stdout = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut stdout, &report)?;
+        writeln!(stdout)?;
+    } else {
+        write!(stdout, "{}", report.markdown())?;
+        if let Some(code) = &report.code {
+            writeln!(stdout, "\nAccepted version:\n```\n{code}\n```")?;
+        }
+    }
+    if args.write {
+        match &report.new_file_text {
+            Some(new_text) => {
+                // Never overwrite an edit made while the job ran.
+                let now = std::fs::read_to_string(&file).unwrap_or_default();
+                if now != file_text {
+                    bail!(
+                        "{}: the file changed while perforch worked; it was left as it is (run again on the new version)",
+                        file.display()
+                    );
+                }
+                std::fs::write(&file, new_text)
+                    .with_context(|| format!("{}: cannot write the file", file.display()))?;
+                if !args.json {
+                    writeln!(stdout, "\nWrote {}", file.display())?;
+                }
+            }
+            None => {
+                if !args.json {
+                    writeln!(stdout, "\nNothing accepted; {} is unchanged.", file.display())?;
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,148 @@
+//! `perforch compare` and `perforch bench`: the judge from the command line.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use crate::executor::ExecutorConfig;
+use crate::language::Language;
+use crate::pipeline::verify::{self, BenchReport, CompareReport, Subject};
+use crate::pipeline::workspace_root_of;
+use crate::routing::Metric;
+
+use super::optimize::load_config;
+
+/// What both commands need to find the function and its evidence.
+pub struct SubjectArgs {
+    pub file: PathBuf,
+    pub function: String,
+    pub inputs: Option<PathBuf>,
+    pub config: Option<PathBuf>,
+    pub workspace: Option<PathBuf>,
+}
+
+fn with_subject<T>(args: &SubjectArgs, work: impl FnOnce(&Subject) -> anyhow::Result<T>) -> anyhow::Result<T> {
+    let file = std::fs::canonicalize(&args.file)
+        .with_context(|| format!("{}: cannot open the file", args.file.display()))?;
+    let language = Language::from_path(&file).with_context(|| {
+        format!("{}: not a Python, Java, C++, Go or Rust file (by its extension)", file.display())
+    })?;
+    let file_text = std::fs::read_to_string(&file)
+        .with_context(|| format!("{}: cannot read the file as UTF-8 text", file.display()))?;
+    let root = args.workspace.clone().unwrap_or_else(|| workspace_root_of(&file));
+    let config = load_config(args.config.as_deref(), &root)?;
+    let extra_inputs = match &args.inputs {
+        Some(path) => verify::read_inputs_file(path).map_err(anyhow::Error::msg)?,
+        None => Vec::new(),
+    };
+    let subject = Subject {
+        config: &config,
+        executor: ExecutorConfig::default(),
+        workspace_root: &root,
+        file: &file,
+        language,
+        file_text,
+        function: &args.function,
+        extra_inputs,
+    };
+    work(&subject)
+}
+
+/// `memory` is accepted as a short name for peak memory.
+pub fn parse_metric(text: &str) -> anyhow::Result<Metric> {
+    if text == "memory" {
+        return Ok(Metric::PeakMemory);
+    }
+    text.parse().map_err(anyhow::Error::msg)
+}
+
+pub fn compare(args: SubjectArgs, candidate: PathBuf, metric: Metric, json: bool) -> anyhow::Result<ExitCode> {
+    let code = std::fs::read_to_string(&candidate)
+        .with_context(|| format!("{}: cannot read the candidate", candidate.display()))?;
+    let report = with_subject(&args, |subject| Ok(verify::compare(subject, &code, metric)?))?;
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        writeln!(out)?;
+    } else {
+        print_compare(&mut out, &report)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_compare(out: &mut impl Write, report: &CompareReport) -> std::io::Result<()> {
+    writeln!(out, "{}: {}", report.function, report.verdict)?;
+    writeln!(
+        out,
+        "evidence: {} input(s), {} workspace test(s)",
+        report.inputs, report.workspace_tests
+    )?;
+    if let Some(outcome) = &report.outcome {
+        writeln!(out, "outcome: {}", outcome.summary(report.metric))?;
+        if let super::super::pipeline::Outcome::WrongOutput { input, expected, actual } = outcome {
+            writeln!(out, "  on {input}: original {expected}, candidate {actual}")?;
+        }
+    }
+    if let (Some(ratio), Some(low), Some(high)) = (report.ratio, report.ci_low, report.ci_high) {
+        writeln!(out, "{} ratio candidate/original: {ratio:.3} (95% CI {low:.3} to {high:.3})", report.metric)?;
+    }
+    for (name, side) in [("original", &report.original), ("candidate", &report.candidate)] {
+        if let Some(side) = side {
+            writeln!(
+                out,
+                "{name:>9}: {:.3} ms CPU, {:.1} ms wall, {} KB peak",
+                side.cpu_ms, side.wall_ms, side.peak_rss_kb
+            )?;
+        }
+    }
+    for dropped in &report.dropped_inputs {
+        writeln!(out, "dropped input {}: {}", dropped.input.args.join(", "), dropped.reason)?;
+    }
+    for note in &report.notes {
+        writeln!(out, "note: {note}")?;
+    }
+    Ok(())
+}
+
+pub fn bench(args: SubjectArgs, json: bool) -> anyhow::Result<ExitCode> {
+    let report = with_subject(&args, |subject| Ok(verify::bench(subject)?))?;
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        writeln!(out)?;
+    } else {
+        print_bench(&mut out, &report)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_bench(out: &mut impl Write, report: &BenchReport) -> std::io::Result<()> {
+    writeln!(out, "{}", report.function)?;
+    for input in &report.inputs {
+        writeln!(out, "  {:>10.4} ms CPU  {}", input.cpu_ms, input.input)?;
+    }
+    if let Some(total) = &report.total {
+        writeln!(
+            out,
+            "  total: {:.3} ms CPU per run over all inputs, {:.1} ms wall, {} KB peak, {:.2} CPUs",
+            total.cpu_ms, total.wall_ms, total.peak_rss_kb, total.cpu_utilization
+        )?;
+    }
+    if let Some((ratio, low, high)) = report.self_ratio {
+        writeln!(out, "  noise: the function against itself measures {ratio:.3} (95% CI {low:.3} to {high:.3})")?;
+    }
+    for test in &report.tests {
+        let time = test.wall_ms.map_or(String::new(), |ms| format!("{ms:.1} ms"));
+        let status = if test.passed { "passed" } else { "FAILED" };
+        writeln!(out, "  test {status:<6} {time:>10}  {}", test.test)?;
+    }
+    for dropped in &report.dropped_inputs {
+        writeln!(out, "  dropped input {}: {}", dropped.input.args.join(", "), dropped.reason)?;
+    }
+    for note in &report.notes {
+        writeln!(out, "  note: {note}")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,2 @@
+use std::path::Path;
+pub fn prepare_test_dependencies(_cache_dir: &Path) {}

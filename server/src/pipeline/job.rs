@@ -1,0 +1,1013 @@
+//! One optimisation job: classify, gather evidence, route, refine, verify.
+//!
+//! The job owns the order of events and the bookkeeping (report, budget,
+//! routing updates); the judge decides about candidates, the prompts module
+//! words the requests. Executor work runs on blocking threads; model calls
+//! are awaited with the job's cancellation token.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::config::{Config, ModelConfig, RefineMode};
+use crate::executor::{ExecutorConfig, ExecutorError, MeasureConfig, detect, prepare_dependencies};
+use crate::language::Language;
+use crate::models::{
+    ChatRequest, ChatResponse, Message, ModelRegistry, Prices, RegistryOptions, Stage as CallStage,
+    WebSearch,
+};
+use crate::routing::{
+    Category, Metric, ModelRef, RoutingMemory, RunOutcomeForRouting, Stage, classification_prompt,
+    classify, parse_classification,
+};
+
+use super::budget::Budget;
+use super::candidate::CandidateCode;
+use super::differential;
+use super::evidence::{InputSource, TestInput, doc_example_inputs, parse_inputs_reply, shorten};
+use super::judge::{Baseline, Figures, JudgeError, Judgement, Outcome, Workbench, repeats_for};
+use super::prompts::{self, FunctionContext, PreviousAttempt};
+use super::report::{EvidenceSummary, Iteration, JobVerdict, Report};
+use super::workspace_tests::{TestsVerdict, WorkspaceTests};
+
+/// Everything a job needs that outlives it.
+pub struct Engine {
+    pub config: Config,
+    pub registry: Arc<ModelRegistry>,
+    pub executor: ExecutorConfig,
+    pub routing: Arc<Mutex<RoutingMemory>>,
+    pub search: Option<Arc<WebSearch>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Models(#[from] crate::models::ModelError),
+    #[error(transparent)]
+    Routing(#[from] crate::routing::RoutingError),
+}
+
+impl Engine {
+    /// Models from `config`, routing memory from the user's file (and the
+    /// workspace's, when it has one).
+    pub fn new(
+        config: Config,
+        options: &RegistryOptions,
+        executor: ExecutorConfig,
+        workspace_root: Option<&std::path::Path>,
+    ) -> Result<Engine, EngineError> {
+        let registry = Arc::new(ModelRegistry::from_config(&config, options)?);
+        let search = WebSearch::from_config(config.search.as_ref(), &config.retry)?.map(Arc::new);
+        let workspace_file = workspace_root
+            .map(RoutingMemory::workspace_file)
+            .filter(|file| file.exists());
+        let routing = RoutingMemory::load(
+            RoutingMemory::default_user_file().as_deref(),
+            workspace_file.as_deref(),
+        )?;
+        Ok(Engine {
+            config,
+            registry,
+            executor,
+            routing: Arc::new(Mutex::new(routing)),
+            search,
+        })
+    }
+
+    /// Write what this engine's jobs taught the routing memory.
+    pub fn save_routing(&self) -> Result<(), crate::routing::RoutingError> {
+        self.routing.lock().unwrap_or_else(|p| p.into_inner()).save()
+    }
+}
+
+/// What to optimise.
+#[derive(Debug, Clone)]
+pub struct JobRequest {
+    pub path: PathBuf,
+    pub workspace_root: Option<PathBuf>,
+    pub language: Language,
+    pub file_text: String,
+    pub function: String,
+    pub metric: Metric,
+    /// Overrides `pipeline.mode`.
+    pub mode: Option<RefineMode>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    #[error("the job was cancelled")]
+    Cancelled,
+    #[error("no function named `{0}` in the file; check the name (`perforch functions FILE` lists them)")]
+    FunctionNotFound(String),
+    #[error(transparent)]
+    Executor(#[from] ExecutorError),
+    #[error(transparent)]
+    Judge(#[from] JudgeError),
+    #[error(transparent)]
+    Tests(#[from] crate::discovery::DiscoveryError),
+    #[error("an executor thread failed: {0}")]
+    Join(String),
+}
+
+/// Called with a short message at each step (editors show it as progress).
+pub type Progress<'a> = &'a (dyn Fn(&str) + Send + Sync);
+
+/// Aim for this much CPU per measured run, so timer noise is small.
+const TARGET_RUN_NS: u64 = 20_000_000;
+const MAX_REPEATS: u32 = 1_000;
+
+pub async fn optimize(
+    engine: &Engine,
+    request: JobRequest,
+    cancel: CancellationToken,
+    progress: Progress<'_>,
+) -> Result<Report, PipelineError> {
+    let baseline = Baseline::new(request.language, request.file_text.clone(), &request.function)
+        .map_err(|_| PipelineError::FunctionNotFound(request.function.clone()))?;
+    let mut job = Job {
+        engine,
+        budget: Budget::new(&engine.config.pipeline),
+        mode: request.mode.unwrap_or(engine.config.pipeline.mode),
+        request,
+        cancel,
+        progress,
+        categories: Vec::new(),
+        iterations: Vec::new(),
+        notes: Vec::new(),
+        evidence: EvidenceSummary::default(),
+        started: Instant::now(),
+    };
+    let result = job.run(baseline).await;
+    match result {
+        Ok(ending) => Ok(job.report(ending)),
+        Err(PipelineError::Cancelled) => Err(PipelineError::Cancelled),
+        Err(error) => Err(error),
+    }
+}
+
+/// How the job ended, before the report is assembled.
+struct Ending {
+    verdict: JobVerdict,
+    /// The version to offer, with its figures against the user's code when
+    /// it was measured (a generated or fixed version has none).
+    accepted: Option<(Baseline, Option<Figures>)>,
+}
+
+impl Ending {
+    fn refused() -> Ending {
+        Ending {
+            verdict: JobVerdict::Refused,
+            accepted: None,
+        }
+    }
+}
+
+struct Job<'a> {
+    engine: &'a Engine,
+    request: JobRequest,
+    cancel: CancellationToken,
+    progress: Progress<'a>,
+    budget: Budget,
+    mode: RefineMode,
+    categories: Vec<Category>,
+    iterations: Vec<Iteration>,
+    notes: Vec<String>,
+    evidence: EvidenceSummary,
+    started: Instant,
+}
+
+/// Why a model call produced nothing.
+enum AskError {
+    Budget(String),
+    Failed(String),
+    Cancelled,
+}
+
+impl<'a> Job<'a> {
+    async fn run(&mut self, original: Baseline) -> Result<Ending, PipelineError> {
+        let language = self.request.language;
+        if let Err(reason) = differential::check_callable(language, &original.function) {
+            self.notes.push(reason.to_string());
+            return Ok(Ending::refused());
+        }
+        if self.engine.config.models.is_empty() {
+            self.notes.push(
+                "no models are configured; add a [[models]] entry to perforch.toml (see docs/perforch.example.toml)".into(),
+            );
+            return Ok(Ending::refused());
+        }
+        self.categories = classify(language, original.function_text());
+        if self.engine.config.pipeline.classify_with_model {
+            self.classify_with_model(&original).await?;
+        }
+        (self.progress)(&format!("preparing the {language} toolchain"));
+        let measure = MeasureConfig {
+            runs: self.engine.config.pipeline.measure_runs,
+            ..MeasureConfig::default()
+        };
+        let executor = self.engine.executor.clone();
+        let workbench = Arc::new(self.blocking_plain(move || -> Result<Workbench, PipelineError> {
+            let toolchain = detect(language)?;
+            // Go and Rust builds run offline from a cache filled once by a
+            // trusted step; a no-op when it is already there.
+            let problems = prepare_dependencies(&executor.cache_dir);
+            if let Some((_, error)) = problems.into_iter().find(|(l, _)| *l == language) {
+                return Err(error.into());
+            }
+            Ok(Workbench::new(executor, toolchain, measure)?)
+        })
+        .await??);
+        let tests = self.discover_tests(&original).await?;
+        let mut original = original;
+        // A version that earlier stages produced and the tests vouch for;
+        // offered even when refine finds nothing better.
+        let mut produced: Option<JobVerdict> = None;
+        let mut known_failure = None;
+        if original.function.is_stub {
+            let Some(tests) = tests.clone() else {
+                self.notes.push(format!(
+                    "`{}` is a stub; perforch writes a body only when tests say what it must do, and none were found (add tests that call it, or name them in perforch.toml under [[tests.suites]])",
+                    original.function.name
+                ));
+                return Ok(Ending::refused());
+            };
+            let Some((generated, failure)) = self.generate(&tests, &original).await? else {
+                return Ok(Ending {
+                    verdict: JobVerdict::Incorrect,
+                    accepted: None,
+                });
+            };
+            original = generated;
+            known_failure = Some(failure);
+            produced = Some(JobVerdict::Generated);
+        }
+        if let Some(tests) = tests.clone() {
+            let failure = match known_failure {
+                Some(failure) => failure,
+                None => {
+                    (self.progress)("running the function's tests");
+                    let verdict = self.run_tests(&tests, &original).await?;
+                    self.evidence.workspace_tests = verdict.passed.clone();
+                    verdict.failure
+                }
+            };
+            if let Some(failure) = failure {
+                let Some((fixed, passed)) = self.fix(&tests, &original, failure).await? else {
+                    self.notes.push(
+                        "no model produced a version that passes the tests; nothing is offered".into(),
+                    );
+                    return Ok(Ending {
+                        verdict: JobVerdict::Incorrect,
+                        accepted: None,
+                    });
+                };
+                self.evidence.workspace_tests = passed;
+                original = fixed;
+                produced = produced.or(Some(JobVerdict::Fixed));
+            }
+        }
+        let inputs = self.gather_inputs(&original).await?;
+        (self.progress)(&format!("checking {} inputs on the original", inputs.len()));
+        let screened = {
+            let (workbench, baseline) = (workbench.clone(), original.clone());
+            self.blocking(move || workbench.screen(&baseline, inputs)).await??
+        };
+        self.evidence.dropped = screened.dropped.clone();
+        let minimum = self.engine.config.pipeline.min_evidence;
+        if screened.kept.len() < minimum {
+            if let Some(verdict) = produced {
+                self.notes.push(format!(
+                    "not refined: only {} input(s) could be used to measure it (pipeline.min_evidence = {minimum})",
+                    screened.kept.len()
+                ));
+                return Ok(Ending {
+                    verdict,
+                    accepted: Some((original, None)),
+                });
+            }
+            self.notes.push(format!(
+                "refused: only {} input(s) run correctly on the original, and at least {minimum} are needed (pipeline.min_evidence); add examples to the function's documentation or configure a model to generate inputs",
+                screened.kept.len()
+            ));
+            return Ok(Ending::refused());
+        }
+        let repeats = repeats_for(&screened.original_ns, TARGET_RUN_NS, MAX_REPEATS);
+        let costliest = screened
+            .original_ns
+            .iter()
+            .enumerate()
+            .max_by_key(|(_, ns)| **ns)
+            .map(|(index, _)| screened.kept[index].clone());
+        let ending = self
+            .refine(workbench, tests, original.clone(), screened.kept, repeats, costliest)
+            .await?;
+        Ok(match (ending.accepted, produced) {
+            (None, Some(verdict)) => Ending {
+                verdict,
+                accepted: Some((original, None)),
+            },
+            (accepted, _) => Ending {
+                verdict: ending.verdict,
+                accepted,
+            },
+        })
+    }
+
+    async fn discover_tests(
+        &mut self,
+        original: &Baseline,
+    ) -> Result<Option<Arc<WorkspaceTests>>, PipelineError> {
+        let Some(root) = self.request.workspace_root.clone() else {
+            return Ok(None);
+        };
+        let (config, path, language) = (
+            self.engine.config.clone(),
+            self.request.path.clone(),
+            self.request.language,
+        );
+        let (function, container) = (original.function.name.clone(), original.function.container.clone());
+        let found = self
+            .blocking(move || {
+                WorkspaceTests::discover(&config, &root, &path, language, &function, container.as_deref())
+            })
+            .await?;
+        match found {
+            Ok(Some(tests)) => {
+                for note in &tests.discovered.notes {
+                    self.notes.push(note.clone());
+                }
+                Ok(Some(Arc::new(tests)))
+            }
+            Ok(None) => Ok(None),
+            // Tests are extra evidence; without them the inputs still judge.
+            Err(error) => {
+                self.notes.push(format!("workspace tests were not used: {error}"));
+                Ok(None)
+            }
+        }
+    }
+
+    async fn run_tests(
+        &mut self,
+        tests: &Arc<WorkspaceTests>,
+        version: &Baseline,
+    ) -> Result<TestsVerdict, PipelineError> {
+        let (tests, executor, text) = (tests.clone(), self.engine.executor.clone(), version.file_text.clone());
+        Ok(self.blocking(move || tests.run(&executor, &text)).await??)
+    }
+
+    /// Test code shown to models that must make the tests pass.
+    fn tests_text(&self, tests: &WorkspaceTests) -> String {
+        let root = self.request.workspace_root.clone().unwrap_or_default();
+        let mut text = String::new();
+        for suite in &tests.discovered.suites {
+            for file in &suite.files {
+                if let Ok(contents) = std::fs::read_to_string(root.join(file)) {
+                    text.push_str(&format!("{}:\n```\n{}\n```\n", file.display(), shorten(&contents, 3_000)));
+                }
+            }
+        }
+        shorten(&text, 8_000)
+    }
+
+    /// The generate stage: ranked models in turn until one writes code.
+    /// Returns the version and, when it fails the tests, the failure (the
+    /// fix stage takes it from there).
+    async fn generate(
+        &mut self,
+        tests: &Arc<WorkspaceTests>,
+        stub: &Baseline,
+    ) -> Result<Option<(Baseline, Option<(String, String)>)>, PipelineError> {
+        let top_k = self.engine.config.pipeline.top_k;
+        let tests_text = self.tests_text(tests);
+        for model in self.ranked(Stage::Generate).into_iter().take(top_k) {
+            self.check_cancel()?;
+            let messages = {
+                let code = stub.function_text().to_string();
+                prompts::generate(&self.context(&stub.file_text, &code), &tests_text)
+            };
+            (self.progress)(&format!("generate: asking {model}"));
+            let Some((candidate, response, cost)) = self
+                .ask_for_candidate(&model, Stage::Generate, CallStage::Generate, messages, stub)
+                .await?
+            else {
+                continue;
+            };
+            let version = stub.with(&candidate)?;
+            let verdict = self.run_tests(tests, &version).await?;
+            let outcome = tests_outcome(&verdict);
+            self.record_routing(Stage::Generate, &model, routing_outcome_of(&outcome));
+            self.push_iteration(Stage::Generate, &model, &response, cost, &Judgement { outcome, figures: None }, Some(candidate.function.clone()));
+            if verdict.failure.is_none() {
+                self.evidence.workspace_tests = verdict.passed.clone();
+            }
+            return Ok(Some((version, verdict.failure)));
+        }
+        Ok(None)
+    }
+
+    /// The fix stage: ranked fix models in turn, each first asked why the
+    /// test fails, then for the corrected function (PerfCodeGen's reflect
+    /// then fix), until one passes every test.
+    async fn fix(
+        &mut self,
+        tests: &Arc<WorkspaceTests>,
+        broken: &Baseline,
+        failure: (String, String),
+    ) -> Result<Option<(Baseline, Vec<String>)>, PipelineError> {
+        let top_k = self.engine.config.pipeline.top_k;
+        let (test, error) = failure;
+        for model in self.ranked(Stage::Fix).into_iter().take(top_k) {
+            self.check_cancel()?;
+            let code = broken.function_text().to_string();
+            let exchange = prompts::reflect(
+                &self.context(&broken.file_text, &code),
+                &prompts::Failure { test: &test, error: &error },
+            );
+            (self.progress)(&format!("fix: asking {model} what is wrong"));
+            let (reflection, reflection_cost) = match self.ask(&model, CallStage::Fix, exchange.clone()).await {
+                Ok(answer) => answer,
+                Err(AskError::Cancelled) => return Err(PipelineError::Cancelled),
+                Err(AskError::Budget(reason)) => {
+                    self.note_once(reason);
+                    return Ok(None);
+                }
+                Err(AskError::Failed(detail)) => {
+                    self.record_routing(Stage::Fix, &model, RunOutcomeForRouting::Failed);
+                    self.push_failed_iteration(Stage::Fix, &model, Outcome::ModelError { detail });
+                    continue;
+                }
+            };
+            let messages = prompts::fix_after_reflection(exchange, &reflection.text);
+            (self.progress)(&format!("fix: asking {model} for the correction"));
+            let asked = self
+                .ask_for_candidate(&model, Stage::Fix, CallStage::Fix, messages, broken)
+                .await?;
+            let Some((candidate, response, cost)) = asked else {
+                self.fold_into_last(&reflection, reflection_cost);
+                continue;
+            };
+            let version = broken.with(&candidate)?;
+            let verdict = self.run_tests(tests, &version).await?;
+            let outcome = tests_outcome(&verdict);
+            self.record_routing(Stage::Fix, &model, routing_outcome_of(&outcome));
+            self.push_iteration(Stage::Fix, &model, &response, cost, &Judgement { outcome, figures: None }, Some(candidate.function.clone()));
+            self.fold_into_last(&reflection, reflection_cost);
+            if verdict.failure.is_none() {
+                return Ok(Some((version, verdict.passed)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Count the reflection call of a fix exchange in the iteration it led to.
+    fn fold_into_last(&mut self, response: &ChatResponse, cost: f64) {
+        if let Some(last) = self.iterations.last_mut() {
+            last.input_tokens += response.usage.input_tokens;
+            last.output_tokens += response.usage.output_tokens;
+            last.cost_usd += cost;
+            last.latency_ms += response.latency.as_millis() as u64;
+        }
+    }
+
+    /// The refine stage: ranked models in turn, each for the configured
+    /// number of iterations, starting from the best version so far.
+    async fn refine(
+        &mut self,
+        workbench: Arc<Workbench>,
+        tests: Option<Arc<WorkspaceTests>>,
+        original: Baseline,
+        inputs: Vec<TestInput>,
+        repeats: u32,
+        costliest: Option<TestInput>,
+    ) -> Result<Ending, PipelineError> {
+        let metric = self.request.metric;
+        let top_k = self.engine.config.pipeline.top_k;
+        let models: Vec<String> = self.ranked(Stage::Refine).into_iter().take(top_k).collect();
+        let findings = self.search_findings(&original).await;
+        let mut current = original.clone();
+        // Figures of the current version against the original; None until
+        // something is accepted.
+        let mut accepted: Option<Figures> = None;
+        let mut best: Option<(Baseline, Figures)> = None;
+        let mut saw_correct = Vec::new();
+        'models: for model in &models {
+            let mut previous: Option<(String, String)> = None;
+            let mut current_figures: Option<Figures> = accepted.clone();
+            for _ in 0..self.engine.config.pipeline.iterations_per_model {
+                self.check_cancel()?;
+                let context_file = current.file_text.clone();
+                let code = current.function_text().to_string();
+                let messages = {
+                    let context = self.context(&context_file, &code);
+                    let previous_attempt = previous.as_ref().map(|(code, outcome)| PreviousAttempt {
+                        code,
+                        outcome,
+                    });
+                    prompts::refine(
+                        &context,
+                        metric,
+                        current_figures.as_ref(),
+                        costliest.as_ref(),
+                        previous_attempt.as_ref(),
+                        findings.as_deref(),
+                    )
+                };
+                (self.progress)(&format!("refine: asking {model}"));
+                let Some((candidate, response, cost)) = self
+                    .ask_for_candidate(model, Stage::Refine, CallStage::Refine, messages, &current)
+                    .await?
+                else {
+                    // Model error, garbage or budget: next model.
+                    continue 'models;
+                };
+                (self.progress)(&format!("refine: measuring {model}'s candidate"));
+                // Sequential acceptance chains from the current version;
+                // best-of-n judges every candidate against the original.
+                let reference = match self.mode {
+                    RefineMode::Sequential => current.clone(),
+                    RefineMode::BestOfN => original.clone(),
+                };
+                let mut judgement = {
+                    let (workbench, reference, candidate, inputs) =
+                        (workbench.clone(), reference.clone(), candidate.clone(), inputs.clone());
+                    self.blocking(move || workbench.judge(&reference, &candidate, &inputs, repeats, metric))
+                        .await??
+                };
+                // Better on the inputs; it must also pass the workspace tests.
+                if judgement.outcome.is_improvement()
+                    && let Some(tests) = &tests
+                {
+                    (self.progress)("refine: running the tests on the candidate");
+                    let verdict = self.run_tests(tests, &reference.with(&candidate)?).await?;
+                    if let Some((test, detail)) = verdict.failure {
+                        judgement.outcome = Outcome::FailingTest { test, detail };
+                    }
+                }
+                let routing_outcome = match &judgement.figures {
+                    Some(figures) if judgement.outcome.is_improvement() => RunOutcomeForRouting::Improved {
+                        original: 1.0,
+                        candidate: figures.ratio,
+                    },
+                    _ => RunOutcomeForRouting::Failed,
+                };
+                self.record_routing(Stage::Refine, model, routing_outcome);
+                if judgement.outcome.is_correct() {
+                    saw_correct.push(judgement.outcome.clone());
+                }
+                let outcome_text = judgement.outcome.summary(metric);
+                self.push_iteration(Stage::Refine, model, &response, cost, &judgement, Some(candidate.function.clone()));
+                if judgement.outcome.is_improvement()
+                    && let Some(figures) = judgement.figures.clone()
+                {
+                    let next = reference.with(&candidate)?;
+                    match self.mode {
+                        RefineMode::Sequential => {
+                            current = next;
+                            current_figures = Some(figures.clone());
+                            accepted = Some(figures);
+                        }
+                        RefineMode::BestOfN => {
+                            if best.as_ref().is_none_or(|(_, b)| figures.ratio < b.ratio) {
+                                best = Some((next, figures));
+                            }
+                        }
+                    }
+                }
+                // A regression leaves `current` where it was: rollback.
+                previous = Some((candidate.function.clone(), outcome_text));
+            }
+            if self.mode == RefineMode::Sequential && accepted.is_some() {
+                break;
+            }
+            if let Some(reason) = self.budget.exhausted() {
+                self.note_once(reason);
+                break;
+            }
+        }
+        let winner = match self.mode {
+            RefineMode::Sequential => (current.file_text != original.file_text).then_some(current),
+            RefineMode::BestOfN => best.map(|(baseline, _)| baseline),
+        };
+        let Some(winner) = winner else {
+            let verdict = if saw_correct.iter().any(|o| matches!(o, Outcome::Tie { .. })) {
+                JobVerdict::Tie
+            } else if saw_correct.is_empty() {
+                JobVerdict::Incorrect
+            } else {
+                JobVerdict::Slower
+            };
+            return Ok(Ending {
+                verdict,
+                accepted: None,
+            });
+        };
+        // The user gets figures of their code against the final version,
+        // measured directly (a chain of small wins is re-checked as a whole).
+        (self.progress)("verifying the final version against the original");
+        let final_candidate = winner.relative_to(&original);
+        let judgement = {
+            let (workbench, original, inputs) = (workbench.clone(), original.clone(), inputs.clone());
+            self.blocking(move || workbench.judge(&original, &final_candidate, &inputs, repeats, metric))
+                .await??
+        };
+        match (judgement.outcome, judgement.figures) {
+            (Outcome::Better { .. }, Some(figures)) => Ok(Ending {
+                verdict: JobVerdict::Faster,
+                accepted: Some((winner, Some(figures))),
+            }),
+            (outcome, _) => {
+                self.notes.push(format!(
+                    "the final version did not hold up when measured against the original directly ({}); nothing is offered",
+                    outcome.summary(metric)
+                ));
+                Ok(Ending {
+                    verdict: JobVerdict::Tie,
+                    accepted: None,
+                })
+            }
+        }
+    }
+
+    /// Inputs from the documentation and from a model.
+    async fn gather_inputs(&mut self, original: &Baseline) -> Result<Vec<TestInput>, PipelineError> {
+        let mut inputs = original
+            .function
+            .doc
+            .as_deref()
+            .map(|doc| doc_example_inputs(doc, &original.function.name))
+            .unwrap_or_default();
+        self.evidence.doc_examples = inputs.len();
+        let config = &self.engine.config.pipeline;
+        let model = config
+            .inputs_model
+            .clone()
+            .or_else(|| self.ranked(Stage::Refine).into_iter().next());
+        let (count, stress) = (config.generated_inputs, config.stress_inputs);
+        if let Some(model) = model
+            && count + stress > 0
+        {
+            self.check_cancel()?;
+            (self.progress)(&format!("asking {model} for test inputs"));
+            let code = original.function_text().to_string();
+            let messages = prompts::inputs(&self.context(&original.file_text, &code), count, stress);
+            match self.ask(&model, CallStage::Inputs, messages).await {
+                Ok((response, _)) => match parse_inputs_reply(&response.text) {
+                    Ok(generated) => {
+                        self.evidence.generated = generated
+                            .iter()
+                            .filter(|i| i.source == InputSource::Generated)
+                            .count();
+                        self.evidence.stress = generated.len() - self.evidence.generated;
+                        for input in generated {
+                            if !inputs.iter().any(|known| known.args == input.args) {
+                                inputs.push(input);
+                            }
+                        }
+                    }
+                    Err(error) => self
+                        .notes
+                        .push(format!("{model}'s test inputs were unusable: {error}")),
+                },
+                Err(AskError::Cancelled) => return Err(PipelineError::Cancelled),
+                Err(AskError::Budget(reason)) | Err(AskError::Failed(reason)) => self
+                    .notes
+                    .push(format!("no generated inputs from {model}: {reason}")),
+            }
+        }
+        Ok(inputs)
+    }
+
+    async fn classify_with_model(&mut self, original: &Baseline) -> Result<(), PipelineError> {
+        let Some(model) = self.ranked(Stage::Refine).into_iter().next() else {
+            return Ok(());
+        };
+        let prompt = classification_prompt(self.request.language, original.function_text());
+        match self.ask(&model, CallStage::Classify, vec![Message::user(prompt)]).await {
+            Ok((response, _)) => match parse_classification(&response.text) {
+                Some(categories) if !categories.is_empty() => self.categories = categories,
+                _ => self.notes.push(format!(
+                    "{model}'s classification was unusable; kept the categories found in the code"
+                )),
+            },
+            Err(AskError::Cancelled) => return Err(PipelineError::Cancelled),
+            Err(AskError::Budget(reason)) | Err(AskError::Failed(reason)) => {
+                self.notes.push(format!("classification skipped: {reason}"))
+            }
+        }
+        Ok(())
+    }
+
+    /// Web-search findings for the refine prompt, when search is on.
+    async fn search_findings(&mut self, original: &Baseline) -> Option<String> {
+        let search = self.engine.search.clone()?;
+        let categories: Vec<String> = self.categories.iter().map(|c| c.to_string()).collect();
+        let query = format!(
+            "{} performance optimization {} {}",
+            self.request.language,
+            categories.join(" "),
+            original.function.name
+        );
+        let started = Instant::now();
+        let result = search.search_for_prompt(&query, &self.cancel).await;
+        self.budget.model_time += started.elapsed();
+        match result {
+            Ok(text) => Some(text),
+            Err(error) => {
+                self.notes.push(format!("web search failed, continuing without it: {error}"));
+                None
+            }
+        }
+    }
+
+    /// Ask `model` and parse a candidate for the function; failures become
+    /// iterations of the report and `None`.
+    async fn ask_for_candidate(
+        &mut self,
+        model: &str,
+        stage: Stage,
+        call_stage: CallStage,
+        messages: Vec<Message>,
+        baseline: &Baseline,
+    ) -> Result<Option<(CandidateCode, ChatResponse, f64)>, PipelineError> {
+        let (response, cost) = match self.ask(model, call_stage, messages).await {
+            Ok(answer) => answer,
+            Err(AskError::Cancelled) => return Err(PipelineError::Cancelled),
+            Err(AskError::Budget(reason)) => {
+                self.note_once(reason);
+                return Ok(None);
+            }
+            Err(AskError::Failed(detail)) => {
+                self.record_routing(stage, model, RunOutcomeForRouting::Failed);
+                self.push_failed_iteration(stage, model, Outcome::ModelError { detail });
+                return Ok(None);
+            }
+        };
+        let functions_in_file = crate::analysis::functions(&crate::document::Document::new(
+            baseline.language,
+            0,
+            &baseline.file_text,
+        ));
+        let parsed = crate::models::extract_code(&response.text, baseline.language)
+            .map_err(|error| error.to_string())
+            .and_then(|code| {
+                CandidateCode::from_code(
+                    &code,
+                    baseline.language,
+                    &baseline.function.name,
+                    Some(&functions_in_file),
+                )
+                .map_err(|error| error.to_string())
+            });
+        match parsed {
+            Ok(candidate) => Ok(Some((candidate, response, cost))),
+            Err(detail) => {
+                self.record_routing(stage, model, RunOutcomeForRouting::Failed);
+                let judgement = Judgement {
+                    outcome: Outcome::NoCode { detail },
+                    figures: None,
+                };
+                self.push_iteration(stage, model, &response, cost, &judgement, None);
+                Ok(None)
+            }
+        }
+    }
+
+    /// One model call with budget, accounting and cancellation.
+    async fn ask(
+        &mut self,
+        model: &str,
+        stage: CallStage,
+        messages: Vec<Message>,
+    ) -> Result<(ChatResponse, f64), AskError> {
+        if self.cancel.is_cancelled() {
+            return Err(AskError::Cancelled);
+        }
+        if let Some(reason) = self.budget.exhausted() {
+            return Err(AskError::Budget(reason));
+        }
+        let provider = self
+            .engine
+            .registry
+            .get(model)
+            .ok_or_else(|| AskError::Failed(format!("model `{model}` is not configured")))?;
+        let prices = self.model_config(model).map(Prices::from_config);
+        self.budget.calls += 1;
+        let started = Instant::now();
+        // The wall-clock budget also bounds a hanging model.
+        let call = provider.complete(ChatRequest::new(stage, messages), self.cancel.child_token());
+        let result = tokio::time::timeout(self.budget.remaining(), call).await;
+        self.budget.model_time += started.elapsed();
+        let response = match result {
+            Err(_) => {
+                return Err(AskError::Failed(format!(
+                    "no answer before the job's time limit (pipeline.max_wall_secs)"
+                )));
+            }
+            Ok(Err(error)) if error.is_cancelled() => return Err(AskError::Cancelled),
+            Ok(Err(error)) => return Err(AskError::Failed(error.to_string())),
+            Ok(Ok(response)) => response,
+        };
+        let cost = prices.map_or(0.0, |prices| prices.cost_usd(response.usage));
+        self.budget.cost_usd += cost;
+        self.budget.input_tokens += response.usage.input_tokens;
+        self.budget.output_tokens += response.usage.output_tokens;
+        Ok((response, cost))
+    }
+
+    fn model_config(&self, name: &str) -> Option<&ModelConfig> {
+        self.engine.config.models.iter().find(|m| m.name == name)
+    }
+
+    /// Configured models, best first, for a stage of this job.
+    fn ranked(&self, stage: Stage) -> Vec<String> {
+        let available: Vec<&str> = self.engine.registry.names();
+        let configured: Vec<ModelRef> = self
+            .engine
+            .config
+            .models
+            .iter()
+            .filter(|m| available.contains(&m.name.as_str()))
+            .map(|m| ModelRef {
+                name: &m.name,
+                model: &m.model,
+            })
+            .collect();
+        let routing = self.engine.routing.lock().unwrap_or_else(|p| p.into_inner());
+        routing
+            .rank(stage, self.request.language, &self.categories, self.request.metric, &configured)
+            .into_iter()
+            .map(|ranked| ranked.name)
+            .collect()
+    }
+
+    fn record_routing(&self, stage: Stage, model: &str, outcome: RunOutcomeForRouting) {
+        let model_id = self.model_config(model).map_or("", |m| m.model.as_str());
+        let mut routing = self.engine.routing.lock().unwrap_or_else(|p| p.into_inner());
+        routing.record(
+            stage,
+            self.request.language,
+            &self.categories,
+            self.request.metric,
+            &ModelRef {
+                name: model,
+                model: model_id,
+            },
+            outcome,
+        );
+    }
+
+    fn context<'c>(&'c self, file_text: &'c str, code: &'c str) -> FunctionContext<'c> {
+        FunctionContext {
+            language: self.request.language,
+            name: &self.request.function,
+            code,
+            file_excerpt: file_excerpt(file_text),
+            categories: &self.categories,
+        }
+    }
+
+    fn push_iteration(
+        &mut self,
+        stage: Stage,
+        model: &str,
+        response: &ChatResponse,
+        cost: f64,
+        judgement: &Judgement,
+        code: Option<String>,
+    ) {
+        self.iterations.push(Iteration {
+            index: self.iterations.len() + 1,
+            stage,
+            model: model.to_string(),
+            input_tokens: response.usage.input_tokens,
+            output_tokens: response.usage.output_tokens,
+            cost_usd: cost,
+            latency_ms: response.latency.as_millis() as u64,
+            summary: judgement.outcome.summary(self.request.metric),
+            outcome: judgement.outcome.clone(),
+            figures: judgement.figures.clone(),
+            code,
+        });
+    }
+
+    fn push_failed_iteration(&mut self, stage: Stage, model: &str, outcome: Outcome) {
+        self.iterations.push(Iteration {
+            index: self.iterations.len() + 1,
+            stage,
+            model: model.to_string(),
+            input_tokens: 0,
+            output_tokens: 0,
+            cost_usd: 0.0,
+            latency_ms: 0,
+            summary: outcome.summary(self.request.metric),
+            outcome,
+            figures: None,
+            code: None,
+        });
+    }
+
+    fn note_once(&mut self, note: String) {
+        if !self.notes.contains(&note) {
+            self.notes.push(note);
+        }
+    }
+
+    fn check_cancel(&self) -> Result<(), PipelineError> {
+        if self.cancel.is_cancelled() {
+            Err(PipelineError::Cancelled)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Executor work on a blocking thread, timed as executor time.
+    async fn blocking<T: Send + 'static>(
+        &mut self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, PipelineError> {
+        self.check_cancel()?;
+        let started = Instant::now();
+        let result = self.blocking_plain(work).await;
+        self.budget.executor_time += started.elapsed();
+        result
+    }
+
+    async fn blocking_plain<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, PipelineError> {
+        let task = tokio::task::spawn_blocking(work);
+        tokio::select! {
+            joined = task => joined.map_err(|error| PipelineError::Join(error.to_string())),
+            // The sandboxed run is bounded by its own limits and finishes
+            // in the background; the job stops waiting for it now.
+            _ = self.cancel.cancelled() => Err(PipelineError::Cancelled),
+        }
+    }
+
+    fn report(self, ending: Ending) -> Report {
+        let (code, new_file_text, figures) = match &ending.accepted {
+            Some((baseline, figures)) => (
+                Some(baseline.function_text().to_string()),
+                Some(baseline.file_text.clone()),
+                figures.clone(),
+            ),
+            None => (None, None, None),
+        };
+        Report {
+            function: self.request.function.clone(),
+            language: self.request.language,
+            metric: self.request.metric,
+            categories: self.categories,
+            accepted: ending.accepted.is_some(),
+            verdict: ending.verdict,
+            speedup: figures.as_ref().map(|f| 1.0 / f.ratio),
+            code,
+            new_file_text,
+            figures,
+            llm_calls: self.budget.calls,
+            input_tokens: self.budget.input_tokens,
+            output_tokens: self.budget.output_tokens,
+            cost_usd: self.budget.cost_usd,
+            iterations: self.iterations,
+            evidence: self.evidence,
+            notes: self.notes,
+            wall_ms: self.started.elapsed().as_millis() as u64,
+            overhead_ms: self.budget.overhead().as_millis() as u64,
+        }
+    }
+}
+
+fn tests_outcome(verdict: &TestsVerdict) -> Outcome {
+    match &verdict.failure {
+        None => Outcome::Passes,
+        Some((test, detail)) => Outcome::FailingTest {
+            test: test.clone(),
+            detail: detail.clone(),
+        },
+    }
+}
+
+fn routing_outcome_of(outcome: &Outcome) -> RunOutcomeForRouting {
+    if outcome.is_correct() {
+        RunOutcomeForRouting::Succeeded
+    } else {
+        RunOutcomeForRouting::Failed
+    }
+}
+
+/// The file as context for prompts, cut to a size models handle well.
+fn file_excerpt(file_text: &str) -> &str {
+    const MAX: usize = 6_000;
+    if file_text.len() <= MAX {
+        return file_text;
+    }
+    let mut cut = MAX;
+    while !file_text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    &file_text[..cut]
+}

@@ -1,0 +1,546 @@
+//! The judge: screens inputs with the original as oracle, then decides on a
+//! candidate — does it build, does it return what the original returns on
+//! every input, and is it better on the metric beyond the noise. Blocking
+//! (it runs the executor); the async job calls it on a blocking thread.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::{Function, functions};
+use crate::document::Document;
+use crate::executor::compare::{CallResult, Implementation, Tolerance};
+use crate::executor::differential::{build_driver, run_driver};
+use crate::executor::driver::DriverMode;
+use crate::executor::measure::SideFigures;
+use crate::executor::stats::{self, Comparison, Verdict};
+use crate::executor::{
+    ExecutorConfig, ExecutorError, MeasureConfig, Measurement, RunStatus, Toolchain, measure_driver,
+};
+use crate::language::Language;
+use crate::routing::Metric;
+
+use super::candidate::{CandidateCode, unindent};
+use super::layout::FileLayout;
+use super::differential::{self, DriverUnavailable};
+use super::evidence::{DroppedInput, TestInput, shorten};
+
+#[derive(Debug, thiserror::Error)]
+pub enum JudgeError {
+    #[error(transparent)]
+    Executor(#[from] ExecutorError),
+    #[error(transparent)]
+    Unavailable(#[from] DriverUnavailable),
+    #[error("cannot create a work folder in {path}: {source}")]
+    WorkDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("`{0}` is no longer in the file")]
+    FunctionGone(String),
+}
+
+/// The version currently held to be right: a whole file and the function
+/// in it. Starts as the user's code; becomes each accepted candidate.
+#[derive(Debug, Clone)]
+pub struct Baseline {
+    pub language: Language,
+    pub file_text: String,
+    pub function: Function,
+}
+
+impl Baseline {
+    pub fn new(language: Language, file_text: String, name: &str) -> Result<Baseline, JudgeError> {
+        let document = Document::new(language, 0, &file_text);
+        let function = functions(&document)
+            .into_iter()
+            .find(|function| function.name == name)
+            .ok_or_else(|| JudgeError::FunctionGone(name.to_string()))?;
+        Ok(Baseline {
+            language,
+            file_text,
+            function,
+        })
+    }
+
+    pub fn function_text(&self) -> &str {
+        &self.file_text[self.function.range.as_range()]
+    }
+
+    /// This baseline with `candidate` spliced in.
+    pub fn with(&self, candidate: &CandidateCode) -> Result<Baseline, JudgeError> {
+        let text = candidate.splice(self.language, &self.file_text, &self.function);
+        Baseline::new(self.language, text, &self.function.name)
+    }
+
+    /// This version as a candidate for `original`'s file: its function, its
+    /// imports, and the functions it has that `original` lacks (helpers an
+    /// accepted candidate brought).
+    pub fn relative_to(&self, original: &Baseline) -> CandidateCode {
+        let layout = FileLayout::of(self.language, &self.file_text);
+        let known: Vec<String> = functions(&Document::new(original.language, 0, &original.file_text))
+            .into_iter()
+            .map(|function| function.name)
+            .collect();
+        let helpers = functions(&Document::new(self.language, 0, &self.file_text))
+            .into_iter()
+            .filter(|function| !known.contains(&function.name) && function.name != self.function.name)
+            .map(|function| unindent(&self.file_text, function.range))
+            .collect();
+        CandidateCode {
+            function: unindent(&self.file_text, self.function.range),
+            imports: layout
+                .imports
+                .iter()
+                .map(|range| self.file_text[range.as_range()].to_string())
+                .collect(),
+            helpers,
+        }
+    }
+
+    /// The function as a candidate of itself (the oracle's own driver).
+    fn as_candidate(&self) -> CandidateCode {
+        CandidateCode {
+            function: self.function_text().to_string(),
+            imports: Vec::new(),
+            helpers: Vec::new(),
+        }
+    }
+}
+
+/// What happened to one candidate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Outcome {
+    /// The reply held no usable code for the function.
+    NoCode { detail: String },
+    /// The model call failed (error, timeout, budget).
+    ModelError { detail: String },
+    BuildError { detail: String },
+    /// A different result than the original on an input.
+    WrongOutput {
+        input: String,
+        expected: String,
+        actual: String,
+    },
+    /// A test the original passes now fails.
+    FailingTest { test: String, detail: String },
+    /// A crash, timeout or limit on an input.
+    RunFailed { input: String, status: String },
+    /// Correct; and how it measured.
+    Slower { ratio: f64 },
+    Tie { ratio: f64 },
+    Better { ratio: f64 },
+    /// Correct on all tests (generate and fix stages: nothing to compare with).
+    Passes,
+}
+
+impl Outcome {
+    /// Correct and better beyond the noise.
+    pub fn is_improvement(&self) -> bool {
+        matches!(self, Outcome::Better { .. })
+    }
+
+    pub fn is_correct(&self) -> bool {
+        matches!(
+            self,
+            Outcome::Slower { .. } | Outcome::Tie { .. } | Outcome::Better { .. } | Outcome::Passes
+        )
+    }
+
+    /// One line for reports and prompts.
+    pub fn summary(&self, metric: Metric) -> String {
+        let gain = |ratio: f64| (1.0 - ratio) * 100.0;
+        match self {
+            Outcome::NoCode { detail } => format!("no code: {detail}"),
+            Outcome::ModelError { detail } => format!("model error: {detail}"),
+            Outcome::BuildError { .. } => "build error".into(),
+            Outcome::WrongOutput { input, .. } => format!("wrong output on {input}"),
+            Outcome::FailingTest { test, .. } => format!("failing test {test}"),
+            Outcome::RunFailed { input, status } => format!("{status} on {input}"),
+            Outcome::Slower { ratio } => format!("slower ({metric} ×{ratio:.3})"),
+            Outcome::Tie { ratio } => format!("tie ({metric} ×{ratio:.3})"),
+            Outcome::Better { ratio } => format!("better by {:.1}% ({metric})", gain(*ratio)),
+            Outcome::Passes => "passes the tests".into(),
+        }
+    }
+}
+
+/// Figures of one side in the units users read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SideSummary {
+    /// CPU time of one run over all inputs (trimmed mean).
+    pub cpu_ms: f64,
+    pub wall_ms: f64,
+    pub peak_rss_kb: u64,
+    pub mean_rss_kb: u64,
+    pub cpu_utilization: f64,
+}
+
+impl From<&SideFigures> for SideSummary {
+    fn from(figures: &SideFigures) -> Self {
+        SideSummary {
+            cpu_ms: figures.trimmed_mean_ns / 1e6,
+            wall_ms: figures.mean_wall.as_secs_f64() * 1e3,
+            peak_rss_kb: figures.peak_rss_kb,
+            mean_rss_kb: figures.mean_rss_kb,
+            cpu_utilization: figures.cpu_utilization,
+        }
+    }
+}
+
+/// A measurement reduced to the chosen metric.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Figures {
+    pub metric: Metric,
+    /// candidate / original on the metric (below 1 is better).
+    pub ratio: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+    pub original: SideSummary,
+    pub candidate: SideSummary,
+    /// The input the candidate spends most CPU time on.
+    pub costliest_input: Option<usize>,
+    /// Per input: original and candidate CPU ns (median).
+    pub per_input_ns: Vec<(f64, f64)>,
+}
+
+/// The comparison on `metric`: CPU time uses the driver's thread CPU, the
+/// others their per-run samples, all with the same trimmed mean and
+/// bootstrap rule.
+pub fn comparison_for(metric: Metric, measurement: &Measurement) -> Comparison {
+    let samples = |side: &SideFigures| -> Vec<f64> {
+        match metric {
+            Metric::Time => side.cpu_ns.clone(),
+            Metric::PeakMemory => side.peak_rss_kb_runs.clone(),
+            Metric::MeanMemory => side.mean_rss_kb_runs.clone(),
+            Metric::Cpu => side.cpu_utilization_runs.clone(),
+        }
+    };
+    if metric == Metric::Time {
+        return measurement.comparison.clone();
+    }
+    stats::compare_samples(
+        &samples(&measurement.original),
+        &samples(&measurement.candidate),
+        stats::BootstrapConfig::default(),
+    )
+}
+
+impl Figures {
+    pub fn new(metric: Metric, measurement: &Measurement) -> Figures {
+        let comparison = comparison_for(metric, measurement);
+        Figures {
+            metric,
+            ratio: comparison.ratio,
+            ci_low: comparison.interval.0,
+            ci_high: comparison.interval.1,
+            original: SideSummary::from(&measurement.original),
+            candidate: SideSummary::from(&measurement.candidate),
+            costliest_input: measurement.costliest_test,
+            per_input_ns: measurement
+                .per_test
+                .iter()
+                .map(|timing| (timing.original_ns, timing.candidate_ns))
+                .collect(),
+        }
+    }
+
+    pub fn verdict(&self) -> Verdict {
+        if self.ratio <= 1.0 - stats::MIN_IMPROVEMENT && self.ci_high < 1.0 {
+            Verdict::Faster
+        } else if self.ratio >= 1.0 + stats::MIN_IMPROVEMENT && self.ci_low > 1.0 {
+            Verdict::Slower
+        } else {
+            Verdict::Tie
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Judgement {
+    pub outcome: Outcome,
+    pub figures: Option<Figures>,
+}
+
+/// Inputs that the original handles, and those it does not.
+#[derive(Debug, Clone, Default)]
+pub struct Screened {
+    pub kept: Vec<TestInput>,
+    pub dropped: Vec<DroppedInput>,
+    /// The original's CPU ns per kept input (one call each).
+    pub original_ns: Vec<u64>,
+}
+
+/// Builds and runs in its own temporary folder; one per job.
+pub struct Workbench {
+    executor: ExecutorConfig,
+    toolchain: Toolchain,
+    measure: MeasureConfig,
+    tolerance: Tolerance,
+    root: tempfile::TempDir,
+    runs: AtomicUsize,
+}
+
+/// Longest a screening bisection may go on (builds), so a model that sends
+/// twenty broken expressions costs seconds, not minutes.
+const MAX_SCREEN_BUILDS: usize = 12;
+
+impl Workbench {
+    pub fn new(
+        executor: ExecutorConfig,
+        toolchain: Toolchain,
+        measure: MeasureConfig,
+    ) -> Result<Workbench, JudgeError> {
+        let root = tempfile::Builder::new()
+            .prefix("perforch-job")
+            .tempdir()
+            .map_err(|source| JudgeError::WorkDir {
+                path: std::env::temp_dir(),
+                source,
+            })?;
+        // The sandbox may run as another uid; it must traverse the folder.
+        std::fs::set_permissions(root.path(), std::fs::Permissions::from_mode(0o755)).map_err(
+            |source| JudgeError::WorkDir {
+                path: root.path().to_path_buf(),
+                source,
+            },
+        )?;
+        Ok(Workbench {
+            executor,
+            toolchain,
+            measure,
+            tolerance: Tolerance::default(),
+            root,
+            runs: AtomicUsize::new(0),
+        })
+    }
+
+    pub fn executor(&self) -> &ExecutorConfig {
+        &self.executor
+    }
+
+    pub fn toolchain(&self) -> &Toolchain {
+        &self.toolchain
+    }
+
+    fn run_dir(&self, label: &str) -> PathBuf {
+        let n = self.runs.fetch_add(1, Ordering::Relaxed);
+        self.root.path().join(format!("{n:04}-{label}"))
+    }
+
+    /// Run the baseline alone on `inputs`; keep those it answers.
+    pub fn screen(&self, baseline: &Baseline, inputs: Vec<TestInput>) -> Result<Screened, JudgeError> {
+        let mut screened = Screened::default();
+        let mut builds = 0;
+        let mut pending = vec![inputs];
+        while let Some(batch) = pending.pop() {
+            if batch.is_empty() {
+                continue;
+            }
+            builds += 1;
+            let spec = differential::spec(
+                baseline.language,
+                &baseline.file_text,
+                &baseline.function,
+                &baseline.as_candidate(),
+                batch.iter().map(|input| input.args.clone()).collect(),
+                1,
+            )?;
+            let built = match build_driver(&self.executor, &self.toolchain, &spec, &self.run_dir("screen")) {
+                Ok(built) => built,
+                Err(ExecutorError::BuildFailed { diagnostics, .. }) => {
+                    // One bad expression breaks a compiled batch: bisect.
+                    if batch.len() == 1 || builds >= MAX_SCREEN_BUILDS {
+                        let reason = format!(
+                            "does not build with the function: {}",
+                            shorten(first_error_line(&diagnostics), 200)
+                        );
+                        screened.dropped.extend(batch.into_iter().map(|input| DroppedInput {
+                            input,
+                            reason: reason.clone(),
+                        }));
+                    } else {
+                        let mut first = batch;
+                        let second = first.split_off(first.len() / 2);
+                        pending.push(second);
+                        pending.push(first);
+                    }
+                    continue;
+                }
+                Err(other) => return Err(other.into()),
+            };
+            let (run, records) = run_driver(
+                &self.executor,
+                &built,
+                DriverMode::Original,
+                self.measure.limits.clone(),
+            )?;
+            let mut rest = Vec::new();
+            let mut stopped = false;
+            for (index, input) in batch.into_iter().enumerate() {
+                if stopped {
+                    rest.push(input);
+                    continue;
+                }
+                let record = records
+                    .iter()
+                    .find(|r| r.call == index && r.implementation == Implementation::Original);
+                match record {
+                    Some(record) => match &record.result {
+                        CallResult::Value(_) => {
+                            screened.original_ns.push(record.cpu_ns);
+                            screened.kept.push(input);
+                        }
+                        CallResult::Exception(kind) => screened.dropped.push(DroppedInput {
+                            input,
+                            reason: format!("the original raises {kind}"),
+                        }),
+                    },
+                    None => {
+                        // The run ended here (timeout, crash): drop this
+                        // input and try the ones after it again.
+                        screened.dropped.push(DroppedInput {
+                            input,
+                            reason: format!("the original ends with {}", status_text(&run.status)),
+                        });
+                        stopped = true;
+                    }
+                }
+            }
+            if builds < MAX_SCREEN_BUILDS * 2 {
+                pending.push(rest);
+            } else {
+                screened.dropped.extend(rest.into_iter().map(|input| DroppedInput {
+                    input,
+                    reason: "not tried: too many failing runs".into(),
+                }));
+            }
+        }
+        Ok(screened)
+    }
+
+    /// Judge `candidate` against `baseline` on `inputs`.
+    pub fn judge(
+        &self,
+        baseline: &Baseline,
+        candidate: &CandidateCode,
+        inputs: &[TestInput],
+        repeats: u32,
+        metric: Metric,
+    ) -> Result<Judgement, JudgeError> {
+        let spec = differential::spec(
+            baseline.language,
+            &baseline.file_text,
+            &baseline.function,
+            candidate,
+            inputs.iter().map(|input| input.args.clone()).collect(),
+            repeats,
+        )?;
+        let verdict_only = |outcome| Ok(Judgement { outcome, figures: None });
+        let built = match build_driver(&self.executor, &self.toolchain, &spec, &self.run_dir("judge")) {
+            Ok(built) => built,
+            Err(ExecutorError::BuildFailed { diagnostics, .. }) => {
+                return verdict_only(Outcome::BuildError {
+                    detail: shorten(&diagnostics, 3000),
+                });
+            }
+            Err(other) => return Err(other.into()),
+        };
+        let (run, records) = run_driver(&self.executor, &built, DriverMode::Both, self.measure.limits.clone())?;
+        let mismatches =
+            crate::executor::compare::compare_records(&records, inputs.len(), self.tolerance);
+        let name = &baseline.function.name;
+        if let Some(mismatch) = mismatches
+            .iter()
+            .find(|m| m.kind != crate::executor::compare::MismatchKind::Missing)
+        {
+            return verdict_only(Outcome::WrongOutput {
+                input: inputs[mismatch.call].call_text(name),
+                expected: shorten(&mismatch.original, 300),
+                actual: shorten(&mismatch.candidate, 300),
+            });
+        }
+        if !run.succeeded() || !mismatches.is_empty() {
+            let call = mismatches.first().map_or(0, |m| m.call);
+            return verdict_only(Outcome::RunFailed {
+                input: inputs.get(call).map_or_else(String::new, |input| input.call_text(name)),
+                status: status_text(&run.status),
+            });
+        }
+        let measurement = match measure_driver(&self.executor, &built, &self.measure) {
+            Ok(measurement) => measurement,
+            // Correct once, then failing under repetition: a limit or a
+            // flaky candidate; either way not something to hand out.
+            Err(ExecutorError::MeasurementRunFailed { side, status }) => {
+                return verdict_only(Outcome::RunFailed {
+                    input: format!("repeated runs ({side})"),
+                    status,
+                });
+            }
+            Err(other) => return Err(other.into()),
+        };
+        let figures = Figures::new(metric, &measurement);
+        let outcome = match figures.verdict() {
+            Verdict::Faster => Outcome::Better { ratio: figures.ratio },
+            Verdict::Slower => Outcome::Slower { ratio: figures.ratio },
+            Verdict::Tie => Outcome::Tie { ratio: figures.ratio },
+        };
+        Ok(Judgement {
+            outcome,
+            figures: Some(figures),
+        })
+    }
+}
+
+impl Workbench {
+    /// Measure `baseline` against itself: its figures per input and in
+    /// total, and (in the ratio) how much the measurement wobbles.
+    pub fn measure_alone(
+        &self,
+        baseline: &Baseline,
+        inputs: &[TestInput],
+        repeats: u32,
+    ) -> Result<Figures, JudgeError> {
+        let spec = differential::spec(
+            baseline.language,
+            &baseline.file_text,
+            &baseline.function,
+            &baseline.as_candidate(),
+            inputs.iter().map(|input| input.args.clone()).collect(),
+            repeats,
+        )?;
+        let built = build_driver(&self.executor, &self.toolchain, &spec, &self.run_dir("bench"))?;
+        let measurement = measure_driver(&self.executor, &built, &self.measure)?;
+        Ok(Figures::new(Metric::Time, &measurement))
+    }
+}
+
+/// How many repetitions make one run of all inputs cost about `target_ns`,
+/// so per-call timer noise stays small next to the work measured.
+pub fn repeats_for(original_ns: &[u64], target_ns: u64, max: u32) -> u32 {
+    let total: u64 = original_ns.iter().sum::<u64>().max(1);
+    (target_ns / total).clamp(1, max as u64) as u32
+}
+
+pub fn status_text(status: &RunStatus) -> String {
+    match status {
+        RunStatus::Exited(code) => format!("exit code {code}"),
+        RunStatus::Signaled(signal) => format!("signal {signal}"),
+        RunStatus::Timeout => "a timeout".into(),
+        RunStatus::MemoryLimit => "the memory limit".into(),
+        RunStatus::OutputLimit => "the output limit".into(),
+        RunStatus::FileSizeLimit => "the file size limit".into(),
+        RunStatus::SandboxViolation(what) => format!("a sandbox violation ({what})"),
+        RunStatus::LaunchError(what) => format!("a launch error ({what})"),
+    }
+}
+
+fn first_error_line(diagnostics: &str) -> &str {
+    diagnostics
+        .lines()
+        .find(|line| line.contains("error"))
+        .unwrap_or_else(|| diagnostics.lines().next().unwrap_or(""))
+}

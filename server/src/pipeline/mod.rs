@@ -1,0 +1,22 @@
+//! The optimisation pipeline: PerfOrch's stages and routing, PerfCodeGen's
+//! execution feedback and MARCO's evaluator loop, over the executor and the
+//! model layer. Plain Rust: the CLI, the language server and the benchmarks
+//! all drive [`optimize`].
+
+pub mod budget;
+pub mod candidate;
+pub mod differential;
+pub mod evidence;
+pub mod job;
+pub mod judge;
+pub mod layout;
+pub mod prompts;
+pub mod report;
+pub mod verify;
+pub mod workspace_tests;
+
+pub use candidate::{CandidateCode, CandidateError, TextEdit, apply_edits};
+pub use job::{Engine, JobRequest, PipelineError, Progress, optimize};
+pub use judge::{Baseline, Figures, Outcome, SideSummary, Workbench};
+pub use report::{Iteration, JobVerdict, Report};
+pub use workspace_tests::workspace_root_of;

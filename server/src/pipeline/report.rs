@@ -1,0 +1,144 @@
+//! The job report: every iteration with its stage, model, tokens, cost,
+//! outcome and figures (MARCO's per-iteration table), and the result. The
+//! same struct is printed as JSON, as a markdown table, and sent to editors.
+
+use serde::{Deserialize, Serialize};
+
+use crate::language::Language;
+use crate::routing::{Category, Metric, Stage};
+
+use super::evidence::DroppedInput;
+use super::judge::{Figures, Outcome};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Iteration {
+    pub index: usize,
+    pub stage: Stage,
+    pub model: String,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    pub cost_usd: f64,
+    pub latency_ms: u64,
+    pub outcome: Outcome,
+    /// One line: "better by 41.2% (time)", "wrong output on f([])", ...
+    pub summary: String,
+    pub figures: Option<Figures>,
+    /// The code the model proposed (the function), when there was any.
+    pub code: Option<String>,
+}
+
+/// What the decision rests on.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EvidenceSummary {
+    pub doc_examples: usize,
+    pub generated: usize,
+    pub stress: usize,
+    /// Inputs on which the original itself fails, with the reason.
+    pub dropped: Vec<DroppedInput>,
+    /// Workspace tests the original passes (and that every candidate must pass).
+    pub workspace_tests: Vec<String>,
+}
+
+/// How the job ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobVerdict {
+    /// A verified, measurably better variant was found.
+    Faster,
+    /// A stub was implemented and passes its tests (no faster variant).
+    Generated,
+    /// A failing function was fixed and passes its tests (no faster variant).
+    Fixed,
+    /// Candidates were correct but none beat the noise.
+    Tie,
+    /// Correct candidates were all worse.
+    Slower,
+    /// No candidate was correct.
+    Incorrect,
+    /// The job could not judge anything (thin evidence, no models, ...).
+    Refused,
+    /// Infrastructure failure or cancellation.
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub function: String,
+    pub language: Language,
+    pub metric: Metric,
+    pub categories: Vec<Category>,
+    pub accepted: bool,
+    pub verdict: JobVerdict,
+    /// original / candidate on the metric (above 1 is better).
+    pub speedup: Option<f64>,
+    /// The accepted function.
+    pub code: Option<String>,
+    /// The whole file with the accepted function spliced in.
+    pub new_file_text: Option<String>,
+    /// The accepted variant against the original, measured directly.
+    pub figures: Option<Figures>,
+    pub llm_calls: usize,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    pub cost_usd: f64,
+    pub iterations: Vec<Iteration>,
+    pub evidence: EvidenceSummary,
+    /// Things the user should know: refusals, budget stops, skipped stages.
+    pub notes: Vec<String>,
+    pub wall_ms: u64,
+    /// Time spent in perforch itself: wall minus model calls and executor work.
+    pub overhead_ms: u64,
+}
+
+impl Report {
+    /// The per-iteration table and the result, as markdown.
+    pub fn markdown(&self) -> String {
+        let mut out = format!(
+            "## perforch: `{}` ({}, metric: {})\n\n",
+            self.function, self.language, self.metric
+        );
+        out.push_str("| # | stage | model | tokens in/out | cost | outcome | ratio [95% CI] | CPU ms original → candidate |\n");
+        out.push_str("|---|---|---|---|---|---|---|---|\n");
+        for iteration in &self.iterations {
+            let (ratio, cpu) = match &iteration.figures {
+                Some(f) => (
+                    format!("{:.3} [{:.3}, {:.3}]", f.ratio, f.ci_low, f.ci_high),
+                    format!("{:.3} → {:.3}", f.original.cpu_ms, f.candidate.cpu_ms),
+                ),
+                None => ("".into(), "".into()),
+            };
+            out.push_str(&format!(
+                "| {} | {:?} | {} | {}/{} | ${:.4} | {} | {} | {} |\n",
+                iteration.index,
+                iteration.stage,
+                iteration.model,
+                iteration.input_tokens,
+                iteration.output_tokens,
+                iteration.cost_usd,
+                iteration.summary.replace('|', "\\|"),
+                ratio,
+                cpu
+            ));
+        }
+        out.push_str(&format!(
+            "\n**Result: {}**{}. {} model calls, {} + {} tokens, ${:.4}, {:.1} s.\n",
+            format!("{:?}", self.verdict).to_lowercase(),
+            match (self.accepted, self.speedup) {
+                (true, Some(speedup)) => format!(" — ×{speedup:.2} on {}", self.metric),
+                _ => String::new(),
+            },
+            self.llm_calls,
+            self.input_tokens,
+            self.output_tokens,
+            self.cost_usd,
+            self.wall_ms as f64 / 1000.0
+        ));
+        for note in &self.notes {
+            out.push_str(&format!("\n- {note}"));
+        }
+        if !self.notes.is_empty() {
+            out.push('\n');
+        }
+        out
+    }
+}

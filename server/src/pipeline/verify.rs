@@ -1,0 +1,305 @@
+//! The judge without models: `perforch compare` (is this candidate correct
+//! and better?) and `perforch bench` (how does the function measure, per
+//! input and per test?). Same evidence and rules as a pipeline job.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::analysis::functions;
+use crate::config::Config;
+use crate::document::Document;
+use crate::executor::stats::Verdict;
+use crate::executor::{ExecutorConfig, MeasureConfig, detect, prepare_dependencies};
+use crate::language::Language;
+use crate::routing::Metric;
+
+use super::candidate::CandidateCode;
+use super::differential::check_callable;
+use super::evidence::{DroppedInput, TestInput, doc_example_inputs};
+use super::judge::{Baseline, Figures, Outcome, Workbench, repeats_for};
+use super::job::PipelineError;
+use super::workspace_tests::WorkspaceTests;
+
+const TARGET_RUN_NS: u64 = 20_000_000;
+
+/// The function under test and where its evidence comes from.
+pub struct Subject<'a> {
+    pub config: &'a Config,
+    pub executor: ExecutorConfig,
+    pub workspace_root: &'a Path,
+    pub file: &'a Path,
+    pub language: Language,
+    pub file_text: String,
+    pub function: &'a str,
+    /// Inputs given on the command line (`--inputs FILE`).
+    pub extra_inputs: Vec<TestInput>,
+}
+
+/// Evidence gathered for a subject: screened inputs and workspace tests.
+struct Prepared {
+    workbench: Workbench,
+    baseline: Baseline,
+    inputs: Vec<TestInput>,
+    dropped: Vec<DroppedInput>,
+    repeats: u32,
+    tests: Option<WorkspaceTests>,
+    /// Tests the original passes; a failing original makes them no evidence.
+    tests_pass_on_original: bool,
+    notes: Vec<String>,
+}
+
+fn prepare(subject: &Subject) -> Result<Prepared, PipelineError> {
+    let baseline = Baseline::new(subject.language, subject.file_text.clone(), subject.function)
+        .map_err(|_| PipelineError::FunctionNotFound(subject.function.to_string()))?;
+    let toolchain = detect(subject.language)?;
+    if let Some((_, error)) = prepare_dependencies(&subject.executor.cache_dir)
+        .into_iter()
+        .find(|(language, _)| *language == subject.language)
+    {
+        return Err(error.into());
+    }
+    let measure = MeasureConfig {
+        runs: subject.config.pipeline.measure_runs,
+        ..MeasureConfig::default()
+    };
+    let workbench = Workbench::new(subject.executor.clone(), toolchain, measure)?;
+    let mut notes = Vec::new();
+    let tests = WorkspaceTests::discover(
+        subject.config,
+        subject.workspace_root,
+        subject.file,
+        subject.language,
+        subject.function,
+        baseline.function.container.as_deref(),
+    )?;
+    let tests_pass_on_original = match &tests {
+        Some(tests) => {
+            let verdict = tests.run(&subject.executor, &baseline.file_text)?;
+            if let Some((test, _)) = &verdict.failure {
+                notes.push(format!(
+                    "the original fails {test}, so the workspace tests are not used as evidence"
+                ));
+            }
+            verdict.failure.is_none()
+        }
+        None => false,
+    };
+    let (mut inputs, mut dropped, mut repeats) = (Vec::new(), Vec::new(), 1);
+    match check_callable(subject.language, &baseline.function) {
+        Ok(()) => {
+            let mut candidates = baseline
+                .function
+                .doc
+                .as_deref()
+                .map(|doc| doc_example_inputs(doc, subject.function))
+                .unwrap_or_default();
+            candidates.extend(subject.extra_inputs.iter().cloned());
+            if !candidates.is_empty() {
+                let screened = workbench.screen(&baseline, candidates)?;
+                repeats = repeats_for(&screened.original_ns, TARGET_RUN_NS, 1_000);
+                inputs = screened.kept;
+                dropped = screened.dropped;
+            }
+        }
+        Err(reason) => notes.push(reason.to_string()),
+    }
+    Ok(Prepared {
+        workbench,
+        baseline,
+        inputs,
+        dropped,
+        repeats,
+        tests,
+        tests_pass_on_original,
+        notes,
+    })
+}
+
+/// Result of `perforch compare`.
+#[derive(Debug, Clone, Serialize)]
+pub struct CompareReport {
+    pub function: String,
+    pub metric: Metric,
+    pub correct: bool,
+    /// "faster", "slower", "tie", "incorrect" or "error".
+    pub verdict: &'static str,
+    pub ratio: Option<f64>,
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    pub original: Option<super::judge::SideSummary>,
+    pub candidate: Option<super::judge::SideSummary>,
+    pub outcome: Option<Outcome>,
+    pub inputs: usize,
+    pub dropped_inputs: Vec<DroppedInput>,
+    pub workspace_tests: usize,
+    pub notes: Vec<String>,
+}
+
+/// Judge the function in `candidate_code` against the subject's function.
+pub fn compare(subject: &Subject, candidate_code: &str, metric: Metric) -> Result<CompareReport, PipelineError> {
+    let prepared = prepare(subject)?;
+    let mut report = CompareReport {
+        function: subject.function.to_string(),
+        metric,
+        correct: false,
+        verdict: "error",
+        ratio: None,
+        ci_low: None,
+        ci_high: None,
+        original: None,
+        candidate: None,
+        outcome: None,
+        inputs: prepared.inputs.len(),
+        dropped_inputs: prepared.dropped.clone(),
+        workspace_tests: prepared
+            .tests
+            .as_ref()
+            .filter(|_| prepared.tests_pass_on_original)
+            .map_or(0, WorkspaceTests::test_count),
+        notes: prepared.notes.clone(),
+    };
+    let known = functions(&Document::new(subject.language, 0, &subject.file_text));
+    let candidate = match CandidateCode::from_code(candidate_code, subject.language, subject.function, Some(&known)) {
+        Ok(candidate) => candidate,
+        Err(error) => {
+            report.verdict = "incorrect";
+            report.outcome = Some(Outcome::NoCode {
+                detail: error.to_string(),
+            });
+            return Ok(report);
+        }
+    };
+    if report.inputs == 0 && report.workspace_tests == 0 {
+        report.notes.push(
+            "no evidence: the function has no usable doc examples, no --inputs and no passing workspace tests; nothing can be concluded".into(),
+        );
+        return Ok(report);
+    }
+    if prepared.tests_pass_on_original
+        && let Some(tests) = &prepared.tests
+    {
+        let version = prepared.baseline.with(&candidate)?;
+        if let Some((test, detail)) = tests.run(&subject.executor, &version.file_text)?.failure {
+            report.verdict = "incorrect";
+            report.outcome = Some(Outcome::FailingTest { test, detail });
+            return Ok(report);
+        }
+    }
+    if prepared.inputs.is_empty() {
+        report.correct = true;
+        report.verdict = "error";
+        report.notes.push(
+            "the workspace tests pass, but without inputs the function cannot be timed directly; give inputs with --inputs".into(),
+        );
+        return Ok(report);
+    }
+    let judgement = prepared.workbench.judge(
+        &prepared.baseline,
+        &candidate,
+        &prepared.inputs,
+        prepared.repeats,
+        metric,
+    )?;
+    report.correct = judgement.outcome.is_correct();
+    if let Some(figures) = &judgement.figures {
+        report.ratio = Some(figures.ratio);
+        report.ci_low = Some(figures.ci_low);
+        report.ci_high = Some(figures.ci_high);
+        report.original = Some(figures.original.clone());
+        report.candidate = Some(figures.candidate.clone());
+        report.verdict = match figures.verdict() {
+            Verdict::Faster => "faster",
+            Verdict::Slower => "slower",
+            Verdict::Tie => "tie",
+        };
+    } else {
+        report.verdict = "incorrect";
+    }
+    report.outcome = Some(judgement.outcome);
+    Ok(report)
+}
+
+/// One measured input of `perforch bench`.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputFigure {
+    pub input: String,
+    /// Median CPU time of one call.
+    pub cpu_ms: f64,
+}
+
+/// One workspace test of `perforch bench`.
+#[derive(Debug, Clone, Serialize)]
+pub struct TestFigure {
+    pub test: String,
+    pub passed: bool,
+    pub wall_ms: Option<f64>,
+}
+
+/// Result of `perforch bench`.
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchReport {
+    pub function: String,
+    pub inputs: Vec<InputFigure>,
+    pub tests: Vec<TestFigure>,
+    /// Totals over all inputs (one run), when there were inputs.
+    pub total: Option<super::judge::SideSummary>,
+    /// The same code measured against itself: how far from 1.0 noise goes.
+    pub self_ratio: Option<(f64, f64, f64)>,
+    pub dropped_inputs: Vec<DroppedInput>,
+    pub notes: Vec<String>,
+}
+
+/// Measure the subject's function on its inputs and run its tests.
+pub fn bench(subject: &Subject) -> Result<BenchReport, PipelineError> {
+    let prepared = prepare(subject)?;
+    let mut report = BenchReport {
+        function: subject.function.to_string(),
+        inputs: Vec::new(),
+        tests: Vec::new(),
+        total: None,
+        self_ratio: None,
+        dropped_inputs: prepared.dropped.clone(),
+        notes: prepared.notes.clone(),
+    };
+    if let Some(tests) = &prepared.tests {
+        let verdict = tests.run(&subject.executor, &prepared.baseline.file_text)?;
+        for suite in &verdict.report.suites {
+            for test in &suite.tests {
+                report.tests.push(TestFigure {
+                    test: test.name.clone(),
+                    passed: test.outcome == crate::discovery::TestOutcome::Passed,
+                    wall_ms: test.duration.map(|d| d.as_secs_f64() * 1e3),
+                });
+            }
+        }
+    }
+    if !prepared.inputs.is_empty() {
+        let figures: Figures = prepared.workbench.measure_alone(
+            &prepared.baseline,
+            &prepared.inputs,
+            prepared.repeats,
+        )?;
+        for (input, (original_ns, _)) in prepared.inputs.iter().zip(&figures.per_input_ns) {
+            report.inputs.push(InputFigure {
+                input: input.call_text(subject.function),
+                cpu_ms: original_ns / 1e6,
+            });
+        }
+        report.self_ratio = Some((figures.ratio, figures.ci_low, figures.ci_high));
+        report.total = Some(figures.original);
+    }
+    if report.inputs.is_empty() && report.tests.is_empty() {
+        report.notes.push(
+            "nothing to measure: no doc examples, no --inputs and no workspace tests were found".into(),
+        );
+    }
+    Ok(report)
+}
+
+/// Parse an `--inputs` file: the JSON a model is asked for
+/// (`{"inputs": [["expr", ...], ...], "stress": [...]}`).
+pub fn read_inputs_file(path: &Path) -> Result<Vec<TestInput>, String> {
+    let text = std::fs::read_to_string(path).map_err(|error| format!("{}: {error}", path.display()))?;
+    super::evidence::parse_inputs_reply(&text).map_err(|error| format!("{}: {error}", path.display()))
+}

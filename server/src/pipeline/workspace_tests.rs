@@ -1,0 +1,156 @@
+//! The function's own tests from the user's workspace, as evidence: found
+//! once per job, then run against each version of the file in a private
+//! copy of the workspace (never the user's tree).
+
+use std::path::{Path, PathBuf};
+
+use crate::config::Config;
+use crate::discovery::{
+    DiscoveredTests, DiscoveryError, TestOutcome, TestRunReport, TestTarget, discover_with,
+    run_suites,
+};
+use crate::executor::ExecutorConfig;
+use crate::executor::sandbox::SandboxLimits;
+use crate::language::Language;
+
+use super::evidence::shorten;
+
+#[derive(Debug, Clone)]
+pub struct WorkspaceTests {
+    root: PathBuf,
+    file: PathBuf,
+    relative: PathBuf,
+    language: Language,
+    function: String,
+    container: Option<String>,
+    pub discovered: DiscoveredTests,
+}
+
+/// A test run reduced to what the pipeline decides on.
+#[derive(Debug, Clone)]
+pub struct TestsVerdict {
+    pub passed: Vec<String>,
+    /// The first failing test and why (the build error when nothing built).
+    pub failure: Option<(String, String)>,
+    pub report: TestRunReport,
+}
+
+impl WorkspaceTests {
+    /// Find the tests of `function` in `file` under `root`; `None` when
+    /// there are none.
+    pub fn discover(
+        config: &Config,
+        root: &Path,
+        file: &Path,
+        language: Language,
+        function: &str,
+        container: Option<&str>,
+    ) -> Result<Option<WorkspaceTests>, DiscoveryError> {
+        let target = TestTarget {
+            workspace_root: root,
+            file,
+            language,
+            function,
+            container,
+        };
+        let discovered = discover_with(&target, &config.tests)?;
+        if discovered.is_empty() {
+            return Ok(None);
+        }
+        let root = std::fs::canonicalize(root).map_err(|source| DiscoveryError::Read {
+            path: root.to_path_buf(),
+            source,
+        })?;
+        let file = std::fs::canonicalize(file).map_err(|source| DiscoveryError::Read {
+            path: file.to_path_buf(),
+            source,
+        })?;
+        let relative = file
+            .strip_prefix(&root)
+            .map_err(|_| DiscoveryError::OutsideWorkspace {
+                file: file.clone(),
+                root: root.clone(),
+            })?
+            .to_path_buf();
+        Ok(Some(WorkspaceTests {
+            root,
+            file,
+            relative,
+            language,
+            function: function.to_string(),
+            container: container.map(str::to_string),
+            discovered,
+        }))
+    }
+
+    pub fn test_count(&self) -> usize {
+        self.discovered.test_count()
+    }
+
+    /// Run every suite with the function's file replaced by `file_text`.
+    pub fn run(&self, executor: &ExecutorConfig, file_text: &str) -> Result<TestsVerdict, DiscoveryError> {
+        let target = TestTarget {
+            workspace_root: &self.root,
+            file: &self.file,
+            language: self.language,
+            function: &self.function,
+            container: self.container.as_deref(),
+        };
+        let replacements = [(self.relative.clone(), file_text.to_string())];
+        let report = run_suites(executor, &target, &self.discovered, &replacements, SandboxLimits::for_run())?;
+        let passed = report
+            .suites
+            .iter()
+            .flat_map(|suite| suite.tests.iter())
+            .filter(|test| test.outcome == TestOutcome::Passed)
+            .map(|test| test.name.clone())
+            .collect();
+        let failure = if report.all_passed() {
+            None
+        } else if let Some((suite, test)) = report.failures().first() {
+            Some((
+                format!("{} ({})", test.name, suite.name),
+                shorten(test.message.as_deref().unwrap_or(&suite.output), 2_000),
+            ))
+        } else {
+            // Nothing reported per test: a build error or a crashed runner.
+            let suite = report.suites.iter().find(|suite| !suite.passed());
+            Some(match suite {
+                Some(suite) => (
+                    suite.name.clone(),
+                    shorten(suite.build_error.as_deref().unwrap_or(&suite.output), 2_000),
+                ),
+                None => ("tests".into(), report.summary()),
+            })
+        };
+        Ok(TestsVerdict {
+            passed,
+            failure,
+            report,
+        })
+    }
+}
+
+/// Markers of a project root, nearest first wins.
+const ROOT_MARKERS: &[&str] = &[
+    "perforch.toml",
+    ".git",
+    "Cargo.toml",
+    "go.mod",
+    "pom.xml",
+    "build.gradle",
+    "pyproject.toml",
+    "setup.py",
+    "CMakeLists.txt",
+];
+
+/// The workspace a file belongs to: the nearest folder above it with a
+/// project marker, else the file's own folder.
+pub fn workspace_root_of(file: &Path) -> PathBuf {
+    let start = file.parent().unwrap_or(Path::new("."));
+    start
+        .ancestors()
+        .find(|dir| ROOT_MARKERS.iter().any(|marker| dir.join(marker).exists()))
+        .unwrap_or(start)
+        .to_path_buf()
+}

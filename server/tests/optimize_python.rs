@@ -1,0 +1,163 @@
+//! `perforch optimize` on Python, end to end: real models over HTTP (the
+//! fake server speaks the OpenAI wire format), the real sandboxed executor.
+
+#[path = "pipeline_support/mod.rs"]
+mod support;
+
+use perforch::models::fake_server::{FakeModelServer, ScriptedReply};
+use support::*;
+
+const FIXTURE: &str = "optimize/python/pairs.py";
+
+const FAST: &str = "def count_pairs(values, target):\n    seen = {}\n    count = 0\n    for value in values:\n        count += seen.get(target - value, 0)\n        seen[value] = seen.get(value, 0) + 1\n    return count";
+
+/// Right on the doc examples, wrong when a value repeats more than once.
+const SUBTLY_WRONG: &str = "def count_pairs(values, target):\n    seen = set()\n    count = 0\n    for value in values:\n        if target - value in seen:\n            count += 1\n        seen.add(value)\n    return count";
+
+fn inputs() -> ScriptedReply {
+    inputs_reply(
+        &[&["[1, 1, 4, 4]", "5"], &["[]", "3"], &["[2, 2, 2, 2]", "4"], &["[5]", "10"]],
+        &[&["list(range(2500))", "2499"]],
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn faster_variant_is_accepted_and_subtly_wrong_one_rejected() {
+    let server = FakeModelServer::start().await.unwrap();
+    let workspace = Workspace::new(FIXTURE, &server, &["alpha", "beta"], "");
+    let before = workspace.text();
+    push_all(
+        &server,
+        vec![inputs(), code_reply("python", SUBTLY_WRONG), code_reply("python", FAST)],
+    );
+    let report = workspace.optimize("count_pairs", &[]).await;
+    assert_eq!(outcome_kinds(&report), ["wrong_output", "better"], "{report:#}");
+    assert_eq!(report["accepted"], true);
+    assert_eq!(report["verdict"], "faster");
+    assert_eq!(report["iterations"][0]["model"], "alpha");
+    assert_eq!(report["iterations"][1]["model"], "beta");
+    let speedup = report["speedup"].as_f64().unwrap();
+    assert!(speedup > 2.0, "an O(n) rewrite of an O(n^2) loop: {speedup}");
+    assert!(report["figures"]["ci_high"].as_f64().unwrap() < 1.0);
+    assert!(report["code"].as_str().unwrap().contains("seen.get"));
+    assert_eq!(report["llm_calls"], 3);
+    // 3 calls at 1$/Mtok in, 2$/Mtok out.
+    let cost = report["cost_usd"].as_f64().unwrap();
+    assert!((cost - (400.0 + 1800.0) * 1e-6 - (200.0 + 600.0) * 2e-6).abs() < 1e-9, "{cost}");
+    // The wrong variant passes the doc example and fails on a generated input.
+    let wrong = report["iterations"][0]["outcome"]["input"].as_str().unwrap();
+    assert!(wrong.contains("[1, 1, 4, 4]") || wrong.contains("[2, 2, 2, 2]"), "{wrong}");
+    assert_same_file(&workspace.file, &before);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn equal_variant_is_not_offered() {
+    let server = FakeModelServer::start().await.unwrap();
+    let workspace = Workspace::new(FIXTURE, &server, &["alpha"], "");
+    let original = "def count_pairs(values, target):\n    count = 0\n    for i in range(len(values)):\n        for j in range(i + 1, len(values)):\n            if values[i] + values[j] == target:\n                count += 1\n    return count";
+    push_all(&server, vec![inputs(), code_reply("python", original)]);
+    let report = workspace.optimize("count_pairs", &["--write"]).await;
+    assert_eq!(outcome_kinds(&report), ["tie"], "{report:#}");
+    assert_eq!(report["accepted"], false);
+    assert_eq!(report["verdict"], "tie");
+    assert!(report["code"].is_null());
+    assert_same_file(&workspace.file, &std::fs::read_to_string(fixture(FIXTURE)).unwrap());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_code_error_and_timeout_move_on_to_the_next_model() {
+    let server = FakeModelServer::start().await.unwrap();
+    let workspace = Workspace::new(FIXTURE, &server, &["alpha", "beta", "gamma", "delta"], "");
+    push_all(
+        &server,
+        vec![
+            inputs(),
+            ScriptedReply::openai_text("I am sorry, I cannot optimise this function.", 50, 12),
+            ScriptedReply::error(400, "invalid_request_error", "context length exceeded"),
+            ScriptedReply::hang(),
+            code_reply("python", FAST),
+        ],
+    );
+    let report = workspace.optimize("count_pairs", &["--write"]).await;
+    assert_eq!(
+        outcome_kinds(&report),
+        ["no_code", "model_error", "model_error", "better"],
+        "{report:#}"
+    );
+    let detail = |i: usize| report["iterations"][i]["outcome"]["detail"].as_str().unwrap().to_string();
+    assert!(detail(1).contains("context length exceeded"), "{}", detail(1));
+    assert!(detail(2).to_lowercase().contains("time"), "{}", detail(2));
+    assert_eq!(report["accepted"], true);
+    // --write put the accepted version in the file, the rest untouched.
+    let written = workspace.text();
+    assert!(written.contains("seen.get(target - value, 0)"));
+    assert!(written.starts_with("\"\"\"Pair counting"));
+    assert!(written.contains("if __name__ == \"__main__\":"));
+}
+
+const PROJECT: &str = "optimize/python_workspace";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn stub_is_generated_from_its_tests_then_refined() {
+    let server = FakeModelServer::start().await.unwrap();
+    let workspace = Workspace::project(PROJECT, "scores.py", &server, &["alpha"]);
+    let naive = "def count_inversions(values):\n    count = 0\n    for i in range(len(values)):\n        for j in range(i + 1, len(values)):\n            if values[i] > values[j]:\n                count += 1\n    return count";
+    let merge_sort = "def count_inversions(values):\n    def sort(items):\n        if len(items) <= 1:\n            return items, 0\n        middle = len(items) // 2\n        left, a = sort(items[:middle])\n        right, b = sort(items[middle:])\n        merged, count, i, j = [], a + b, 0, 0\n        while i < len(left) and j < len(right):\n            if right[j] < left[i]:\n                merged.append(right[j])\n                count += len(left) - i\n                j += 1\n            else:\n                merged.append(left[i])\n                i += 1\n        merged.extend(left[i:])\n        merged.extend(right[j:])\n        return merged, count\n    return sort(list(values))[1]";
+    push_all(
+        &server,
+        vec![
+            code_reply("python", naive),
+            inputs_reply(
+                &[&["[5, 1, 4, 2]"], &["[1, 1, 1]"], &["[9, -3, 0, 2, 2]"]],
+                &[&["list(range(1500, 0, -1))"]],
+            ),
+            code_reply("python", merge_sort),
+        ],
+    );
+    let report = workspace.optimize("count_inversions", &["--write"]).await;
+    assert_eq!(stages(&report), ["generate", "refine"], "{report:#}");
+    assert_eq!(outcome_kinds(&report), ["passes", "better"], "{report:#}");
+    assert_eq!(report["accepted"], true);
+    assert!(report["speedup"].as_f64().unwrap() > 2.0);
+    assert_eq!(report["evidence"]["workspace_tests"].as_array().unwrap().len(), 1, "{report:#}");
+    let written = workspace.text();
+    assert!(written.contains("count += len(left) - i"));
+    assert!(!written.contains("NotImplementedError"));
+    // The other function of the file is untouched.
+    assert!(written.contains("return result[1:]"));
+    // The generate prompt showed the model the tests it must pass.
+    let first = server.requests()[0].body.clone();
+    assert!(first.contains("count_inversions([2, 4, 1, 3, 5]) == 3"), "{first}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn failing_function_is_fixed_then_refined() {
+    let server = FakeModelServer::start().await.unwrap();
+    let workspace = Workspace::project(PROJECT, "scores.py", &server, &["alpha", "beta"]);
+    let still_wrong = "def unique_sorted(values):\n    return sorted(values)";
+    let fixed_but_slow = "def unique_sorted(values):\n    result = []\n    for value in sorted(values):\n        if value not in result:\n            result.append(value)\n    return result";
+    push_all(
+        &server,
+        vec![
+            ScriptedReply::openai_text("The slice `[1:]` drops the smallest value.", 300, 40),
+            code_reply("python", still_wrong),
+            ScriptedReply::openai_text("The function returns result[1:], losing the first distinct value.", 300, 40),
+            code_reply("python", fixed_but_slow),
+            inputs_reply(&[&["[3, 3, 1]"], &["[]"], &["[-1, 5, -1, 0]"]], &[&["list(range(3000)) * 2"]]),
+            code_reply("python", "def unique_sorted(values):\n    return sorted(set(values))"),
+        ],
+    );
+    let report = workspace.optimize("unique_sorted", &[]).await;
+    assert_eq!(stages(&report), ["fix", "fix", "refine"], "{report:#}");
+    assert_eq!(outcome_kinds(&report), ["failing_test", "passes", "better"], "{report:#}");
+    assert_eq!(report["iterations"][0]["model"], "alpha");
+    assert_eq!(report["iterations"][1]["model"], "beta");
+    // Each fix iteration counts both calls of its reflect-then-fix exchange.
+    assert_eq!(report["iterations"][1]["input_tokens"], 1200);
+    assert_eq!(report["accepted"], true);
+    assert_eq!(report["code"], "def unique_sorted(values):\n    return sorted(set(values))");
+    // The second call of the exchange carries the model's own explanation.
+    let fix_call = server.requests()[3].body.clone();
+    assert!(fix_call.contains("losing the first distinct value"), "{fix_call}");
+    assert!(fix_call.contains("test_unique_sorted"), "{fix_call}");
+}
