@@ -1,7 +1,8 @@
-//! The command line: `perforch lsp`, `perforch functions`, `perforch doctor`, and the commands
-//! later parts add. Errors here are `anyhow`: this is the edge of the program.
+//! The command line: `perforch lsp`, `perforch functions`, `perforch doctor`, `perforch models`,
+//! and the commands later parts add. Errors here are `anyhow`: this is the edge of the program.
 
 mod functions;
+mod models;
 pub mod optimize;
 mod verify;
 
@@ -106,6 +107,32 @@ pub enum Command {
         #[arg(long)]
         replay: Option<PathBuf>,
     },
+    /// Rank the configured models for a stage, language and problem categories (PerfOrch's
+    /// priors blended with the runs recorded here), with the reason for each place.
+    Models {
+        /// generate, fix or refine.
+        #[arg(long)]
+        stage: crate::routing::Stage,
+        /// python, java, cpp, go or rust.
+        #[arg(long = "lang", value_parser = models::parse_language)]
+        language: crate::language::Language,
+        /// A problem category (repeat or separate with commas): array, math, string, counting,
+        /// number_theory, simulation, sorting, enumeration, greedy, hash_table.
+        #[arg(long = "category", value_delimiter = ',')]
+        categories: Vec<crate::routing::Category>,
+        /// What refine optimises: time, peak-memory, mean-memory or cpu.
+        #[arg(long, default_value = "time")]
+        metric: crate::routing::Metric,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Read the configuration from this file only.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Workspace folder holding perforch.toml and .perforch/routing.json (default: here).
+        #[arg(long)]
+        workspace: Option<PathBuf>,
+    },
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -184,6 +211,31 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             record,
             replay,
         }),
+        Command::Models {
+            stage,
+            language,
+            categories,
+            metric,
+            json,
+            config,
+            workspace,
+        } => {
+            let workspace = match workspace {
+                Some(folder) => folder,
+                None => std::env::current_dir()?,
+            };
+            let args = models::ModelsArgs {
+                stage,
+                language,
+                categories: &categories,
+                metric,
+                json,
+                config: config.as_deref(),
+                workspace: &workspace,
+            };
+            models::run(args, &mut std::io::stdout().lock())?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

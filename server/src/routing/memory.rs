@@ -2,6 +2,7 @@
 //! file (all projects) and optionally a workspace file (this project).
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use serde::Serialize;
 
@@ -79,10 +80,11 @@ pub struct RankedModel {
 pub(super) struct Layer {
     /// Where it is saved; `None` for a memory that lives only in this process.
     pub path: Option<PathBuf>,
-    /// What the file held when read (or last saved), plus runs recorded since.
+    /// What the file held when read, plus runs recorded since.
     pub counts: Table,
-    /// Runs recorded since the last save: what a save adds to the file.
-    pub pending: Table,
+    /// Runs recorded and not yet saved: what a save adds to the file. Behind a lock so that
+    /// `save` takes `&self` (a caller can save while others rank).
+    pub pending: Mutex<Table>,
 }
 
 impl Layer {
@@ -90,7 +92,7 @@ impl Layer {
         Ok(Layer {
             path: Some(path.to_path_buf()),
             counts: store::read(path)?,
-            pending: Table::new(),
+            pending: Mutex::new(Table::new()),
         })
     }
 
@@ -98,13 +100,17 @@ impl Layer {
         Layer {
             path: None,
             counts: Table::new(),
-            pending: Table::new(),
+            pending: Mutex::new(Table::new()),
         }
     }
 
     fn add(&mut self, key: &Key, counts: &Counts) {
         self.counts.entry(key.clone()).or_default().add(counts);
-        self.pending.entry(key.clone()).or_default().add(counts);
+        let pending = self
+            .pending
+            .get_mut()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        pending.entry(key.clone()).or_default().add(counts);
     }
 }
 
@@ -188,15 +194,21 @@ impl RoutingMemory {
 
     /// Write the runs recorded since the last save to the user file and, when configured, the
     /// workspace file, creating folders. Each write re-reads the file under a lock and adds
-    /// the new runs, so runs saved meanwhile by another perforch process are kept.
-    pub fn save(&mut self) -> Result<(), RoutingError> {
-        for layer in std::iter::once(&mut self.user).chain(self.workspace.as_mut()) {
+    /// the new runs, so runs saved meanwhile by another perforch process are kept (this
+    /// memory sees those after the next `load`). Runs are only forgotten once written: after
+    /// an error, the next save tries them again.
+    pub fn save(&self) -> Result<(), RoutingError> {
+        for layer in std::iter::once(&self.user).chain(self.workspace.as_ref()) {
             let Some(path) = &layer.path else { continue };
-            if layer.pending.is_empty() {
+            let mut pending = layer
+                .pending
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            if pending.is_empty() {
                 continue;
             }
-            layer.counts = store::merge_and_write(path, &layer.pending)?;
-            layer.pending.clear();
+            store::merge_and_write(path, &pending)?;
+            pending.clear();
         }
         Ok(())
     }

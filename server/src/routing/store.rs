@@ -161,8 +161,8 @@ fn render(table: &Table) -> String {
     text
 }
 
-/// Add `pending` to what the file holds now and write the sum atomically. Returns the sum.
-pub fn merge_and_write(path: &Path, pending: &Table) -> Result<Table, RoutingError> {
+/// Add `pending` to what the file holds now and write the sum atomically.
+pub fn merge_and_write(path: &Path, pending: &Table) -> Result<(), RoutingError> {
     let write_error = |source: std::io::Error| RoutingError::Write {
         path: path.to_path_buf(),
         source,
@@ -177,8 +177,7 @@ pub fn merge_and_write(path: &Path, pending: &Table) -> Result<Table, RoutingErr
     for (key, counts) in pending {
         table.entry(key.clone()).or_default().add(counts);
     }
-    write_atomically(path, render(&table).as_bytes()).map_err(write_error)?;
-    Ok(table)
+    write_atomically(path, render(&table).as_bytes()).map_err(write_error)
 }
 
 fn lock_path(path: &Path) -> PathBuf {

@@ -18,6 +18,9 @@ pub struct Features {
     pub max_loop_depth: usize,
     /// A while/do/loop whose body branches and updates a variable its condition reads.
     pub stepwise_condition_loop: bool,
+    /// In a loop, a branch on a literal (`if c == 'U'`, `match cmd { .. }`) that updates state:
+    /// commands or events being played out one by one.
+    pub dispatch_in_loop: bool,
     /// A call or name containing "sort".
     pub sorting: bool,
     /// Two elements exchanged (`a[i], a[j] = a[j], a[i]`, `swap`, `a[i] = a[j]`).
@@ -161,6 +164,10 @@ impl<'a> Walker<'a> {
         if kinds::IFS.contains(&kind) && scope.in_loop_body {
             self.check_running_extreme(node);
         }
+        if kinds::BRANCHES.contains(&kind) && scope.in_loop_body && !self.features.dispatch_in_loop
+        {
+            self.features.dispatch_in_loop = self.is_dispatch(node);
+        }
         self.visit_children(node, scope, depth);
     }
 
@@ -199,22 +206,25 @@ impl<'a> Walker<'a> {
         let is_condition_loop = kinds::CONDITION_LOOPS.contains(&node.kind())
             || (self.language == Language::Go && go_loop_has_only_condition(node));
         if is_condition_loop && let Some(body) = body {
-            let assigned = assigned_names(body, self.source);
+            let assigned = assigned_names(body, self.source, LOCAL_DEPTH);
             let condition_is_empty = header_names.is_empty();
             let updates_condition = assigned.iter().any(|name| header_names.contains(name));
-            if contains_kind(body, kinds::BRANCHES)
+            if contains_kind(body, kinds::BRANCHES, LOCAL_DEPTH)
                 && (updates_condition || (condition_is_empty && !assigned.is_empty()))
             {
                 self.features.stepwise_condition_loop = true;
             }
         }
+        // The header runs at the enclosing depth, but its own `i++` is bookkeeping too.
+        let mut header = scope.clone();
+        header.header_names.extend(header_names.iter().cloned());
         let inner = self.enter_loops(scope, 1, header_names);
         let mut cursor = node.walk();
         for child in node.children(&mut cursor) {
             if Some(child) == body || body.is_none() {
                 self.visit(child, &inner, depth + 1);
             } else {
-                self.visit(child, scope, depth + 1);
+                self.visit(child, &header, depth + 1);
             }
         }
     }
@@ -302,7 +312,7 @@ impl<'a> Walker<'a> {
         // `xs.iter().map(|x| ...)`, `list.stream().filter(x -> ...)`: the closure is a loop body.
         let arguments = node.child_by_field_name("arguments");
         let closure_is_loop = vocab::ITERATING_CALLS.contains(&lower.as_str())
-            && arguments.is_some_and(|arguments| contains_kind(arguments, kinds::CLOSURES));
+            && arguments.is_some_and(|arguments| contains_kind(arguments, kinds::CLOSURES, 3));
         let mut cursor = node.walk();
         for child in node.children(&mut cursor) {
             if closure_is_loop && Some(child) == arguments {
@@ -425,12 +435,36 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// A `match`/`switch`, or an `if` with an `else` testing equality with a literal, whose
+    /// arms update state with `+=`, `-=`, `++` and the like.
+    fn is_dispatch(&self, node: Node) -> bool {
+        let kind = node.kind();
+        let is_multiway = kind.contains("match") || kind.contains("switch");
+        let is_literal_if = kinds::IFS.contains(&kind)
+            && node.child_by_field_name("alternative").is_some()
+            && node
+                .child_by_field_name("condition")
+                .is_some_and(|condition| self.tests_equality_with_literal(condition));
+        (is_multiway || is_literal_if) && updates_state(node, self.source)
+    }
+
+    fn tests_equality_with_literal(&self, condition: Node) -> bool {
+        descendants(condition, LOCAL_DEPTH).any(|current| {
+            let mut cursor = current.walk();
+            kinds::COMPARISONS.contains(&current.kind())
+                && operator_text(current, self.source) == "=="
+                && current
+                    .named_children(&mut cursor)
+                    .any(|side| kinds::LITERALS.contains(&side.kind()))
+        })
+    }
+
     /// `if value > best { best = value }` inside a loop.
     fn check_running_extreme(&mut self, node: Node) {
         let Some(condition) = node.child_by_field_name("condition") else {
             return;
         };
-        let Some(comparison) = first_of_kind(condition, kinds::COMPARISONS) else {
+        let Some(comparison) = first_of_kind(condition, kinds::COMPARISONS, LOCAL_DEPTH) else {
             return;
         };
         let operator = operator_text(comparison, self.source);
@@ -447,7 +481,7 @@ impl<'a> Walker<'a> {
         let Some(consequence) = node.child_by_field_name("consequence") else {
             return;
         };
-        let assigned = assigned_names(consequence, self.source);
+        let assigned = assigned_names(consequence, self.source, 4);
         if compared.iter().any(|name| assigned.contains(name)) {
             self.features.running_extreme = true;
         }
@@ -486,24 +520,40 @@ fn last_segment(callee: &str) -> String {
         .to_string()
 }
 
+/// Identifiers in a loop header (its condition, update, iterable and variables).
 fn collect_identifiers(node: Node, source: &[u8], out: &mut Vec<String>) {
-    if node.kind() == "identifier" {
-        if let Ok(text) = node.utf8_text(source) {
+    for current in descendants(node, LOCAL_DEPTH) {
+        if current.kind() == "identifier"
+            && let Ok(text) = current.utf8_text(source)
+        {
             out.push(text.to_string());
         }
-        return;
-    }
-    let mut cursor = node.walk();
-    for child in node.children(&mut cursor) {
-        collect_identifiers(child, source, out);
     }
 }
 
-/// Names assigned (plainly, compound or by `++`) anywhere under `node`.
-fn assigned_names(node: Node, source: &[u8]) -> HashSet<String> {
+/// How far below a node the local checks look (a loop body's statements, an `if`'s arms).
+/// Bounding them keeps classification linear in the size of the function: without a bound,
+/// every `if` in a loop would rescan all code nested inside it, quadratic in deep nesting.
+const LOCAL_DEPTH: usize = 6;
+
+/// The nodes under `node` (itself included) at most `max_depth` levels down, in tree order.
+fn descendants(node: Node, max_depth: usize) -> impl Iterator<Item = Node> {
+    let mut stack = vec![(node, 0usize)];
+    std::iter::from_fn(move || {
+        let (current, depth) = stack.pop()?;
+        if depth < max_depth {
+            let mut cursor = current.walk();
+            let children: Vec<Node> = current.children(&mut cursor).collect();
+            stack.extend(children.into_iter().rev().map(|child| (child, depth + 1)));
+        }
+        Some(current)
+    })
+}
+
+/// Names assigned (plainly, compound or by `++`) near the top of `node`.
+fn assigned_names(node: Node, source: &[u8], max_depth: usize) -> HashSet<String> {
     let mut names = HashSet::new();
-    let mut stack = vec![node];
-    while let Some(current) = stack.pop() {
+    for current in descendants(node, max_depth) {
         let kind = current.kind();
         let target = if kinds::ASSIGNMENTS.contains(&kind) {
             current.child_by_field_name("left")
@@ -512,44 +562,45 @@ fn assigned_names(node: Node, source: &[u8]) -> HashSet<String> {
         } else {
             None
         };
-        if let Some(target) = target {
-            let mut found = Vec::new();
-            if target.kind() == "identifier" {
-                found.push(target.utf8_text(source).unwrap_or_default().to_string());
-            } else if matches!(
-                target.kind(),
-                "expression_list" | "pattern_list" | "tuple_pattern"
-            ) {
-                let mut cursor = target.walk();
-                for child in target.named_children(&mut cursor) {
-                    if child.kind() == "identifier" {
-                        found.push(child.utf8_text(source).unwrap_or_default().to_string());
-                    }
+        let Some(target) = target else { continue };
+        if target.kind() == "identifier" {
+            names.insert(target.utf8_text(source).unwrap_or_default().to_string());
+        } else if matches!(
+            target.kind(),
+            "expression_list" | "pattern_list" | "tuple_pattern"
+        ) {
+            let mut cursor = target.walk();
+            for child in target.named_children(&mut cursor) {
+                if child.kind() == "identifier" {
+                    names.insert(child.utf8_text(source).unwrap_or_default().to_string());
                 }
             }
-            names.extend(found);
         }
-        let mut cursor = current.walk();
-        stack.extend(current.children(&mut cursor));
     }
     names
 }
 
-fn contains_kind(node: Node, wanted: &[&str]) -> bool {
-    first_of_kind(node, wanted).is_some()
+/// A compound assignment (`+=`, `-=`, ...) or an increment/decrement near the top of `node`.
+fn updates_state(node: Node, source: &[u8]) -> bool {
+    descendants(node, LOCAL_DEPTH).any(|current| {
+        let kind = current.kind();
+        if kinds::INCREMENTS.contains(&kind) || kind == "dec_statement" {
+            return true;
+        }
+        if kinds::ASSIGNMENTS.contains(&kind) {
+            let operator = operator_text(current, source);
+            return operator.ends_with('=') && operator != "=" && operator != ":=";
+        }
+        false
+    })
 }
 
-fn first_of_kind<'t>(node: Node<'t>, wanted: &[&str]) -> Option<Node<'t>> {
-    let mut stack = vec![node];
-    while let Some(current) = stack.pop() {
-        if wanted.contains(&current.kind()) {
-            return Some(current);
-        }
-        let mut cursor = current.walk();
-        let children: Vec<Node> = current.children(&mut cursor).collect();
-        stack.extend(children.into_iter().rev());
-    }
-    None
+fn contains_kind(node: Node, wanted: &[&str], max_depth: usize) -> bool {
+    first_of_kind(node, wanted, max_depth).is_some()
+}
+
+fn first_of_kind<'t>(node: Node<'t>, wanted: &[&str], max_depth: usize) -> Option<Node<'t>> {
+    descendants(node, max_depth).find(|current| wanted.contains(&current.kind()))
 }
 
 /// Go spells `while` as `for cond {}` and `loop` as `for {}`: no clause, no range.

@@ -68,7 +68,10 @@ fn categories_from(features: &Features) -> Vec<Category> {
         Category::Counting,
     );
     add(number_theory, Category::NumberTheory);
-    add(features.stepwise_condition_loop, Category::Simulation);
+    add(
+        features.stepwise_condition_loop || features.dispatch_in_loop,
+        Category::Simulation,
+    );
     add(
         features.sorting || (features.element_swap && features.max_loop_depth >= 2),
         Category::Sorting,
@@ -119,6 +122,3 @@ fn is_receiver(parameter: &str) -> bool {
         "self" | "cls" | "&self" | "&mut self" | "mut self" | "this"
     )
 }
-
-#[cfg(test)]
-mod tests;

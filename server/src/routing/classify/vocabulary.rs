@@ -375,6 +375,21 @@ pub mod kinds {
         "ternary_expression",
     ];
     pub const IFS: &[&str] = &["if_statement", "if_expression"];
+    /// Literal values a branch can dispatch on.
+    pub const LITERALS: &[&str] = &[
+        "string",
+        "string_literal",
+        "interpreted_string_literal",
+        "raw_string_literal",
+        "char_literal",
+        "character_literal",
+        "rune_literal",
+        "integer",
+        "integer_literal",
+        "int_literal",
+        "number_literal",
+        "decimal_integer_literal",
+    ];
     pub const STRING_LITERALS: &[&str] = &[
         "string",
         "string_literal",

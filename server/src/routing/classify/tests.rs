@@ -1,1 +1,0 @@
-//! Unit tests of the classifier live in server/tests/routing_classify.rs (real code per language).
