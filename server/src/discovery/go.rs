@@ -132,7 +132,12 @@ fn definitions(parsed: &ParsedFile) -> Vec<Definition<'_>> {
                     kind: "go",
                 }
             });
-        found.push(Definition { name, body, test });
+        found.push(Definition {
+            name,
+            body,
+            test,
+            node,
+        });
     }
     found
 }

@@ -156,7 +156,12 @@ fn definitions<'t>(parsed: &'t ParsedFile, path: &str) -> Vec<Definition<'t>> {
                         id: format!("{path}::{name}"),
                         kind: PYTEST,
                     });
-                    found.push(Definition { name, body, test });
+                    found.push(Definition {
+                        name,
+                        body,
+                        test,
+                        node,
+                    });
                 }
             }
             "class_definition" => class_definitions(parsed, node, path, &mut found),
@@ -197,6 +202,7 @@ fn class_definitions<'t>(
                 name,
                 body: method_body,
                 test,
+                node: member,
             });
         }
     }

@@ -314,7 +314,12 @@ fn definitions<'t>(parsed: &'t ParsedFile, module_path: &[String]) -> Vec<Defini
                     kind: "rust",
                 }
             });
-            Some(Definition { name, body, test })
+            Some(Definition {
+                name,
+                body,
+                test,
+                node: function,
+            })
         })
         .collect()
 }

@@ -56,6 +56,8 @@ pub(crate) struct Definition<'t> {
     pub body: Node<'t>,
     /// Set when the runner treats this definition as a test: its id.
     pub test: Option<TestId>,
+    /// The whole definition.
+    pub node: Node<'t>,
 }
 
 /// How a runner names one test, plus a kind tag the language uses to split
