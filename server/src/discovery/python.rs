@@ -225,7 +225,7 @@ fn function_parts<'t>(parsed: &'t ParsedFile, node: Node<'t>) -> Option<(String,
 
 /// Where pytest is installed for the toolchain's interpreter (so the
 /// sandbox can read it), or None when it is not installed.
-fn pytest_location(python: &Path) -> Option<PathBuf> {
+pub(crate) fn pytest_location(python: &Path) -> Option<PathBuf> {
     static LOCATION: OnceLock<Option<PathBuf>> = OnceLock::new();
     LOCATION
         .get_or_init(|| {
