@@ -90,3 +90,29 @@ fn original_passes_broken_fails_loop_times_out() {
         report.summary()
     );
 }
+
+/// A crate with a registry dependency: the crate is vendored once by a
+/// trusted step, and the sandboxed build stays offline.
+#[test]
+fn a_crate_with_dependencies_builds_offline_from_vendored_sources() {
+    let fixture = Fixture::new("rust_deps", "src/lib.rs", Language::Rust, "fingerprint");
+    let tests = fixture.discover();
+    assert_eq!(
+        test_names(&tests),
+        ["tests::empty_input", "tests::fingerprint_of_joined_parts"]
+    );
+    let report = fixture.run(&tests, &[], limits(60));
+    assert_all_pass(&report, false);
+
+    let broken = fixture.edited(
+        "joined.push_str(part);",
+        "joined.push_str(part.trim_end_matches('c'));",
+    );
+    let report = fixture.run(&tests, &[broken], limits(60));
+    assert_eq!(
+        failed_names(&report),
+        ["tests::fingerprint_of_joined_parts"],
+        "{}",
+        report.summary()
+    );
+}

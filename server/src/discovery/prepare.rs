@@ -239,14 +239,20 @@ pub(crate) fn vendor_crates(
     let key = hash(&[&lock_text]);
     let vendor_root = cache_dir.join("rust").join("vendor").join(&key);
     let config_file = vendor_root.join("config.toml");
-    if let Ok(config) = std::fs::read_to_string(&config_file) {
+    let cached = || {
+        std::fs::read_to_string(&config_file)
+            .ok()
+            .filter(|config| config.contains("vendored-sources"))
+    };
+    if let Some(config) = cached() {
         return Ok(Some(config));
     }
     let _lock = lock(cache_dir)?;
-    if let Ok(config) = std::fs::read_to_string(&config_file) {
+    if let Some(config) = cached() {
         return Ok(Some(config));
     }
-    let output = cargo_command(&["vendor", "--versioned-dirs", "--quiet"])
+    // The source replacement to use is printed on stdout (not with --quiet).
+    let output = cargo_command(&["vendor", "--versioned-dirs"])
         .arg(vendor_root.join("crates"))
         .output();
     let config = match &output {
@@ -254,6 +260,12 @@ pub(crate) fn vendor_crates(
         _ => String::new(),
     };
     failure(Language::Rust, "cargo vendor", output)?;
+    if !config.contains("vendored-sources") {
+        return Err(DiscoveryError::Dependencies {
+            language: Language::Rust,
+            detail: format!("cargo vendor printed no source replacement: {config}"),
+        });
+    }
     std::fs::write(&config_file, &config).map_err(|e| DiscoveryError::copy(&config_file, e))?;
     Ok(Some(config))
 }
