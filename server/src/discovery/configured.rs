@@ -51,11 +51,15 @@ fn qualified_names(target: &Target) -> Vec<String> {
     names
 }
 
-pub(crate) fn run(context: &RunContext, suite: &TestSuite) -> Result<SuiteReport, DiscoveryError> {
+pub(crate) fn run(
+    context: &RunContext,
+    suite: &TestSuite,
+    index: usize,
+) -> Result<SuiteReport, DiscoveryError> {
     let SuiteDetail::Configured(configured) = &suite.detail else {
         return Ok(SuiteReport::new(suite));
     };
-    let (env, readable) = environment(context, configured)?;
+    let (env, readable) = environment(context, configured, index)?;
     let workdir = context.workspace().join(&configured.workdir);
     let step = |argv: &[String], limits| {
         let mut step = Step::new(&argv[0], &workdir, limits).args(argv[1..].iter().cloned());
@@ -144,6 +148,7 @@ type Environment = (Vec<(String, String)>, Vec<PathBuf>);
 fn environment(
     context: &RunContext,
     suite: &ConfiguredSuite,
+    index: usize,
 ) -> Result<Environment, DiscoveryError> {
     let toolchain = detect(suite.language)?;
     let mut readable = toolchain.readable.clone();
@@ -154,10 +159,14 @@ fn environment(
         .collect();
     bins.dedup();
     let mut env: Vec<(String, String)> = Vec::new();
-    let scratch = context.scratch(&format!("configured-{}", slash_safe(&suite.name)))?;
+    let scratch = context.scratch(&format!("configured-{index}"))?;
     match suite.language {
         Language::Python => {
             env.push(("PYTHONDONTWRITEBYTECODE".into(), "1".into()));
+            env.push((
+                "PYTHONPATH".into(),
+                super::python::import_path(context.workspace()),
+            ));
             if let Some(site) = super::python::pytest_location(&toolchain.tool("python3").path) {
                 readable.push(site);
             }
@@ -197,10 +206,4 @@ fn environment(
     }
     env.push(("PATH".into(), path_with(&bins)));
     Ok((env, readable))
-}
-
-fn slash_safe(name: &str) -> String {
-    name.chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect()
 }

@@ -272,6 +272,7 @@ pub(crate) fn run(
         .arg(format!("--junitxml={}", xml.display()))
         .arg(format!("--rootdir={}", context.workspace().display()))
         .env("PYTHONDONTWRITEBYTECODE", "1")
+        .env("PYTHONPATH", import_path(context.workspace()))
         .env("PATH", path_with(&[bin_dir]));
         if suite.runner == RunnerKind::Doctest {
             step = step.arg("--doctest-modules");
@@ -303,6 +304,18 @@ pub(crate) fn run(
         reports.push(report);
     }
     Ok(reports)
+}
+
+/// The copy first on the import path (and its `src/` for the src layout),
+/// so an editable install of the project that points at the user's tree
+/// can never shadow the candidate.
+pub(crate) fn import_path(copy: &Path) -> String {
+    let mut entries = Vec::new();
+    if copy.join("src").is_dir() {
+        entries.push(copy.join("src").display().to_string());
+    }
+    entries.push(copy.display().to_string());
+    entries.join(":")
 }
 
 /// Rebuild pytest's node id from a junit `classname` (the file's dotted path
