@@ -442,12 +442,26 @@ pub(crate) fn run(
                 reports.push(report);
                 continue;
             };
-            let mut step = Step::new(executable, &package, context.run_limits(Language::Rust))
-                .args(["--exact", "--color", "never"])
-                .args(suite.tests.iter().map(|t| t.name.clone()))
-                .env("CARGO_MANIFEST_DIR", package.display().to_string());
-            step.readable = toolchain.readable.clone();
-            let outcome = context.sandboxed(step)?;
+            let step = |timed: bool| {
+                let mut step = Step::new(&executable, &package, context.run_limits(Language::Rust))
+                    .args(["--exact", "--color", "never"])
+                    .env("CARGO_MANIFEST_DIR", package.display().to_string());
+                if timed {
+                    // libtest prints per-test times only behind its unstable
+                    // flag; RUSTC_BOOTSTRAP in the test's environment (not
+                    // the compiler's) unlocks it on a stable toolchain.
+                    step = step
+                        .args(["-Z", "unstable-options", "--report-time"])
+                        .env("RUSTC_BOOTSTRAP", "1");
+                }
+                step = step.args(suite.tests.iter().map(|t| t.name.clone()));
+                step.readable = toolchain.readable.clone();
+                step
+            };
+            let mut outcome = context.sandboxed(step(true))?;
+            if refused_time_report(&outcome) {
+                outcome = context.sandboxed(step(false))?;
+            }
             record_outcome(&mut report, &outcome);
             report.tests = parse_libtest(&outcome.stdout_text());
             report.require(&suite.tests);
@@ -495,6 +509,14 @@ fn test_executables(json_lines: &str, manifest: &Path) -> Vec<(Vec<String>, Stri
         .collect()
 }
 
+/// A test binary that rejected `-Z unstable-options` (a libtest built
+/// without unstable features) ran nothing; it is run again without it.
+fn refused_time_report(outcome: &crate::executor::RunOutcome) -> bool {
+    !outcome.succeeded()
+        && !outcome.stdout_text().contains("\ntest ")
+        && outcome.stderr_text().contains("unstable")
+}
+
 /// libtest's `test NAME ... ok|FAILED|ignored` lines, with the captured
 /// output of failures (`---- NAME stdout ----` blocks) as messages.
 fn parse_libtest(text: &str) -> Vec<TestResult> {
@@ -506,7 +528,20 @@ fn parse_libtest(text: &str) -> Vec<TestResult> {
         let Some((name, verdict)) = rest.rsplit_once(" ... ") else {
             continue;
         };
-        let outcome = match verdict.trim() {
+        // `ok <0.094s>` with --report-time.
+        let (verdict, duration) = match verdict.trim().split_once(" <") {
+            Some((verdict, time)) => (
+                verdict,
+                time.trim_end_matches('>')
+                    .trim_end_matches('s')
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|t| t.is_finite() && *t >= 0.0)
+                    .map(std::time::Duration::from_secs_f64),
+            ),
+            None => (verdict.trim(), None),
+        };
+        let outcome = match verdict {
             "ok" => TestOutcome::Passed,
             "FAILED" => TestOutcome::Failed,
             v if v.starts_with("ignored") => TestOutcome::Skipped,
@@ -515,7 +550,7 @@ fn parse_libtest(text: &str) -> Vec<TestResult> {
         results.push(TestResult {
             name: name.trim().to_string(),
             outcome,
-            duration: None,
+            duration,
             message: None,
         });
     }
@@ -563,10 +598,14 @@ mod tests {
 
     #[test]
     fn libtest_lines_and_failure_output() {
-        let output = "\nrunning 3 tests\ntest tests::a ... ok\ntest tests::b ... FAILED\ntest tests::c ... ignored, slow\n\nfailures:\n\n---- tests::b stdout ----\n\nthread 'tests::b' panicked at src/lib.rs:9:5:\nassertion `left == right` failed\n  left: 3\n right: 4\n\n\nfailures:\n    tests::b\n\ntest result: FAILED. 1 passed; 1 failed; 1 ignored\n";
+        let output = "\nrunning 3 tests\ntest tests::a ... ok <0.250s>\ntest tests::b ... FAILED\ntest tests::c ... ignored, slow\n\nfailures:\n\n---- tests::b stdout ----\n\nthread 'tests::b' panicked at src/lib.rs:9:5:\nassertion `left == right` failed\n  left: 3\n right: 4\n\n\nfailures:\n    tests::b\n\ntest result: FAILED. 1 passed; 1 failed; 1 ignored\n";
         let results = parse_libtest(output);
         assert_eq!(results.len(), 3);
         assert_eq!(results[0].outcome, TestOutcome::Passed);
+        assert_eq!(
+            results[0].duration,
+            Some(std::time::Duration::from_millis(250))
+        );
         assert_eq!(results[1].outcome, TestOutcome::Failed);
         assert!(results[1].message.as_deref().unwrap().contains("right: 4"));
         assert_eq!(results[2].outcome, TestOutcome::Skipped);
