@@ -31,6 +31,13 @@ fn finds_exactly_the_tests_that_call_the_function() {
 }
 
 #[test]
+fn a_method_is_found_through_its_receiver_type() {
+    let mut fixture = Fixture::new("go", "stock/stock.go", Language::Go, "Value");
+    fixture.container = Some("Warehouse");
+    assert_eq!(test_names(&fixture.discover()), ["TestWarehouseValue"]);
+}
+
+#[test]
 fn original_passes_broken_fails_loop_times_out() {
     let fixture = fixture();
     let tests = fixture.discover();
