@@ -81,7 +81,7 @@ pub(crate) fn discover(target: &Target, found: &mut DiscoveredTests) {
         name: format!("go test ./{}", slash_path(&package_dir)),
         runner: RunnerKind::GoTest,
         language: Language::Go,
-        files: super::python::distinct_files(&tests),
+        files: super::distinct_files(&tests),
         tests,
         detail: SuiteDetail::Go(GoSuite {
             module_dir,

@@ -43,7 +43,7 @@ pub(crate) struct JavaSuite {
 }
 
 pub(crate) fn discover(target: &Target, found: &mut DiscoveredTests) {
-    let Some(main_root) = source_root(&target.root, &target.file, &target.text) else {
+    let Some(main_root) = source_root(&target.file, &target.text) else {
         found.notes.push(format!(
             "the package declaration of {} does not match its folder; cannot compile it",
             target.file.display()
@@ -91,7 +91,7 @@ pub(crate) fn discover(target: &Target, found: &mut DiscoveredTests) {
             ));
             continue;
         }
-        if let Some(root) = source_root(&target.root, &file, &parsed.text)
+        if let Some(root) = source_root(&file, &parsed.text)
             && !source_roots.contains(&root)
         {
             source_roots.push(root);
@@ -120,7 +120,7 @@ pub(crate) fn discover(target: &Target, found: &mut DiscoveredTests) {
         name: "JUnit".to_string(),
         runner: RunnerKind::JUnit,
         language: Language::Java,
-        files: super::python::distinct_files(&tests),
+        files: super::distinct_files(&tests),
         tests,
         detail: SuiteDetail::Java(JavaSuite {
             project_dir,
@@ -133,7 +133,7 @@ pub(crate) fn discover(target: &Target, found: &mut DiscoveredTests) {
 
 /// The folder a file's package path starts in: `src/main/java` for
 /// `src/main/java/com/acme/Foo.java` in package `com.acme`.
-fn source_root(root: &Path, file: &Path, text: &str) -> Option<PathBuf> {
+fn source_root(file: &Path, text: &str) -> Option<PathBuf> {
     let package = ParsedFile::parse(Language::Java, text.to_string())
         .map(|parsed| package_of(&parsed))
         .unwrap_or_default();
@@ -144,7 +144,6 @@ fn source_root(root: &Path, file: &Path, text: &str) -> Option<PathBuf> {
         }
         dir = dir.parent()?.to_path_buf();
     }
-    let _ = root;
     Some(dir)
 }
 

@@ -85,18 +85,11 @@ pub(crate) fn discover(target: &Target, found: &mut DiscoveredTests) {
             name: runner.as_str().to_string(),
             runner,
             language: Language::Python,
-            files: distinct_files(&tests),
+            files: super::distinct_files(&tests),
             tests,
             detail: SuiteDetail::Python,
         });
     }
-}
-
-pub(crate) fn distinct_files(tests: &[TestCase]) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = tests.iter().map(|t| t.file.clone()).collect();
-    files.sort();
-    files.dedup();
-    files
 }
 
 /// For each conftest.py that uses the target: its folder and the names of

@@ -84,12 +84,7 @@ pub(crate) fn discover(target: &Target, found: &mut DiscoveredTests) {
     // The file itself and the module files it declares (`mod tests;`).
     let mut unit_tests = Vec::new();
     let mut sources = vec![(target.file.clone(), module_path.clone())];
-    sources.extend(declared_modules(
-        target,
-        &crate_dir,
-        &in_crate,
-        &module_path,
-    ));
+    sources.extend(declared_modules(target, &in_crate, &module_path));
     for (file, module_path) in sources {
         let Ok(text) = std::fs::read_to_string(target.root.join(&file)) else {
             continue;
@@ -120,7 +115,7 @@ pub(crate) fn discover(target: &Target, found: &mut DiscoveredTests) {
             name: format!("cargo test ({label})"),
             runner: RunnerKind::CargoTest,
             language: Language::Rust,
-            files: super::python::distinct_files(&unit_tests),
+            files: super::distinct_files(&unit_tests),
             tests: unit_tests,
             detail: SuiteDetail::Rust(RustSuite {
                 crate_dir: crate_dir.clone(),
@@ -252,7 +247,6 @@ fn module_path(parts: &[String]) -> Vec<String> {
 /// Files of the `mod NAME;` declarations in the function's file.
 fn declared_modules(
     target: &Target,
-    crate_dir: &Path,
     in_crate: &Path,
     module_path: &[String],
 ) -> Vec<(PathBuf, Vec<String>)> {
@@ -274,7 +268,6 @@ fn declared_modules(
     } else {
         parent.join(file_name.trim_end_matches(".rs"))
     };
-    let _ = crate_dir;
     descendants_of_kind(parsed.root(), &["mod_item"])
         .into_iter()
         .filter(|item| item.child_by_field_name("body").is_none())
