@@ -19,6 +19,8 @@ fn finds_exactly_the_tests_that_call_the_function() {
         test_names(&tests),
         [
             "inventory.py::inventory.total_value",
+            "tests/test_fixtures.py::test_conftest_fixture",
+            "tests/test_fixtures.py::test_in_file_fixture",
             "tests/test_inventory.py::TestLargeStock::test_many_items",
             "tests/test_inventory.py::test_total_through_helper",
             "tests/test_inventory.py::test_total_value_empty",
@@ -92,6 +94,8 @@ fn original_passes_broken_fails_loop_times_out() {
         failed_names(&report),
         [
             "inventory.py::inventory.total_value",
+            "tests/test_fixtures.py::test_conftest_fixture",
+            "tests/test_fixtures.py::test_in_file_fixture",
             "tests/test_inventory.py::TestLargeStock::test_many_items",
             "tests/test_inventory.py::test_total_through_helper",
             "tests/test_inventory.py::test_total_value_scales[1]",

@@ -148,6 +148,7 @@ async fn registry_books_real_calls_with_configured_prices() {
             models: vec![gpt],
             search: None,
             retry: fast_retry_config(),
+            ..Config::default()
         };
         let registry = ModelRegistry::from_config(&config, &RegistryOptions::default()).unwrap();
         server.push(
@@ -199,6 +200,7 @@ async fn timed_parallel_calls(max_concurrent: usize) -> Duration {
         models: vec![gpt],
         search: None,
         retry: fast_retry_config(),
+        ..Config::default()
     };
     let registry =
         Arc::new(ModelRegistry::from_config(&config, &RegistryOptions::default()).unwrap());
@@ -251,6 +253,7 @@ async fn waiting_for_a_slot_can_be_cancelled() {
             models: vec![gpt],
             search: None,
             retry: fast_retry_config(),
+            ..Config::default()
         };
         let registry = ModelRegistry::from_config(&config, &RegistryOptions::default()).unwrap();
         let model = registry.get("gpt").unwrap();

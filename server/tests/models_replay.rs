@@ -23,6 +23,7 @@ fn config_for(server: &FakeModelServer) -> Config {
         models: vec![gpt],
         search: None,
         retry: fast_retry_config(),
+        ..Config::default()
     }
 }
 

@@ -5,6 +5,7 @@ mod functions;
 mod models;
 pub mod optimize;
 mod verify;
+mod test_discovery;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -133,6 +134,23 @@ pub enum Command {
         #[arg(long)]
         workspace: Option<PathBuf>,
     },
+    /// List the tests of a function (and with --run, run them in the sandbox).
+    Tests {
+        file: PathBuf,
+        function: String,
+        /// The class, struct, impl or receiver type of a method.
+        #[arg(long)]
+        container: Option<String>,
+        /// Workspace root (default: the nearest folder with perforch.toml or .git).
+        #[arg(long)]
+        root: Option<PathBuf>,
+        /// Run the tests against the workspace as it is.
+        #[arg(long)]
+        run: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -235,6 +253,17 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             models::run(args, &mut std::io::stdout().lock())?;
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Tests { file, function, container, root, run, json } => {
+            let options = test_discovery::Options {
+                file: &file,
+                function: &function,
+                container: container.as_deref(),
+                root: root.as_deref(),
+                run,
+                json,
+            };
+            test_discovery::run(options, &mut std::io::stdout().lock())
         }
     }
 }

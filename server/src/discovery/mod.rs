@@ -196,6 +196,14 @@ impl Target<'_> {
     }
 }
 
+/// The distinct files of some tests, sorted.
+pub(crate) fn distinct_files(tests: &[TestCase]) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = tests.iter().map(|t| t.file.clone()).collect();
+    files.sort();
+    files.dedup();
+    files
+}
+
 /// Find the tests of a function, with the `[tests]` table of the
 /// workspace's perforch.toml (if any).
 pub fn discover(target: &TestTarget) -> Result<DiscoveredTests, DiscoveryError> {

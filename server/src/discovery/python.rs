@@ -3,6 +3,7 @@
 //! All run through pytest (it runs unittest classes and doctests too), with
 //! `--junitxml` for per-test results and durations.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -12,7 +13,9 @@ use super::error::DiscoveryError;
 use super::junit_xml;
 use super::report::{SuiteReport, TestResult};
 use super::run::{RunContext, Step, path_with, record_outcome};
-use super::syntax::{Definition, ParsedFile, TestId, named_children, tests_referring};
+use super::syntax::{
+    Definition, ParsedFile, TestId, named_children, referring, tests_referring_any,
+};
 use super::workspace::{files_where, slash_path};
 use super::{DiscoveredTests, RunnerKind, SuiteDetail, Target, TestCase, TestSuite};
 use crate::analysis;
@@ -33,6 +36,7 @@ pub(crate) fn discover(target: &Target, found: &mut DiscoveredTests) {
     }
     let mut by_kind: Vec<(&str, Vec<TestCase>)> =
         vec![(PYTEST, Vec::new()), (UNITTEST, Vec::new())];
+    let fixtures = conftest_fixtures(target);
     for file in files_where(&target.root, &is_test_file) {
         let Ok(text) = std::fs::read_to_string(target.root.join(&file)) else {
             continue;
@@ -44,7 +48,14 @@ pub(crate) fn discover(target: &Target, found: &mut DiscoveredTests) {
             continue;
         };
         let definitions = definitions(&parsed, &slash_path(&file));
-        let selected = tests_referring(&parsed, &definitions, target.function);
+        // The target, and fixtures of conftest.py files above this one that use it.
+        let mut names = HashSet::from([target.function.to_string()]);
+        for (dir, fixture_names) in &fixtures {
+            if file.starts_with(dir) {
+                names.extend(fixture_names.iter().cloned());
+            }
+        }
+        let selected = tests_referring_any(&parsed, &definitions, names);
         if selected.is_empty() {
             found.notes.push(format!(
                 "{} mentions `{}` but no test function in it calls it",
@@ -74,18 +85,43 @@ pub(crate) fn discover(target: &Target, found: &mut DiscoveredTests) {
             name: runner.as_str().to_string(),
             runner,
             language: Language::Python,
-            files: distinct_files(&tests),
+            files: super::distinct_files(&tests),
             tests,
             detail: SuiteDetail::Python,
         });
     }
 }
 
-pub(crate) fn distinct_files(tests: &[TestCase]) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = tests.iter().map(|t| t.file.clone()).collect();
-    files.sort();
-    files.dedup();
-    files
+/// For each conftest.py that uses the target: its folder and the names of
+/// its functions (pytest fixtures) that lead to the target. A test asks
+/// for a fixture by naming it as a parameter.
+fn conftest_fixtures(target: &Target) -> Vec<(PathBuf, HashSet<String>)> {
+    let mut found = Vec::new();
+    for file in files_where(&target.root, &|name| name == "conftest.py") {
+        let Ok(text) = std::fs::read_to_string(target.root.join(&file)) else {
+            continue;
+        };
+        if !target.may_be_mentioned_in(&text) {
+            continue;
+        }
+        let Some(parsed) = ParsedFile::parse(Language::Python, text) else {
+            continue;
+        };
+        let definitions = definitions(&parsed, &slash_path(&file));
+        let (mut names, _) = referring(
+            &parsed,
+            &definitions,
+            HashSet::from([target.function.to_string()]),
+        );
+        names.remove(target.function);
+        if !names.is_empty() {
+            found.push((
+                file.parent().map(Path::to_path_buf).unwrap_or_default(),
+                names,
+            ));
+        }
+    }
+    found
 }
 
 /// The function's own docstring examples, as pytest's doctest item
@@ -156,7 +192,12 @@ fn definitions<'t>(parsed: &'t ParsedFile, path: &str) -> Vec<Definition<'t>> {
                         id: format!("{path}::{name}"),
                         kind: PYTEST,
                     });
-                    found.push(Definition { name, body, test });
+                    found.push(Definition {
+                        name,
+                        body,
+                        test,
+                        node,
+                    });
                 }
             }
             "class_definition" => class_definitions(parsed, node, path, &mut found),
@@ -197,6 +238,7 @@ fn class_definitions<'t>(
                 name,
                 body: method_body,
                 test,
+                node: member,
             });
         }
     }
@@ -210,16 +252,20 @@ fn unwrap_decorated(node: Node<'_>) -> Node<'_> {
     }
 }
 
+/// A function's name and the part searched for references: the whole
+/// definition, because a pytest test asks for a fixture by naming it as a
+/// parameter.
 fn function_parts<'t>(parsed: &'t ParsedFile, node: Node<'t>) -> Option<(String, Node<'t>)> {
     let name = parsed
         .text_of(node.child_by_field_name("name")?)
         .to_string();
-    Some((name, node.child_by_field_name("body")?))
+    node.child_by_field_name("body")?;
+    Some((name, node))
 }
 
 /// Where pytest is installed for the toolchain's interpreter (so the
 /// sandbox can read it), or None when it is not installed.
-fn pytest_location(python: &Path) -> Option<PathBuf> {
+pub(crate) fn pytest_location(python: &Path) -> Option<PathBuf> {
     static LOCATION: OnceLock<Option<PathBuf>> = OnceLock::new();
     LOCATION
         .get_or_init(|| {
@@ -266,6 +312,7 @@ pub(crate) fn run(
         .arg(format!("--junitxml={}", xml.display()))
         .arg(format!("--rootdir={}", context.workspace().display()))
         .env("PYTHONDONTWRITEBYTECODE", "1")
+        .env("PYTHONPATH", import_path(context.workspace()))
         .env("PATH", path_with(&[bin_dir]));
         if suite.runner == RunnerKind::Doctest {
             step = step.arg("--doctest-modules");
@@ -297,6 +344,18 @@ pub(crate) fn run(
         reports.push(report);
     }
     Ok(reports)
+}
+
+/// The copy first on the import path (and its `src/` for the src layout),
+/// so an editable install of the project that points at the user's tree
+/// can never shadow the candidate.
+pub(crate) fn import_path(copy: &Path) -> String {
+    let mut entries = Vec::new();
+    if copy.join("src").is_dir() {
+        entries.push(copy.join("src").display().to_string());
+    }
+    entries.push(copy.display().to_string());
+    entries.join(":")
 }
 
 /// Rebuild pytest's node id from a junit `classname` (the file's dotted path

@@ -67,8 +67,9 @@ pub fn run_suites(
     if !cpp.is_empty() {
         report.suites.extend(super::cpp::run(&context, &cpp)?);
     }
-    for suite in configured {
-        report.suites.push(super::configured::run(&context, suite)?);
+    for (index, suite) in configured.into_iter().enumerate() {
+        let report_of_suite = super::configured::run(&context, suite, index)?;
+        report.suites.push(report_of_suite);
     }
     Ok(report)
 }

@@ -56,6 +56,8 @@ pub(crate) struct Definition<'t> {
     pub body: Node<'t>,
     /// Set when the runner treats this definition as a test: its id.
     pub test: Option<TestId>,
+    /// The whole definition.
+    pub node: Node<'t>,
 }
 
 /// How a runner names one test, plus a kind tag the language uses to split
@@ -73,7 +75,32 @@ pub(crate) fn tests_referring<'d>(
     definitions: &'d [Definition<'_>],
     target: &str,
 ) -> Vec<&'d TestId> {
-    let mut names: HashSet<String> = HashSet::from([target.to_string()]);
+    tests_referring_any(file, definitions, HashSet::from([target.to_string()]))
+}
+
+/// Like [`tests_referring`], starting from several names (the target plus
+/// helpers found elsewhere, e.g. pytest fixtures in a conftest.py).
+pub(crate) fn tests_referring_any<'d>(
+    file: &ParsedFile,
+    definitions: &'d [Definition<'_>],
+    names: HashSet<String>,
+) -> Vec<&'d TestId> {
+    let referring = referring(file, definitions, names).1;
+    definitions
+        .iter()
+        .zip(referring)
+        .filter(|(_, referring)| *referring)
+        .filter_map(|(definition, _)| definition.test.as_ref())
+        .collect()
+}
+
+/// The names that lead to the target (it and every helper that refers to
+/// it, to a fixpoint), and which definitions refer to any of them.
+pub(crate) fn referring(
+    file: &ParsedFile,
+    definitions: &[Definition<'_>],
+    mut names: HashSet<String>,
+) -> (HashSet<String>, Vec<bool>) {
     let mut referring = vec![false; definitions.len()];
     loop {
         let mut grew = false;
@@ -90,12 +117,7 @@ pub(crate) fn tests_referring<'d>(
             break;
         }
     }
-    definitions
-        .iter()
-        .zip(referring)
-        .filter(|(_, referring)| *referring)
-        .filter_map(|(definition, _)| definition.test.as_ref())
-        .collect()
+    (names, referring)
 }
 
 /// Named children of `node`, collected (tree-sitter cursors borrow mutably).

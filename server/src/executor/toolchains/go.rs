@@ -38,18 +38,18 @@ pub fn detect() -> Result<Toolchain, ExecutorError> {
     })
 }
 
-struct GoCache {
+pub(crate) struct GoCache {
     /// GOMODCACHE: downloaded modules (read-only in the sandbox).
-    modules: PathBuf,
+    pub(crate) modules: PathBuf,
     /// GOCACHE: compiled packages. Writable during builds only: the Go
     /// compiler runs no code from the sources it compiles (cgo is off), so
     /// only trusted tools write here; untrusted runs never see it.
-    build: PathBuf,
+    pub(crate) build: PathBuf,
     /// go.mod/go.sum requiring the known modules.
     template: PathBuf,
 }
 
-fn cache(cache_dir: &Path) -> GoCache {
+pub(crate) fn cache(cache_dir: &Path) -> GoCache {
     let root = cache_dir.join("go");
     GoCache {
         modules: root.join("mod"),
@@ -58,7 +58,7 @@ fn cache(cache_dir: &Path) -> GoCache {
     }
 }
 
-fn common_env(toolchain: &Toolchain, cache: &GoCache) -> Vec<(String, String)> {
+pub(crate) fn common_env(toolchain: &Toolchain, cache: &GoCache) -> Vec<(String, String)> {
     let goroot = toolchain.readable[0].display().to_string();
     vec![
         ("GOROOT".into(), goroot.clone()),
@@ -234,7 +234,7 @@ fn is_root() -> bool {
 }
 
 /// GOCACHE must exist and belong to the sandbox uid before any build.
-fn ensure_build_cache(path: &Path) {
+pub(crate) fn ensure_build_cache(path: &Path) {
     let _ = std::fs::create_dir_all(path);
     if is_root() {
         use std::os::unix::fs::MetadataExt;

@@ -1,0 +1,84 @@
+//! `perforch tests FILE FUNCTION [--container NAME] [--root DIR] [--run] [--json]`:
+//! which tests perforch would use to prove a candidate of FUNCTION correct,
+//! and optionally run them against the workspace as it is.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use crate::discovery::{TestTarget, discover, run_suites};
+use crate::executor::ExecutorConfig;
+use crate::executor::sandbox::SandboxLimits;
+use crate::language::Language;
+
+pub struct Options<'a> {
+    pub file: &'a Path,
+    pub function: &'a str,
+    pub container: Option<&'a str>,
+    pub root: Option<&'a Path>,
+    pub run: bool,
+    pub json: bool,
+}
+
+pub fn run(options: Options, out: &mut impl Write) -> anyhow::Result<ExitCode> {
+    let file = std::fs::canonicalize(options.file)
+        .with_context(|| format!("cannot read {}", options.file.display()))?;
+    let language = Language::from_path(&file).with_context(|| {
+        format!(
+            "cannot tell the language of {}: perforch reads .py, .java, .cpp/.cc/.cxx/.h/.hpp, .go and .rs files",
+            file.display()
+        )
+    })?;
+    let root = match options.root {
+        Some(root) => root.to_path_buf(),
+        None => workspace_root(&file),
+    };
+    let target = TestTarget {
+        workspace_root: &root,
+        file: &file,
+        language,
+        function: options.function,
+        container: options.container,
+    };
+    let tests = discover(&target)?;
+    if !options.run {
+        if options.json {
+            serde_json::to_writer_pretty(&mut *out, &tests)?;
+            writeln!(out)?;
+        } else {
+            writeln!(out, "{}", tests.summary())?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let report = run_suites(
+        &ExecutorConfig::default(),
+        &target,
+        &tests,
+        &[],
+        SandboxLimits::for_run(),
+    )?;
+    if options.json {
+        serde_json::to_writer_pretty(&mut *out, &report)?;
+        writeln!(out)?;
+    } else {
+        writeln!(out, "{}\n\n{}", tests.summary(), report.summary())?;
+    }
+    Ok(if report.all_passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// The nearest folder above the file with a perforch.toml or a .git, else
+/// the file's folder.
+fn workspace_root(file: &Path) -> PathBuf {
+    let start = file.parent().unwrap_or(Path::new("/"));
+    start
+        .ancestors()
+        .find(|dir| dir.join(crate::config::CONFIG_FILE_NAME).exists() || dir.join(".git").exists())
+        .unwrap_or(start)
+        .to_path_buf()
+}
