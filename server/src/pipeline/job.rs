@@ -5,7 +5,7 @@
 //! words the requests. Executor work runs on blocking threads; model calls
 //! are awaited with the job's cancellation token.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -56,13 +56,15 @@ impl Engine {
         config: Config,
         options: &RegistryOptions,
         executor: ExecutorConfig,
-        workspace_root: Option<&std::path::Path>,
+        workspace_root: Option<&Path>,
     ) -> Result<Engine, EngineError> {
         let registry = Arc::new(ModelRegistry::from_config(&config, options)?);
         let search = WebSearch::from_config(config.search.as_ref(), &config.retry)?.map(Arc::new);
+        // A per-workspace memory is opt-in: perforch does not create
+        // folders in a user's repository; `mkdir .perforch` turns it on.
         let workspace_file = workspace_root
             .map(RoutingMemory::workspace_file)
-            .filter(|file| file.exists());
+            .filter(|file| file.parent().is_some_and(Path::is_dir));
         let routing = RoutingMemory::load(
             RoutingMemory::default_user_file().as_deref(),
             workspace_file.as_deref(),
