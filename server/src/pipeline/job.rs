@@ -543,7 +543,8 @@ impl<'a> Job<'a> {
                     && let Some(tests) = &tests
                 {
                     (self.progress)("refine: running the tests on the candidate");
-                    let verdict = self.run_tests(tests, &reference.with(&candidate)?).await?;
+                    let version = reference.with(&candidate)?;
+                    let verdict = self.run_tests(tests, &version).await?;
                     if let Some((test, detail)) = verdict.failure {
                         judgement.outcome = Outcome::FailingTest { test, detail };
                     }
