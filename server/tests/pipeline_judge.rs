@@ -61,3 +61,29 @@ fn screening_keeps_what_the_original_answers_and_says_why_it_drops_the_rest() {
     assert_eq!(reasons[1].0, "(spin(), 1)");
     assert!(reasons[1].1.contains("timeout"), "{reasons:?}");
 }
+
+#[test]
+fn java_candidate_relying_on_the_drivers_imports_is_refused() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/optimize/java/Pairs.java");
+    let file = std::fs::read_to_string(path).unwrap();
+    assert!(!file.contains("java.util.HashMap") && !file.contains("java.util.*"));
+    let baseline = Baseline::new(Language::Java, file, "countPairs").unwrap();
+    // Faster and correct, but `HashMap` is not imported by the user's file.
+    let code = "public static long countPairs(int[] values, int target) {\n    HashMap<Integer, Integer> seen = new HashMap<>();\n    long count = 0;\n    for (int value : values) {\n        count += seen.getOrDefault(target - value, 0);\n        seen.merge(value, 1, Integer::sum);\n    }\n    return count;\n}";
+    let candidate = CandidateCode::from_code(code, Language::Java, "countPairs", None).unwrap();
+    let bench = workbench(Language::Java);
+    let inputs = vec![
+        input(&["new int[]{1, 1, 4, 4}", "5"]),
+        input(&["java.util.stream.IntStream.range(0, 20000).toArray()", "19999"]),
+    ];
+    let judgement = bench.judge(&baseline, &candidate, &inputs, 1, Metric::Time).unwrap();
+    match &judgement.outcome {
+        Outcome::BuildError { detail } => assert!(detail.contains("not in your file"), "{detail}"),
+        other => panic!("expected a build error in the user's file, got {other:?}"),
+    }
+    // With the import it is accepted.
+    let with_import = format!("import java.util.HashMap;\n\n{code}");
+    let candidate = CandidateCode::from_code(&with_import, Language::Java, "countPairs", None).unwrap();
+    let judgement = bench.judge(&baseline, &candidate, &inputs, 1, Metric::Time).unwrap();
+    assert!(judgement.outcome.is_improvement(), "{:?}", judgement.outcome);
+}

@@ -10,6 +10,7 @@ pub mod evidence;
 pub mod job;
 pub mod judge;
 pub mod layout;
+pub mod own_file;
 pub mod prompts;
 pub mod report;
 pub mod verify;
