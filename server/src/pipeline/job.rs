@@ -805,9 +805,9 @@ impl<'a> Job<'a> {
         self.budget.model_time += started.elapsed();
         let response = match result {
             Err(_) => {
-                return Err(AskError::Failed(format!(
-                    "no answer before the job's time limit (pipeline.max_wall_secs)"
-                )));
+                return Err(AskError::Failed(
+                    "no answer before the job's time limit (pipeline.max_wall_secs)".into(),
+                ));
             }
             Ok(Err(error)) if error.is_cancelled() => return Err(AskError::Cancelled),
             Ok(Err(error)) => return Err(AskError::Failed(error.to_string())),

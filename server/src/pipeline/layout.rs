@@ -132,20 +132,6 @@ impl FileLayout {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rust_imports_go_after_inner_docs_and_attributes() {
-        let text = "//! Crate docs.\n#![allow(dead_code)]\n\n/// Item docs.\nfn f() {}\n";
-        let layout = FileLayout::of(Language::Rust, text);
-        assert_eq!(layout.import_insertion_point(Language::Rust, text), text.find("\n\n").unwrap() + 1);
-        let plain = "fn f() {}\n";
-        assert_eq!(FileLayout::of(Language::Rust, plain).import_insertion_point(Language::Rust, plain), 0);
-    }
-}
-
 fn remove_ranges(text: &str, mut cut: Vec<ByteRange>) -> String {
     cut.sort_by_key(|range| range.start);
     let mut out = String::with_capacity(text.len());
@@ -205,4 +191,18 @@ fn python_docstring_end(text: &str) -> Option<usize> {
     text[start..]
         .find(quote)
         .map(|end| start + end + quote.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rust_imports_go_after_inner_docs_and_attributes() {
+        let text = "//! Crate docs.\n#![allow(dead_code)]\n\n/// Item docs.\nfn f() {}\n";
+        let layout = FileLayout::of(Language::Rust, text);
+        assert_eq!(layout.import_insertion_point(Language::Rust, text), text.find("\n\n").unwrap() + 1);
+        let plain = "fn f() {}\n";
+        assert_eq!(FileLayout::of(Language::Rust, plain).import_insertion_point(Language::Rust, plain), 0);
+    }
 }
