@@ -4,7 +4,7 @@
 //! the same field means in perforch.toml.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use perforch::config::{
     Config, ModelConfig, PipelineConfig, ProviderKind, RefineMode, RetryConfig, SearchConfig,
@@ -339,34 +339,40 @@ fn enum_settings_offer_exactly_the_server_values() {
     }
 }
 
-/// The ```json block of the extension's README, as a user would paste it.
-fn readme_example() -> Map<String, Value> {
-    let path = extension_dir().join("README.md");
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()));
-    let start = text
-        .find("```json\n")
-        .expect("README.md has a ```json settings example")
-        + 8;
+/// The ```json block after `heading` in a README, as a user would paste it.
+fn settings_example(readme: &Path, heading: &str) -> Map<String, Value> {
+    let text = std::fs::read_to_string(readme)
+        .unwrap_or_else(|error| panic!("cannot read {}: {error}", readme.display()));
+    let section = text
+        .find(heading)
+        .unwrap_or_else(|| panic!("{} has no `{heading}`", readme.display()));
+    let start = section
+        + text[section..]
+            .find("```json\n")
+            .unwrap_or_else(|| panic!("{} has no ```json example", readme.display()))
+        + "```json\n".len();
     let end = start
         + text[start..]
             .find("```")
             .expect("the example block is closed");
     match serde_json::from_str(&text[start..end]) {
         Ok(Value::Object(example)) => example,
-        other => panic!("the README settings example is not a JSON object: {other:?}"),
+        other => panic!(
+            "the settings example in {} is not a JSON object: {other:?}",
+            readme.display()
+        ),
     }
 }
 
-#[test]
-fn the_readme_settings_example_is_a_valid_server_configuration() {
-    let example = readme_example();
+/// The example's server settings, as the extension sends them.
+fn server_settings_of(example: Map<String, Value>, readme: &Path) -> Value {
     let contributed = settings();
     let mut server_settings = Map::new();
     for (name, value) in example {
         assert!(
             contributed.contains_key(&name),
-            "the README example uses {name}, which package.json does not contribute"
+            "the example in {} uses {name}, which package.json does not contribute",
+            readme.display()
         );
         if CLIENT_ONLY.contains(&name.as_str()) {
             continue;
@@ -374,11 +380,24 @@ fn the_readme_settings_example_is_a_valid_server_configuration() {
         let key = name.strip_prefix("perforch.").expect("perforch settings");
         server_settings.insert(key.to_string(), value);
     }
-    assert!(
-        server_settings.contains_key("models"),
-        "the example shows models"
-    );
-    let config = Config::from_json_value(Value::Object(server_settings))
-        .unwrap_or_else(|error| panic!("the README settings example is rejected: {error}"));
-    assert_eq!(config.models.len(), 2);
+    Value::Object(server_settings)
+}
+
+#[test]
+fn the_readme_settings_examples_are_valid_server_configurations() {
+    let examples = [
+        (extension_dir().join("README.md"), "## Settings", 2),
+        (extension_dir().join("../../README.md"), "### VS Code", 1),
+    ];
+    for (readme, heading, model_count) in examples {
+        let example = settings_example(&readme, heading);
+        let config =
+            Config::from_json_value(server_settings_of(example, &readme)).unwrap_or_else(|error| {
+                panic!(
+                    "the settings example in {} is rejected: {error}",
+                    readme.display()
+                )
+            });
+        assert_eq!(config.models.len(), model_count, "{}", readme.display());
+    }
 }
