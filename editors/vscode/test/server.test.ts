@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
@@ -30,37 +29,11 @@ import {
   WorkDoneProgressCreateRequest,
 } from 'vscode-languageserver-protocol/node';
 
-import { resolveServerBinary } from '../src/binary';
 import { optimizeJobTitle } from '../src/jobs';
 import { noticeForRequestError } from '../src/messages';
 import { OPTIMIZE_ACTION_KIND, SERVER_ARGS, SERVER_COMMANDS } from '../src/protocol';
 import { configurationAnswer, toServerConfig } from '../src/settings';
-
-const repoRoot = path.resolve(__dirname, '..', '..', '..', '..');
-
-/** PERFORCH_BIN, else the release build CI makes, else a debug build. */
-function serverBinary(): string {
-  const candidates = process.env.PERFORCH_BIN
-    ? [process.env.PERFORCH_BIN]
-    : ['release', 'debug'].map((profile) => path.join(repoRoot, 'target', profile, 'perforch'));
-  for (const candidate of candidates) {
-    try {
-      return resolveServerBinary({
-        configuredPath: candidate,
-        envPath: '',
-        extensionDir: repoRoot,
-        platform: process.platform,
-        homeDir: os.homedir(),
-      }).path;
-    } catch {
-      // try the next one
-    }
-  }
-  throw new Error(
-    `no perforch binary at ${candidates.join(' or ')}: run \`cargo build --release\` in ${repoRoot} first, ` +
-      'or set PERFORCH_BIN to the binary to test',
-  );
-}
+import { repoRoot, serverBinary } from './server-binary';
 
 // What the user might have in settings.json, as the extension sends it.
 const userSettings = {
