@@ -20,10 +20,7 @@ use serde_json::{Map, Value, json};
 const CLIENT_ONLY: &[&str] = &["perforch.path", "perforch.trace.server"];
 
 fn extension_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join("editors")
-        .join("vscode")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../editors/vscode")
 }
 
 fn settings() -> Map<String, Value> {
@@ -387,7 +384,11 @@ fn server_settings_of(example: Map<String, Value>, readme: &Path) -> Value {
 fn the_readme_settings_examples_are_valid_server_configurations() {
     let examples = [
         (extension_dir().join("README.md"), "## Settings", 2),
-        (extension_dir().join("../../README.md"), "### VS Code", 1),
+        (
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../README.md"),
+            "### VS Code",
+            1,
+        ),
     ];
     for (readme, heading, model_count) in examples {
         let example = settings_example(&readme, heading);

@@ -63,6 +63,7 @@ class ServerController implements vscode.Disposable {
   private readonly status: vscode.StatusBarItem;
   private lastReport: vscode.Uri | undefined;
   private problem: string | undefined;
+  private restarts: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -142,11 +143,15 @@ class ServerController implements vscode.Disposable {
     }
   }
 
-  async restart(): Promise<void> {
-    this.log('restarting the server');
-    await this.stop();
-    this.setProblem(undefined);
-    await this.start();
+  /** Restarts run one after another, so quick edits of `perforch.path` never start two servers. */
+  restart(): Promise<void> {
+    this.restarts = this.restarts.then(async () => {
+      this.log('restarting the server');
+      await this.stop();
+      this.setProblem(undefined);
+      await this.start();
+    });
+    return this.restarts;
   }
 
   onSettingsChanged(event: vscode.ConfigurationChangeEvent): void {
