@@ -13,7 +13,7 @@ use crate::analysis::{Function, functions};
 use crate::document::Document;
 use crate::executor::compare::{CallResult, Implementation, Tolerance};
 use crate::executor::differential::{build_driver, run_driver};
-use crate::executor::driver::DriverMode;
+use crate::executor::driver::{DiffSpec, DriverMode};
 use crate::executor::measure::SideFigures;
 use crate::executor::stats::{self, Comparison, Verdict};
 use crate::executor::{
@@ -26,6 +26,7 @@ use super::candidate::{CandidateCode, unindent};
 use super::layout::FileLayout;
 use super::differential::{self, DriverUnavailable};
 use super::evidence::{DroppedInput, TestInput, shorten};
+use super::headers::LocalHeaders;
 
 #[derive(Debug, thiserror::Error)]
 pub enum JudgeError {
@@ -282,6 +283,7 @@ pub struct Workbench {
     tolerance: Tolerance,
     root: tempfile::TempDir,
     runs: AtomicUsize,
+    headers: LocalHeaders,
 }
 
 /// Longest a screening bisection may go on (builds), so a model that sends
@@ -315,7 +317,37 @@ impl Workbench {
             tolerance: Tolerance::default(),
             root,
             runs: AtomicUsize::new(0),
+            headers: LocalHeaders::none(),
         })
+    }
+
+    /// Look up the project's own C++ headers here (see [`LocalHeaders`]).
+    pub fn with_local_headers(mut self, headers: LocalHeaders) -> Workbench {
+        self.headers = headers;
+        self
+    }
+
+    /// The driver spec for `candidate` against `baseline`, with the
+    /// project's headers written into a C++ driver.
+    fn spec(
+        &self,
+        baseline: &Baseline,
+        candidate: &CandidateCode,
+        inputs: &[TestInput],
+        repeats: u32,
+    ) -> Result<DiffSpec, JudgeError> {
+        let mut spec = differential::spec(
+            baseline.language,
+            &baseline.file_text,
+            &baseline.function,
+            candidate,
+            inputs.iter().map(|input| input.args.clone()).collect(),
+            repeats,
+        )?;
+        if spec.language == Language::Cpp {
+            spec.prelude = self.headers.inline(&spec.prelude);
+        }
+        Ok(spec)
     }
 
     pub fn executor(&self) -> &ExecutorConfig {
@@ -341,14 +373,7 @@ impl Workbench {
                 continue;
             }
             builds += 1;
-            let spec = differential::spec(
-                baseline.language,
-                &baseline.file_text,
-                &baseline.function,
-                &baseline.as_candidate(),
-                batch.iter().map(|input| input.args.clone()).collect(),
-                1,
-            )?;
+            let spec = self.spec(baseline, &baseline.as_candidate(), &batch, 1)?;
             let built = match build_driver(&self.executor, &self.toolchain, &spec, &self.run_dir("screen")) {
                 Ok(built) => built,
                 Err(ExecutorError::BuildFailed { diagnostics, .. }) => {
@@ -431,14 +456,7 @@ impl Workbench {
         repeats: u32,
         metric: Metric,
     ) -> Result<Judgement, JudgeError> {
-        let spec = differential::spec(
-            baseline.language,
-            &baseline.file_text,
-            &baseline.function,
-            candidate,
-            inputs.iter().map(|input| input.args.clone()).collect(),
-            repeats,
-        )?;
+        let spec = self.spec(baseline, candidate, inputs, repeats)?;
         let verdict_only = |outcome| Ok(Judgement { outcome, figures: None });
         let built = match build_driver(&self.executor, &self.toolchain, &spec, &self.run_dir("judge")) {
             Ok(built) => built,
@@ -504,14 +522,7 @@ impl Workbench {
         inputs: &[TestInput],
         repeats: u32,
     ) -> Result<Figures, JudgeError> {
-        let spec = differential::spec(
-            baseline.language,
-            &baseline.file_text,
-            &baseline.function,
-            &baseline.as_candidate(),
-            inputs.iter().map(|input| input.args.clone()).collect(),
-            repeats,
-        )?;
+        let spec = self.spec(baseline, &baseline.as_candidate(), inputs, repeats)?;
         let built = build_driver(&self.executor, &self.toolchain, &spec, &self.run_dir("bench"))?;
         let measurement = measure_driver(&self.executor, &built, &self.measure)?;
         Ok(Figures::new(Metric::Time, &measurement))
