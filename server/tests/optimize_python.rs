@@ -155,7 +155,11 @@ async fn failing_function_is_fixed_then_refined() {
     // Each fix iteration counts both calls of its reflect-then-fix exchange.
     assert_eq!(report["iterations"][1]["input_tokens"], 1200);
     assert_eq!(report["accepted"], true);
-    assert_eq!(report["code"], "def unique_sorted(values):\n    return sorted(set(values))");
+    // The model dropped the docstring; perforch keeps the user's.
+    assert_eq!(
+        report["code"],
+        "def unique_sorted(values):\n    \"\"\"Return the distinct values in ascending order.\"\"\"\n    return sorted(set(values))"
+    );
     // The second call of the exchange carries the model's own explanation.
     let fix_call = server.requests()[3].body.clone();
     assert!(fix_call.contains("losing the first distinct value"), "{fix_call}");

@@ -68,7 +68,7 @@ pub fn run(file: &Path, json: bool, out: &mut impl Write) -> anyhow::Result<()> 
             String::from_utf8_lossy(error.as_bytes()).into_owned()
         }
     };
-    if text.contains('\0') && text.len() > 0 {
+    if text.contains('\0') {
         bail!("{} looks like a binary file, not source code", file.display());
     }
     let document = Document::new(language, 0, &text);

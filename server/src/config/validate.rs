@@ -66,7 +66,8 @@ pub(super) fn validate(config: &Config, source: &str) -> Result<(), ConfigError>
         ));
     }
     check_positive_seconds(pipeline.max_wall_secs, source, "pipeline.max_wall_secs")?;
-    if !(pipeline.max_cost_usd >= 0.0) {
+    // NaN is refused too.
+    if pipeline.max_cost_usd.is_nan() || pipeline.max_cost_usd < 0.0 {
         return Err(ConfigError::invalid(
             source,
             "pipeline.max_cost_usd",

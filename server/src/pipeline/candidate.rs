@@ -230,7 +230,7 @@ fn python_docstring(function: &str) -> Option<String> {
     let found = functions(&document).into_iter().next()?;
     let body = &function[found.body_range.as_range()];
     let prefix_len = body
-        .find(|c: char| c == '"' || c == '\'')
+        .find(['"', '\''])
         .filter(|&at| body[..at].chars().all(|c| c.is_ascii_alphabetic()) && at <= 2)?;
     let quote = ["\"\"\"", "'''", "\"", "'"]
         .into_iter()

@@ -5,7 +5,7 @@
 //! words the requests. Executor work runs on blocking threads; model calls
 //! are awaited with the job's cancellation token.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -57,13 +57,15 @@ impl Engine {
         config: Config,
         options: &RegistryOptions,
         executor: ExecutorConfig,
-        workspace_root: Option<&std::path::Path>,
+        workspace_root: Option<&Path>,
     ) -> Result<Engine, EngineError> {
         let registry = Arc::new(ModelRegistry::from_config(&config, options)?);
         let search = WebSearch::from_config(config.search.as_ref(), &config.retry)?.map(Arc::new);
+        // A per-workspace memory is opt-in: perforch does not create
+        // folders in a user's repository; `mkdir .perforch` turns it on.
         let workspace_file = workspace_root
             .map(RoutingMemory::workspace_file)
-            .filter(|file| file.exists());
+            .filter(|file| file.parent().is_some_and(Path::is_dir));
         let routing = RoutingMemory::load(
             RoutingMemory::default_user_file().as_deref(),
             workspace_file.as_deref(),
@@ -543,7 +545,8 @@ impl<'a> Job<'a> {
                     && let Some(tests) = &tests
                 {
                     (self.progress)("refine: running the tests on the candidate");
-                    let verdict = self.run_tests(tests, &reference.with(&candidate)?).await?;
+                    let version = reference.with(&candidate)?;
+                    let verdict = self.run_tests(tests, &version).await?;
                     if let Some((test, detail)) = verdict.failure {
                         judgement.outcome = Outcome::FailingTest { test, detail };
                     }
@@ -804,9 +807,9 @@ impl<'a> Job<'a> {
         self.budget.model_time += started.elapsed();
         let response = match result {
             Err(_) => {
-                return Err(AskError::Failed(format!(
-                    "no answer before the job's time limit (pipeline.max_wall_secs)"
-                )));
+                return Err(AskError::Failed(
+                    "no answer before the job's time limit (pipeline.max_wall_secs)".into(),
+                ));
             }
             Ok(Err(error)) if error.is_cancelled() => return Err(AskError::Cancelled),
             Ok(Err(error)) => return Err(AskError::Failed(error.to_string())),

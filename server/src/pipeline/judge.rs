@@ -17,13 +17,15 @@ use crate::executor::driver::{DiffSpec, DriverMode};
 use crate::executor::measure::SideFigures;
 use crate::executor::stats::{self, Comparison, Verdict};
 use crate::executor::{
-    ExecutorConfig, ExecutorError, MeasureConfig, Measurement, RunStatus, Toolchain, measure_driver,
+    ExecutorConfig, ExecutorError, MeasureConfig, Measurement, RunStatus, Toolchain, build,
+    measure_driver,
 };
 use crate::language::Language;
 use crate::routing::Metric;
 
 use super::candidate::{CandidateCode, unindent};
 use super::layout::FileLayout;
+use super::own_file;
 use super::differential::{self, DriverUnavailable};
 use super::evidence::{DroppedInput, TestInput, shorten};
 use super::headers::LocalHeaders;
@@ -502,7 +504,10 @@ impl Workbench {
         };
         let figures = Figures::new(metric, &measurement);
         let outcome = match figures.verdict() {
-            Verdict::Faster => Outcome::Better { ratio: figures.ratio },
+            Verdict::Faster => match self.build_error_in_file(baseline, candidate)? {
+                Some(detail) => Outcome::BuildError { detail },
+                None => Outcome::Better { ratio: figures.ratio },
+            },
             Verdict::Slower => Outcome::Slower { ratio: figures.ratio },
             Verdict::Tie => Outcome::Tie { ratio: figures.ratio },
         };
@@ -526,6 +531,38 @@ impl Workbench {
         let built = build_driver(&self.executor, &self.toolchain, &spec, &self.run_dir("bench"))?;
         let measurement = measure_driver(&self.executor, &built, &self.measure)?;
         Ok(Figures::new(Metric::Time, &measurement))
+    }
+}
+
+impl Workbench {
+    /// The compiler's complaint when the candidate builds in the driver but
+    /// not inside the user's file (see [`own_file`]); `None` when it builds
+    /// there, or when the original file does not build on its own.
+    fn build_error_in_file(
+        &self,
+        baseline: &Baseline,
+        candidate: &CandidateCode,
+    ) -> Result<Option<String>, JudgeError> {
+        let Some(original) = own_file::program(baseline.language, &baseline.file_text) else {
+            return Ok(None);
+        };
+        match build(&self.executor, &self.toolchain, &original, &self.run_dir("file")) {
+            Ok(_) => {}
+            Err(ExecutorError::BuildFailed { .. }) => return Ok(None),
+            Err(other) => return Err(other.into()),
+        }
+        let spliced = baseline.with(candidate)?;
+        let Some(program) = own_file::program(baseline.language, &spliced.file_text) else {
+            return Ok(None);
+        };
+        match build(&self.executor, &self.toolchain, &program, &self.run_dir("file")) {
+            Ok(_) => Ok(None),
+            Err(ExecutorError::BuildFailed { diagnostics, .. }) => Ok(Some(format!(
+                "it builds beside perforch's test driver but not in your file:\n{}",
+                shorten(&diagnostics, 3000)
+            ))),
+            Err(other) => Err(other.into()),
+        }
     }
 }
 

@@ -19,6 +19,9 @@ pub struct FileLayout {
     /// "__main__":` block, Rust `#[cfg(test)] mod tests`, Rust inner
     /// attributes and inner doc comments.
     pub entry_points: Vec<ByteRange>,
+    /// Rust: end of the leading inner attributes and `//!` docs, which
+    /// must stay before any item (including new `use`s).
+    pub inner_prefix_end: Option<usize>,
 }
 
 impl FileLayout {
@@ -29,7 +32,9 @@ impl FileLayout {
             package: None,
             imports: Vec::new(),
             entry_points: Vec::new(),
+            inner_prefix_end: None,
         };
+        let mut in_inner_prefix = true;
         let mut cursor = root.walk();
         let children: Vec<_> = root.named_children(&mut cursor).collect();
         for (index, node) in children.iter().enumerate() {
@@ -38,6 +43,15 @@ impl FileLayout {
                 end: node.end_byte(),
             };
             let node_text = &text[range.as_range()];
+            let is_inner = language == Language::Rust
+                && (node.kind() == "inner_attribute_item"
+                    || node_text.starts_with("//!")
+                    || node_text.starts_with("/*!"));
+            if in_inner_prefix && is_inner {
+                layout.inner_prefix_end = Some(range.end);
+            } else if !node.kind().contains("comment") {
+                in_inner_prefix = false;
+            }
             match (language, node.kind()) {
                 (Language::Go, "package_clause") | (Language::Java, "package_declaration") => {
                     layout.package = Some(range)
@@ -108,6 +122,9 @@ impl FileLayout {
         if let Some(package) = self.package {
             return line_end(text, package.end);
         }
+        if let Some(end) = self.inner_prefix_end {
+            return line_end(text, end);
+        }
         if language == Language::Python {
             return python_docstring_end(text).map_or(0, |end| line_end(text, end));
         }
@@ -174,4 +191,18 @@ fn python_docstring_end(text: &str) -> Option<usize> {
     text[start..]
         .find(quote)
         .map(|end| start + end + quote.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rust_imports_go_after_inner_docs_and_attributes() {
+        let text = "//! Crate docs.\n#![allow(dead_code)]\n\n/// Item docs.\nfn f() {}\n";
+        let layout = FileLayout::of(Language::Rust, text);
+        assert_eq!(layout.import_insertion_point(Language::Rust, text), text.find("\n\n").unwrap() + 1);
+        let plain = "fn f() {}\n";
+        assert_eq!(FileLayout::of(Language::Rust, plain).import_insertion_point(Language::Rust, plain), 0);
+    }
 }

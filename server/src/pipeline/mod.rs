@@ -11,6 +11,7 @@ pub mod headers;
 pub mod job;
 pub mod judge;
 pub mod layout;
+pub mod own_file;
 pub mod prompts;
 pub mod report;
 pub mod verify;

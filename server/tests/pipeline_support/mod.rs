@@ -92,6 +92,10 @@ impl Workspace {
 
     /// Run `perforch optimize` and parse its JSON report.
     pub async fn optimize(&self, function: &str, extra_args: &[&str]) -> Value {
+        self.optimize_with_env(function, extra_args, &[]).await
+    }
+
+    pub async fn optimize_with_env(&self, function: &str, extra_args: &[&str], env: &[(&str, &str)]) -> Value {
         let data_home = self.dir.path().join("data");
         let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_perforch"));
         command
@@ -103,6 +107,7 @@ impl Workspace {
             .env("XDG_DATA_HOME", &data_home)
             .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
             .env("PERFORCH_CACHE_DIR", cache_dir())
+            .envs(env.iter().copied())
             .kill_on_drop(true);
         let output = tokio::time::timeout(Duration::from_secs(600), command.output())
             .await

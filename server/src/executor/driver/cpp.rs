@@ -216,11 +216,14 @@ pub fn generate(spec: &DiffSpec) -> Result<SourceProgram, DriverError> {
     let mut out = format!("#define PERFORCH_PREFIX {:?}\n", LINE_PREFIX);
     out.push_str(RUNTIME);
     out.push_str(&spec.prelude);
-    out.push_str("\nusing namespace std;\n");
+    out.push('\n');
     out.push_str(&spec.original);
     out.push('\n');
     out.push_str(&rename_identifier(&spec.candidate, name, &candidate));
-    out.push('\n');
+    // Only the input expressions get `std` unqualified: the candidate must
+    // compile in exactly the environment of the user's file, or it would
+    // pass here and break there.
+    out.push_str("\nusing namespace std;\n");
     let mut main_body = String::new();
     for (index, args) in spec.inputs.iter().enumerate() {
         // Fewer declared types than arguments (variadics): fall back to auto.

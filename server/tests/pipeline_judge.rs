@@ -1,0 +1,89 @@
+//! The judge on its own (no models): candidates that would pass in the
+//! generated driver but not in the user's file are refused, and screening
+//! drops inputs the original cannot handle.
+
+use perforch::executor::{ExecutorConfig, MeasureConfig, detect, prepare_dependencies};
+use perforch::language::Language;
+use perforch::pipeline::evidence::{InputSource, TestInput};
+use perforch::pipeline::{Baseline, CandidateCode, Outcome, Workbench};
+use perforch::routing::Metric;
+
+fn workbench(language: Language) -> Workbench {
+    let mut config = ExecutorConfig::with_launcher(env!("CARGO_BIN_EXE_perforch"));
+    config.cache_dir = std::env::var_os("PERFORCH_TEST_CACHE")
+        .map(Into::into)
+        .unwrap_or_else(|| "/var/tmp/perforch-test-cache".into());
+    assert!(prepare_dependencies(&config.cache_dir).is_empty());
+    Workbench::new(config, detect(language).unwrap(), MeasureConfig::default()).unwrap()
+}
+
+fn input(args: &[&str]) -> TestInput {
+    TestInput {
+        args: args.iter().map(|a| a.to_string()).collect(),
+        source: InputSource::Generated,
+    }
+}
+
+#[test]
+fn cpp_candidate_must_compile_in_the_files_own_namespace_environment() {
+    let file = "#include <vector>\n#include <unordered_map>\n\nint distinct(const std::vector<int>& v) {\n    int n = 0;\n    for (size_t i = 0; i < v.size(); ++i) {\n        bool seen = false;\n        for (size_t j = 0; j < i; ++j) seen = seen || v[j] == v[i];\n        if (!seen) ++n;\n    }\n    return n;\n}\n";
+    let baseline = Baseline::new(Language::Cpp, file.to_string(), "distinct").unwrap();
+    // Unqualified `unordered_map`: fine under `using namespace std`, which
+    // this file does not have.
+    let candidate = CandidateCode::from_code(
+        "int distinct(const std::vector<int>& v) {\n    unordered_map<int, int> m;\n    for (int x : v) m[x]++;\n    return (int) m.size();\n}\n",
+        Language::Cpp,
+        "distinct",
+        None,
+    )
+    .unwrap();
+    let bench = workbench(Language::Cpp);
+    let inputs = vec![input(&["{1, 2, 2, 3}"]), input(&["{}"])];
+    let judgement = bench.judge(&baseline, &candidate, &inputs, 1, Metric::Time).unwrap();
+    assert!(matches!(judgement.outcome, Outcome::BuildError { .. }), "{:?}", judgement.outcome);
+}
+
+#[test]
+fn screening_keeps_what_the_original_answers_and_says_why_it_drops_the_rest() {
+    let file = "def head(xs):\n    return xs[0]\n\n\ndef spin():\n    while True:\n        pass\n";
+    let baseline = Baseline::new(Language::Python, file.to_string(), "head").unwrap();
+    let bench = workbench(Language::Python);
+    let screened = bench
+        .screen(
+            &baseline,
+            vec![input(&["[3, 4]"]), input(&["[]"]), input(&["[7]"]), input(&["(spin(), 1)"]), input(&["[1]"])],
+        )
+        .unwrap();
+    let kept: Vec<_> = screened.kept.iter().map(|i| i.args[0].clone()).collect();
+    assert_eq!(kept, ["[3, 4]", "[7]", "[1]"]);
+    let reasons: Vec<_> = screened.dropped.iter().map(|d| (d.input.args[0].clone(), d.reason.clone())).collect();
+    assert_eq!(reasons[0], ("[]".to_string(), "the original raises IndexError".to_string()));
+    assert_eq!(reasons[1].0, "(spin(), 1)");
+    assert!(reasons[1].1.contains("timeout"), "{reasons:?}");
+}
+
+#[test]
+fn java_candidate_relying_on_the_drivers_imports_is_refused() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/optimize/java/Pairs.java");
+    let file = std::fs::read_to_string(path).unwrap();
+    assert!(!file.contains("java.util.HashMap") && !file.contains("java.util.*"));
+    let baseline = Baseline::new(Language::Java, file, "countPairs").unwrap();
+    // Faster and correct, but `HashMap` is not imported by the user's file.
+    let code = "public static long countPairs(int[] values, int target) {\n    HashMap<Integer, Integer> seen = new HashMap<>();\n    long count = 0;\n    for (int value : values) {\n        count += seen.getOrDefault(target - value, 0);\n        seen.merge(value, 1, Integer::sum);\n    }\n    return count;\n}";
+    let candidate = CandidateCode::from_code(code, Language::Java, "countPairs", None).unwrap();
+    let bench = workbench(Language::Java);
+    let inputs = vec![
+        input(&["new int[]{1, 1, 4, 4}", "5"]),
+        input(&["java.util.stream.IntStream.range(0, 20000).toArray()", "19999"]),
+    ];
+    let judgement = bench.judge(&baseline, &candidate, &inputs, 1, Metric::Time).unwrap();
+    match &judgement.outcome {
+        Outcome::BuildError { detail } => assert!(detail.contains("not in your file"), "{detail}"),
+        other => panic!("expected a build error in the user's file, got {other:?}"),
+    }
+    // With the import it is accepted.
+    let with_import = format!("import java.util.HashMap;\n\n{code}");
+    let candidate = CandidateCode::from_code(&with_import, Language::Java, "countPairs", None).unwrap();
+    let judgement = bench.judge(&baseline, &candidate, &inputs, 1, Metric::Time).unwrap();
+    assert!(judgement.outcome.is_improvement(), "{:?}", judgement.outcome);
+}
