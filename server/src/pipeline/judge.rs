@@ -535,6 +535,15 @@ impl Workbench {
 }
 
 impl Workbench {
+    /// A version's file as the compiler sees it: a C++ file with its
+    /// project headers written out, so it builds on its own.
+    fn with_headers(&self, version: &Baseline) -> String {
+        match version.language {
+            Language::Cpp => self.headers.inline(&version.file_text),
+            _ => version.file_text.clone(),
+        }
+    }
+
     /// The compiler's complaint when the candidate builds in the driver but
     /// not inside the user's file (see [`own_file`]); `None` when it builds
     /// there, or when the original file does not build on its own.
@@ -543,7 +552,7 @@ impl Workbench {
         baseline: &Baseline,
         candidate: &CandidateCode,
     ) -> Result<Option<String>, JudgeError> {
-        let Some(original) = own_file::program(baseline.language, &baseline.file_text) else {
+        let Some(original) = own_file::program(baseline.language, &self.with_headers(baseline)) else {
             return Ok(None);
         };
         match build(&self.executor, &self.toolchain, &original, &self.run_dir("file")) {
@@ -552,7 +561,7 @@ impl Workbench {
             Err(other) => return Err(other.into()),
         }
         let spliced = baseline.with(candidate)?;
-        let Some(program) = own_file::program(baseline.language, &spliced.file_text) else {
+        let Some(program) = own_file::program(baseline.language, &self.with_headers(&spliced)) else {
             return Ok(None);
         };
         match build(&self.executor, &self.toolchain, &program, &self.run_dir("file")) {
