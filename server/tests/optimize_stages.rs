@@ -89,6 +89,19 @@ fn names(values: &Value) -> Vec<String> {
         .collect()
 }
 
+/// The figures behind the verdict, for `--nocapture` runs and HANDOFF notes.
+fn print_figures(scenario: &str, project: &Project, report: &Value) {
+    let figures = &report["figures"];
+    eprintln!(
+        "{} {scenario}: speedup {:.1}, CPU per run over all inputs {} ms -> {} ms, job {} ms",
+        project.fence,
+        report["speedup"].as_f64().unwrap_or(f64::NAN),
+        figures["original"]["cpu_ms"],
+        figures["candidate"]["cpu_ms"],
+        report["wall_ms"]
+    );
+}
+
 async fn stub_is_generated_then_refined(case: Generate) {
     let project = &case.project;
     let server = FakeModelServer::start().await.unwrap();
@@ -111,10 +124,7 @@ async fn stub_is_generated_then_refined(case: Generate) {
         speedup > 1.5,
         "merge sort against the quadratic count: {speedup}\n{report:#}"
     );
-    eprintln!(
-        "{} generate+refine: speedup {speedup:.1}, job {} ms",
-        project.fence, report["wall_ms"]
-    );
+    print_figures("generate+refine", project, &report);
     // The generated version passed the stub's own test, found in the project.
     assert_eq!(
         names(&report["evidence"]["workspace_tests"]),
@@ -175,10 +185,7 @@ async fn failing_function_is_fixed_then_refined(case: Fix) {
         speedup > 1.5,
         "sort-and-skip against a linear scan per value: {speedup}\n{report:#}"
     );
-    eprintln!(
-        "{} fix+refine: speedup {speedup:.1}, job {} ms",
-        project.fence, report["wall_ms"]
-    );
+    print_figures("fix+refine", project, &report);
     assert_eq!(
         names(&report["evidence"]["workspace_tests"]),
         [project.buggy_test],
