@@ -5,6 +5,7 @@
 use perforch::executor::{ExecutorConfig, MeasureConfig, detect, prepare_dependencies};
 use perforch::language::Language;
 use perforch::pipeline::evidence::{InputSource, TestInput};
+use perforch::pipeline::headers::LocalHeaders;
 use perforch::pipeline::{Baseline, CandidateCode, Outcome, Workbench};
 use perforch::routing::Metric;
 
@@ -41,6 +42,39 @@ fn cpp_candidate_must_compile_in_the_files_own_namespace_environment() {
     let inputs = vec![input(&["{1, 2, 2, 3}"]), input(&["{}"])];
     let judgement = bench.judge(&baseline, &candidate, &inputs, 1, Metric::Time).unwrap();
     assert!(matches!(judgement.outcome, Outcome::BuildError { .. }), "{:?}", judgement.outcome);
+}
+
+#[test]
+fn cpp_file_with_its_own_header_is_judged_and_checked_in_the_file() {
+    let project = tempfile::tempdir().unwrap();
+    std::fs::write(
+        project.path().join("stats.h"),
+        "#pragma once\n#include <vector>\n\nint distinct(const std::vector<int>& v);\n",
+    )
+    .unwrap();
+    let file = "#include \"stats.h\"\n\nint distinct(const std::vector<int>& v) {\n    int n = 0;\n    for (std::size_t i = 0; i < v.size(); ++i) {\n        bool seen = false;\n        for (std::size_t j = 0; j < i; ++j) seen = seen || v[j] == v[i];\n        if (!seen) ++n;\n    }\n    return n;\n}\n";
+    let path = project.path().join("stats.cpp");
+    std::fs::write(&path, file).unwrap();
+    let baseline = Baseline::new(Language::Cpp, file.to_string(), "distinct").unwrap();
+    let bench = workbench(Language::Cpp).with_local_headers(LocalHeaders::for_file(&path, Some(project.path())));
+    let inputs = vec![
+        input(&["{1, 2, 2, 3}"]),
+        input(&["{}"]),
+        input(&["[] { std::vector<int> v(6000); for (int i = 0; i < 6000; ++i) v[i] = i % 3000; return v; }()"]),
+    ];
+    // The header is found, so the original runs on every input.
+    assert_eq!(bench.screen(&baseline, inputs.clone()).unwrap().kept.len(), 3);
+    // The driver has every standard header; stats.cpp does not include <unordered_set>.
+    let code = "int distinct(const std::vector<int>& v) {\n    std::unordered_set<int> seen(v.begin(), v.end());\n    return (int) seen.size();\n}";
+    let candidate = CandidateCode::from_code(code, Language::Cpp, "distinct", None).unwrap();
+    match bench.judge(&baseline, &candidate, &inputs, 1, Metric::Time).unwrap().outcome {
+        Outcome::BuildError { detail } => assert!(detail.contains("not in your file"), "{detail}"),
+        other => panic!("expected a build error in the user's file, got {other:?}"),
+    }
+    let with_include = format!("#include <unordered_set>\n\n{code}");
+    let candidate = CandidateCode::from_code(&with_include, Language::Cpp, "distinct", None).unwrap();
+    let judgement = bench.judge(&baseline, &candidate, &inputs, 1, Metric::Time).unwrap();
+    assert!(judgement.outcome.is_improvement(), "{:?}", judgement.outcome);
 }
 
 #[test]

@@ -27,6 +27,7 @@ use super::budget::Budget;
 use super::candidate::CandidateCode;
 use super::differential;
 use super::evidence::{InputSource, TestInput, doc_example_inputs, parse_inputs_reply, shorten};
+use super::headers::LocalHeaders;
 use super::judge::{Baseline, Figures, JudgeError, Judgement, Outcome, Workbench, repeats_for};
 use super::prompts::{self, FunctionContext, PreviousAttempt};
 use super::report::{EvidenceSummary, Iteration, JobVerdict, Report};
@@ -210,6 +211,7 @@ impl<'a> Job<'a> {
             ..MeasureConfig::default()
         };
         let executor = self.engine.executor.clone();
+        let headers = LocalHeaders::for_file(&self.request.path, self.request.workspace_root.as_deref());
         let workbench = Arc::new(self.blocking(move || -> Result<Workbench, PipelineError> {
             let toolchain = detect(language)?;
             // Go and Rust builds run offline from a cache filled once by a
@@ -218,7 +220,7 @@ impl<'a> Job<'a> {
             if let Some((_, error)) = problems.into_iter().find(|(l, _)| *l == language) {
                 return Err(error.into());
             }
-            Ok(Workbench::new(executor, toolchain, measure)?)
+            Ok(Workbench::new(executor, toolchain, measure)?.with_local_headers(headers))
         })
         .await??);
         let tests = self.discover_tests(&original).await?;

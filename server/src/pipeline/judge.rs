@@ -13,7 +13,7 @@ use crate::analysis::{Function, functions};
 use crate::document::Document;
 use crate::executor::compare::{CallResult, Implementation, Tolerance};
 use crate::executor::differential::{build_driver, run_driver};
-use crate::executor::driver::DriverMode;
+use crate::executor::driver::{DiffSpec, DriverMode};
 use crate::executor::measure::SideFigures;
 use crate::executor::stats::{self, Comparison, Verdict};
 use crate::executor::{
@@ -28,6 +28,7 @@ use super::layout::FileLayout;
 use super::own_file;
 use super::differential::{self, DriverUnavailable};
 use super::evidence::{DroppedInput, TestInput, shorten};
+use super::headers::LocalHeaders;
 
 #[derive(Debug, thiserror::Error)]
 pub enum JudgeError {
@@ -284,6 +285,7 @@ pub struct Workbench {
     tolerance: Tolerance,
     root: tempfile::TempDir,
     runs: AtomicUsize,
+    headers: LocalHeaders,
 }
 
 /// Longest a screening bisection may go on (builds), so a model that sends
@@ -317,7 +319,37 @@ impl Workbench {
             tolerance: Tolerance::default(),
             root,
             runs: AtomicUsize::new(0),
+            headers: LocalHeaders::none(),
         })
+    }
+
+    /// Look up the project's own C++ headers here (see [`LocalHeaders`]).
+    pub fn with_local_headers(mut self, headers: LocalHeaders) -> Workbench {
+        self.headers = headers;
+        self
+    }
+
+    /// The driver spec for `candidate` against `baseline`, with the
+    /// project's headers written into a C++ driver.
+    fn spec(
+        &self,
+        baseline: &Baseline,
+        candidate: &CandidateCode,
+        inputs: &[TestInput],
+        repeats: u32,
+    ) -> Result<DiffSpec, JudgeError> {
+        let mut spec = differential::spec(
+            baseline.language,
+            &baseline.file_text,
+            &baseline.function,
+            candidate,
+            inputs.iter().map(|input| input.args.clone()).collect(),
+            repeats,
+        )?;
+        if spec.language == Language::Cpp {
+            spec.prelude = self.headers.inline(&spec.prelude);
+        }
+        Ok(spec)
     }
 
     pub fn executor(&self) -> &ExecutorConfig {
@@ -343,14 +375,7 @@ impl Workbench {
                 continue;
             }
             builds += 1;
-            let spec = differential::spec(
-                baseline.language,
-                &baseline.file_text,
-                &baseline.function,
-                &baseline.as_candidate(),
-                batch.iter().map(|input| input.args.clone()).collect(),
-                1,
-            )?;
+            let spec = self.spec(baseline, &baseline.as_candidate(), &batch, 1)?;
             let built = match build_driver(&self.executor, &self.toolchain, &spec, &self.run_dir("screen")) {
                 Ok(built) => built,
                 Err(ExecutorError::BuildFailed { diagnostics, .. }) => {
@@ -433,14 +458,7 @@ impl Workbench {
         repeats: u32,
         metric: Metric,
     ) -> Result<Judgement, JudgeError> {
-        let spec = differential::spec(
-            baseline.language,
-            &baseline.file_text,
-            &baseline.function,
-            candidate,
-            inputs.iter().map(|input| input.args.clone()).collect(),
-            repeats,
-        )?;
+        let spec = self.spec(baseline, candidate, inputs, repeats)?;
         let verdict_only = |outcome| Ok(Judgement { outcome, figures: None });
         let built = match build_driver(&self.executor, &self.toolchain, &spec, &self.run_dir("judge")) {
             Ok(built) => built,
@@ -509,14 +527,7 @@ impl Workbench {
         inputs: &[TestInput],
         repeats: u32,
     ) -> Result<Figures, JudgeError> {
-        let spec = differential::spec(
-            baseline.language,
-            &baseline.file_text,
-            &baseline.function,
-            &baseline.as_candidate(),
-            inputs.iter().map(|input| input.args.clone()).collect(),
-            repeats,
-        )?;
+        let spec = self.spec(baseline, &baseline.as_candidate(), inputs, repeats)?;
         let built = build_driver(&self.executor, &self.toolchain, &spec, &self.run_dir("bench"))?;
         let measurement = measure_driver(&self.executor, &built, &self.measure)?;
         Ok(Figures::new(Metric::Time, &measurement))
@@ -524,6 +535,15 @@ impl Workbench {
 }
 
 impl Workbench {
+    /// A version's file as the compiler sees it: a C++ file with its
+    /// project headers written out, so it builds on its own.
+    fn with_headers(&self, version: &Baseline) -> String {
+        match version.language {
+            Language::Cpp => self.headers.inline(&version.file_text),
+            _ => version.file_text.clone(),
+        }
+    }
+
     /// The compiler's complaint when the candidate builds in the driver but
     /// not inside the user's file (see [`own_file`]); `None` when it builds
     /// there, or when the original file does not build on its own.
@@ -532,7 +552,7 @@ impl Workbench {
         baseline: &Baseline,
         candidate: &CandidateCode,
     ) -> Result<Option<String>, JudgeError> {
-        let Some(original) = own_file::program(baseline.language, &baseline.file_text) else {
+        let Some(original) = own_file::program(baseline.language, &self.with_headers(baseline)) else {
             return Ok(None);
         };
         match build(&self.executor, &self.toolchain, &original, &self.run_dir("file")) {
@@ -541,7 +561,7 @@ impl Workbench {
             Err(other) => return Err(other.into()),
         }
         let spliced = baseline.with(candidate)?;
-        let Some(program) = own_file::program(baseline.language, &spliced.file_text) else {
+        let Some(program) = own_file::program(baseline.language, &self.with_headers(&spliced)) else {
             return Ok(None);
         };
         match build(&self.executor, &self.toolchain, &program, &self.run_dir("file")) {

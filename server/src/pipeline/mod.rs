@@ -7,6 +7,7 @@ pub mod budget;
 pub mod candidate;
 pub mod differential;
 pub mod evidence;
+pub mod headers;
 pub mod job;
 pub mod judge;
 pub mod layout;

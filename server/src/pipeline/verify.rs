@@ -17,6 +17,7 @@ use crate::routing::Metric;
 use super::candidate::CandidateCode;
 use super::differential::check_callable;
 use super::evidence::{DroppedInput, TestInput, doc_example_inputs};
+use super::headers::LocalHeaders;
 use super::judge::{Baseline, Figures, Outcome, Workbench, repeats_for};
 use super::job::PipelineError;
 use super::workspace_tests::WorkspaceTests;
@@ -63,7 +64,8 @@ fn prepare(subject: &Subject) -> Result<Prepared, PipelineError> {
         runs: subject.config.pipeline.measure_runs,
         ..MeasureConfig::default()
     };
-    let workbench = Workbench::new(subject.executor.clone(), toolchain, measure)?;
+    let workbench = Workbench::new(subject.executor.clone(), toolchain, measure)?
+        .with_local_headers(LocalHeaders::for_file(subject.file, Some(subject.workspace_root)));
     let mut notes = Vec::new();
     let tests = WorkspaceTests::discover(
         subject.config,
