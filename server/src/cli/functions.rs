@@ -69,7 +69,10 @@ pub fn run(file: &Path, json: bool, out: &mut impl Write) -> anyhow::Result<()> 
         }
     };
     if text.contains('\0') && text.len() > 0 {
-        bail!("{} looks like a binary file, not source code", file.display());
+        bail!(
+            "{} looks like a binary file, not source code",
+            file.display()
+        );
     }
     let document = Document::new(language, 0, &text);
     let functions = analysis::functions(&document);
