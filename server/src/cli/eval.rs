@@ -48,6 +48,11 @@ pub struct EvalArgs {
     /// Tasks run at once (default: the number of CPU cores).
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
+    /// Wall-clock and CPU limit of each test run, in seconds (default: the
+    /// executor's test-run limit). Benchmark tests take well under a second;
+    /// a buggy solution that loops forever is rejected when this expires.
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<u64>,
 }
 
 fn parse_language(text: &str) -> Result<Language, String> {
@@ -63,6 +68,20 @@ fn parse_solution(text: &str) -> Result<SolutionKind, String> {
 
 pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
+    let jobs = args.jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    if jobs == 0 {
+        bail!("--jobs must be at least 1");
+    }
+    let mut limits = SandboxLimits::for_run();
+    if let Some(secs) = args.timeout {
+        if secs == 0 {
+            bail!("--timeout must be at least 1 second");
+        }
+        limits.wall = Duration::from_secs(secs);
+        limits.cpu_secs = secs;
+    }
     let dataset = Dataset::open(&args.dataset)?;
     if args.solution == SolutionKind::Buggy && !dataset.kind.has_buggy_solutions() {
         return Err(crate::eval::EvalError::NoBuggySolutions {
@@ -96,18 +115,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     };
     let config = ExecutorConfig::default();
     let toolchains = prepare_toolchains(&config, &languages)?;
-    let jobs = args.jobs.unwrap_or_else(|| {
-        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-    });
-    if jobs == 0 {
-        bail!("--jobs must be at least 1");
-    }
-    let evaluator = Evaluator::new(
-        config,
-        dataset.kind,
-        args.solution,
-        SandboxLimits::for_run(),
-    )?;
+    let evaluator = Evaluator::new(config, dataset.kind, args.solution, limits)?;
     let mut progress = Progress::new(std::io::stderr().is_terminal());
     let mut per_language: Vec<(Language, Vec<TaskRecord>, Duration)> = Vec::new();
     for ((language, tasks), (_, toolchain)) in task_lists.iter().zip(&toolchains) {
