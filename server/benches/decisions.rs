@@ -10,7 +10,11 @@
 //!
 //! Run: `cargo bench --bench decisions`. Environment:
 //! `PERFORCH_DECISION_TRIALS` (default 60 per scenario and language),
-//! `PERFORCH_DECISION_LANGS` (comma list, default python,cpp,java,go,rust).
+//! `PERFORCH_DECISION_LANGS` (comma list, default python,cpp,java,go,rust),
+//! `PERFORCH_DECISION_VERBOSE=1` (print the samples of every missed trial),
+//! `PERFORCH_DECISION_RUNS` (runs per side instead of the default) and
+//! `PERFORCH_DECISION_DUMP=FILE` (every trial's samples as JSON lines), to
+//! study the decision rule offline.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -18,7 +22,9 @@ use std::time::Instant;
 use perforch::executor::differential::build_driver;
 use perforch::executor::driver::DiffSpec;
 use perforch::executor::stats::{Verdict, median};
-use perforch::executor::{ExecutorConfig, Language, MeasureConfig, detect, measure_driver};
+use perforch::executor::{
+    ExecutorConfig, Language, MeasureConfig, Measurement, detect, measure_driver,
+};
 
 /// Loop iterations of A per call; A' runs 10% more.
 struct Workload {
@@ -139,6 +145,43 @@ impl Tally {
     }
 }
 
+/// The samples of a trial that missed its expected verdict.
+fn print_trial(scenario: &str, m: &Measurement) {
+    let ms = |v: &[f64]| {
+        v.iter()
+            .map(|ns| format!("{:.2}", ns / 1e6))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    println!(
+        "  miss {scenario}: {:?} ratio {:.3} interval {:.3}..{:.3}; original ms [{}] candidate ms [{}]",
+        m.comparison.verdict,
+        m.comparison.ratio,
+        m.comparison.interval.0,
+        m.comparison.interval.1,
+        ms(&m.original.cpu_ns),
+        ms(&m.candidate.cpu_ns)
+    );
+}
+
+fn dump_trial(
+    dump: &mut Option<std::fs::File>,
+    language: Language,
+    scenario: &str,
+    m: &Measurement,
+) {
+    use std::io::Write;
+    if let Some(file) = dump {
+        let line = serde_json::json!({
+            "language": language.name(),
+            "scenario": scenario,
+            "original": m.original.cpu_ns,
+            "candidate": m.candidate.cpu_ns,
+        });
+        writeln!(file, "{line}").expect("dump file is writable");
+    }
+}
+
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name)
         .ok()
@@ -149,6 +192,7 @@ fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
 fn main() {
     // `cargo bench` passes `--bench`; anything else (a filter) is ignored.
     let trials: usize = env_or("PERFORCH_DECISION_TRIALS", 60);
+    let verbose = std::env::var_os("PERFORCH_DECISION_VERBOSE").is_some();
     let languages: Vec<String> = std::env::var("PERFORCH_DECISION_LANGS")
         .unwrap_or_else(|_| "python,cpp,java,go,rust".into())
         .split(',')
@@ -163,7 +207,11 @@ fn main() {
         "/var/tmp/perforch-decisions-{}",
         std::process::id()
     ));
-    let measure = MeasureConfig::default();
+    let mut measure = MeasureConfig::default();
+    // For studying the decision rule: more runs per side, samples dumped.
+    measure.runs = env_or("PERFORCH_DECISION_RUNS", measure.runs);
+    let mut dump = std::env::var_os("PERFORCH_DECISION_DUMP")
+        .map(|path| std::fs::File::create(path).expect("dump file can be created"));
     println!(
         "decision benchmark: {trials} trials per scenario, {} runs per side, warm-up {}, default verdict rule",
         measure.runs, measure.warmup
@@ -196,8 +244,16 @@ fn main() {
         // Interleave the scenarios so machine load affects both alike.
         for _ in 0..trials {
             let m = measure_driver(&config, &same, &measure).expect("A vs A measures");
+            if verbose && m.comparison.verdict != Verdict::Tie {
+                print_trial("A vs A", &m);
+            }
+            dump_trial(&mut dump, workload.language, "same", &m);
             a_vs_a.add(m.comparison.verdict, m.comparison.ratio);
             let m = measure_driver(&config, &more, &measure).expect("A vs A' measures");
+            if verbose && m.comparison.verdict != Verdict::Slower {
+                print_trial("A vs A+10%", &m);
+            }
+            dump_trial(&mut dump, workload.language, "more", &m);
             a_vs_more.add(m.comparison.verdict, m.comparison.ratio);
         }
         let tie_ok = a_vs_a.percent(a_vs_a.tie) >= 95.0;
