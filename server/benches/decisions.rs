@@ -12,7 +12,8 @@
 //! `PERFORCH_DECISION_TRIALS` (default 60 per scenario and language),
 //! `PERFORCH_DECISION_LANGS` (comma list, default python,cpp,java,go,rust),
 //! `PERFORCH_DECISION_VERBOSE=1` (print the samples of every missed trial),
-//! `PERFORCH_DECISION_RUNS` (runs per side instead of the default) and
+//! `PERFORCH_DECISION_RUNS` / `PERFORCH_DECISION_MAX_RUNS` (batch size
+//! and cap of runs per side instead of the defaults) and
 //! `PERFORCH_DECISION_DUMP=FILE` (every trial's samples as JSON lines), to
 //! study the decision rule offline.
 
@@ -113,16 +114,19 @@ struct Tally {
     faster: usize,
     slower: usize,
     ratios: Vec<f64>,
+    /// Runs per side each trial took.
+    runs: Vec<usize>,
 }
 
 impl Tally {
-    fn add(&mut self, verdict: Verdict, ratio: f64) {
-        match verdict {
+    fn add(&mut self, m: &Measurement) {
+        self.ratios.push(m.comparison.ratio);
+        self.runs.push(m.original.cpu_ns.len());
+        match m.comparison.verdict {
             Verdict::Tie => self.tie += 1,
             Verdict::Faster => self.faster += 1,
             Verdict::Slower => self.slower += 1,
         }
-        self.ratios.push(ratio);
     }
 
     fn percent(&self, count: usize) -> f64 {
@@ -131,7 +135,7 @@ impl Tally {
 
     fn line(&self) -> String {
         format!(
-            "tie {:5.1}%  faster {:5.1}%  slower {:5.1}%  median ratio {:.3}  (ratios {:.3}..{:.3})",
+            "tie {:5.1}%  faster {:5.1}%  slower {:5.1}%  median ratio {:.3}  (ratios {:.3}..{:.3})  runs/side {:.1}",
             self.percent(self.tie),
             self.percent(self.faster),
             self.percent(self.slower),
@@ -141,6 +145,7 @@ impl Tally {
                 .iter()
                 .copied()
                 .fold(f64::NEG_INFINITY, f64::max),
+            self.runs.iter().sum::<usize>() as f64 / self.runs.len().max(1) as f64,
         )
     }
 }
@@ -210,11 +215,12 @@ fn main() {
     let mut measure = MeasureConfig::default();
     // For studying the decision rule: more runs per side, samples dumped.
     measure.runs = env_or("PERFORCH_DECISION_RUNS", measure.runs);
+    measure.max_runs = env_or("PERFORCH_DECISION_MAX_RUNS", measure.max_runs);
     let mut dump = std::env::var_os("PERFORCH_DECISION_DUMP")
         .map(|path| std::fs::File::create(path).expect("dump file can be created"));
     println!(
-        "decision benchmark: {trials} trials per scenario, {} runs per side, warm-up {}, default verdict rule",
-        measure.runs, measure.warmup
+        "decision benchmark: {trials} trials per scenario, batches of {} runs per side up to {}, warm-up {}",
+        measure.runs, measure.max_runs, measure.warmup
     );
     let mut all_met = true;
     for workload in WORKLOADS {
@@ -248,13 +254,13 @@ fn main() {
                 print_trial("A vs A", &m);
             }
             dump_trial(&mut dump, workload.language, "same", &m);
-            a_vs_a.add(m.comparison.verdict, m.comparison.ratio);
+            a_vs_a.add(&m);
             let m = measure_driver(&config, &more, &measure).expect("A vs A' measures");
             if verbose && m.comparison.verdict != Verdict::Slower {
                 print_trial("A vs A+10%", &m);
             }
             dump_trial(&mut dump, workload.language, "more", &m);
-            a_vs_more.add(m.comparison.verdict, m.comparison.ratio);
+            a_vs_more.add(&m);
         }
         let tie_ok = a_vs_a.percent(a_vs_a.tie) >= 95.0;
         let slower_ok = a_vs_more.percent(a_vs_more.slower) >= 95.0;
