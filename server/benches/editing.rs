@@ -26,7 +26,9 @@ const FIXTURES: [(Language, &str); 5] = [
 /// A realistic 10,000-line file: the fixture's code repeated. For Java the
 /// repeats go inside one class, as a large class would be.
 fn large_source(language: Language, fixture: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures").join(fixture);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures")
+        .join(fixture);
     let unit = std::fs::read_to_string(path).unwrap();
     let mut text = String::new();
     while text.lines().count() < LINES {
@@ -73,25 +75,40 @@ fn bench_edit_and_lookup(c: &mut Criterion) {
         let offset = edit_offset(&document);
         let position = document.position_at(offset, PositionEncoding::Utf16);
         let mut version = 0;
-        group.bench_with_input(BenchmarkId::from_parameter(language.name()), &language, |b, _| {
-            b.iter(|| {
-                // Alternate typing and deleting one character so the file
-                // stays the same size across iterations.
-                version += 1;
-                let insert = version % 2 == 1;
-                let end = if insert {
-                    position
-                } else {
-                    perforch::document::Position::new(position.line, position.character + 1)
-                };
-                let change = TextChange {
-                    range: Some(perforch::document::Range { start: position, end }),
-                    text: if insert { "x".to_string() } else { String::new() },
-                };
-                document.apply_changes(version, std::slice::from_ref(&change), PositionEncoding::Utf16);
-                black_box(function_at(&document, offset));
-            })
-        });
+        group.bench_with_input(
+            BenchmarkId::from_parameter(language.name()),
+            &language,
+            |b, _| {
+                b.iter(|| {
+                    // Alternate typing and deleting one character so the file
+                    // stays the same size across iterations.
+                    version += 1;
+                    let insert = version % 2 == 1;
+                    let end = if insert {
+                        position
+                    } else {
+                        perforch::document::Position::new(position.line, position.character + 1)
+                    };
+                    let change = TextChange {
+                        range: Some(perforch::document::Range {
+                            start: position,
+                            end,
+                        }),
+                        text: if insert {
+                            "x".to_string()
+                        } else {
+                            String::new()
+                        },
+                    };
+                    document.apply_changes(
+                        version,
+                        std::slice::from_ref(&change),
+                        PositionEncoding::Utf16,
+                    );
+                    black_box(function_at(&document, offset));
+                })
+            },
+        );
     }
     group.finish();
 
@@ -100,9 +117,11 @@ fn bench_edit_and_lookup(c: &mut Criterion) {
     for (language, fixture) in FIXTURES {
         let document = Document::new(language, 0, &large_source(language, fixture));
         let offset = edit_offset(&document);
-        group.bench_with_input(BenchmarkId::from_parameter(language.name()), &language, |b, _| {
-            b.iter(|| black_box(function_at(&document, offset)))
-        });
+        group.bench_with_input(
+            BenchmarkId::from_parameter(language.name()),
+            &language,
+            |b, _| b.iter(|| black_box(function_at(&document, offset))),
+        );
     }
     group.finish();
 }
@@ -141,7 +160,9 @@ fn report_memory() {
     for (language, fixture) in FIXTURES {
         let text = large_source(language, fixture);
         let before = heap_in_use();
-        let documents: Vec<Document> = (0..COPIES).map(|i| Document::new(language, i as i32, &text)).collect();
+        let documents: Vec<Document> = (0..COPIES)
+            .map(|i| Document::new(language, i as i32, &text))
+            .collect();
         let after = heap_in_use();
         let per_document = (after.saturating_sub(before)) as f64 / COPIES as f64 / 1e6;
         println!(

@@ -116,7 +116,10 @@ mod tests {
     fn recognises_languages_by_id_and_extension() {
         assert_eq!(Language::from_language_id("cpp"), Some(Language::Cpp));
         assert_eq!(Language::from_language_id("markdown"), None);
-        assert_eq!(Language::from_path(Path::new("a/b.RS")), Some(Language::Rust));
+        assert_eq!(
+            Language::from_path(Path::new("a/b.RS")),
+            Some(Language::Rust)
+        );
         assert_eq!(Language::from_path(Path::new("x.hpp")), Some(Language::Cpp));
         assert_eq!(Language::from_path(Path::new("Makefile")), None);
         for lang in Language::ALL {

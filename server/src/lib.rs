@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod discovery;
 pub mod document;
+pub mod eval;
 pub mod executor;
 pub mod language;
 pub mod logging;

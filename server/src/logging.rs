@@ -18,11 +18,17 @@ pub fn init() {
         Ok(filter) => (filter, None),
         Err(error) => (EnvFilter::new("info"), Some(error)),
     };
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(false);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(false);
 
     let log_file = std::env::var_os(LOG_FILE_VAR).map(PathBuf::from);
     let file = log_file.as_ref().map(|path| {
-        OpenOptions::new().create(true).append(true).open(path).map_err(|e| (path, e))
+        OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(|e| (path, e))
     });
     match file {
         Some(Ok(file)) => {
@@ -40,6 +46,8 @@ pub fn init() {
         }
     }
     if let Some(error) = bad_filter {
-        tracing::warn!("{LOG_FILTER_VAR}={filter_spec:?} is not a valid filter ({error}); using `info`");
+        tracing::warn!(
+            "{LOG_FILTER_VAR}={filter_spec:?} is not a valid filter ({error}); using `info`"
+        );
     }
 }

@@ -91,9 +91,13 @@ fn python_docstring_only_body_is_a_stub() {
 
 #[test]
 fn python_cursor_between_functions_has_no_function() {
-    check(Language::Python, "def a():\n    return 1\n\n$0\ndef b():\n    return 2\n", expect![[r#"
+    check(
+        Language::Python,
+        "def a():\n    return 1\n\n$0\ndef b():\n    return 2\n",
+        expect![[r#"
         no function
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
@@ -199,7 +203,10 @@ fn go_method_on_generic_receiver() {
 
 #[test]
 fn go_panic_todo_is_a_stub() {
-    check(Language::Go, "package a\nfunc F(n int) int {\n\tpanic(\"TODO\")$0\n}\n", expect![[r#"
+    check(
+        Language::Go,
+        "package a\nfunc F(n int) int {\n\tpanic(\"TODO\")$0\n}\n",
+        expect![[r#"
         name: F
         kind: function
         container: -
@@ -208,7 +215,8 @@ fn go_panic_todo_is_a_stub() {
         stub: true
         doc: ""
         body: "{"
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
@@ -231,7 +239,10 @@ fn rust_trait_impl_method_with_attributes_between_doc_and_fn() {
 
 #[test]
 fn rust_todo_is_a_stub() {
-    check(Language::Rust, "fn solve(grid: &[Vec<u8>]) -> usize {\n    todo!($0)\n}\n", expect![[r#"
+    check(
+        Language::Rust,
+        "fn solve(grid: &[Vec<u8>]) -> usize {\n    todo!($0)\n}\n",
+        expect![[r#"
         name: solve
         kind: function
         container: -
@@ -240,5 +251,6 @@ fn rust_todo_is_a_stub() {
         stub: true
         doc: ""
         body: "{"
-    "#]]);
+    "#]],
+    );
 }

@@ -128,3 +128,32 @@ fn fallbacks_without_cgroups() {
         .collect();
     assert!(survivors.is_empty(), "daemon survived without cgroups");
 }
+
+#[test]
+fn a_program_still_open_for_writing_briefly_is_run_once_it_is_closed() {
+    // What happens when another thread forks while a built program is being
+    // copied: the copy's write descriptor lives on in that child until its
+    // exec, and exec of the program fails with ETXTBSY meanwhile.
+    use std::io::Write;
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = common::TestDir::new();
+    let program = tmp.dir.path().join("prog.sh");
+    let mut writer = std::fs::File::create(&program).unwrap();
+    writer.write_all(b"#!/bin/sh\necho ran\n").unwrap();
+    writer.flush().unwrap();
+    std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let closer = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(150));
+        drop(writer);
+    });
+    let mut policy = SandboxPolicy::new(SandboxLimits::for_run());
+    policy.readable.push(tmp.dir.path().to_path_buf());
+    let outcome = run_sandboxed(
+        &common::config(),
+        &RunRequest::new(&program, Vec::<String>::new(), tmp.run_dir("r"), policy),
+    )
+    .unwrap();
+    closer.join().unwrap();
+    assert_eq!(outcome.status, RunStatus::Exited(0), "{outcome:?}");
+    assert_eq!(outcome.stdout_text(), "ran\n");
+}

@@ -8,8 +8,16 @@ use expect_test::{Expect, expect};
 
 fn check(relative: &str, expected: Expect) {
     let path = support::repo_root().join("fixtures").join(relative);
-    let output = Command::new(env!("CARGO_BIN_EXE_perforch")).arg("functions").arg(&path).output().unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let output = Command::new(env!("CARGO_BIN_EXE_perforch"))
+        .arg("functions")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     expected.assert_eq(&String::from_utf8(output.stdout).unwrap());
 }
 
@@ -110,7 +118,11 @@ fn rust() {
 #[test]
 fn json_output_has_one_record_per_function_with_one_based_lines() {
     let path = support::repo_root().join("fixtures/go/inventory.go");
-    let output = Command::new(env!("CARGO_BIN_EXE_perforch")).args(["functions", "--json"]).arg(&path).output().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_perforch"))
+        .args(["functions", "--json"])
+        .arg(&path)
+        .output()
+        .unwrap();
     let records: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(records.len(), 8);
     let push = &records[0];
@@ -126,7 +138,12 @@ fn json_output_has_one_record_per_function_with_one_based_lines() {
 
 #[test]
 fn unknown_extensions_and_missing_files_get_clear_errors() {
-    let run = |arg: &str| Command::new(env!("CARGO_BIN_EXE_perforch")).args(["functions", arg]).output().unwrap();
+    let run = |arg: &str| {
+        Command::new(env!("CARGO_BIN_EXE_perforch"))
+            .args(["functions", arg])
+            .output()
+            .unwrap()
+    };
     let output = run("notes.txt");
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("cannot tell the language"));
@@ -141,7 +158,11 @@ fn invalid_utf8_files_are_still_analysed() {
     let path = dir.path().join("latin1.py");
     // "café" in Latin-1 inside a comment.
     std::fs::write(&path, b"# caf\xe9\ndef f(x):\n    return x\n").unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_perforch")).arg("functions").arg(&path).output().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_perforch"))
+        .arg("functions")
+        .arg(&path)
+        .output()
+        .unwrap();
     assert!(output.status.success());
     assert!(String::from_utf8_lossy(&output.stdout).contains("function     f"));
     assert!(String::from_utf8_lossy(&output.stderr).contains("not valid UTF-8"));
@@ -149,6 +170,12 @@ fn invalid_utf8_files_are_still_analysed() {
 
 #[test]
 fn version_flag_prints_the_version() {
-    let output = Command::new(env!("CARGO_BIN_EXE_perforch")).arg("--version").output().unwrap();
-    assert_eq!(String::from_utf8(output.stdout).unwrap().trim(), format!("perforch {}", env!("CARGO_PKG_VERSION")));
+    let output = Command::new(env!("CARGO_BIN_EXE_perforch"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap().trim(),
+        format!("perforch {}", env!("CARGO_PKG_VERSION"))
+    );
 }

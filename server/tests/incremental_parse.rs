@@ -11,9 +11,34 @@ use proptest::prelude::*;
 /// Snippets that stress the parser and the position arithmetic: multi-unit
 /// characters, every line ending, unbalanced brackets and quotes.
 const INSERTS: &[&str] = &[
-    "", "x", "\n", "\r\n", "\r", "{", "}", "(", ")", "\"", "'", "/*", "*/", "//", "é", "😀", "\t",
-    "def g():\n    pass\n", "fn z() { 1 }\n", "func h() {}\n", "int k() { return 0; }\n",
-    "return ", ";", ":", "    ", "class C:\n", "#", "<T>",
+    "",
+    "x",
+    "\n",
+    "\r\n",
+    "\r",
+    "{",
+    "}",
+    "(",
+    ")",
+    "\"",
+    "'",
+    "/*",
+    "*/",
+    "//",
+    "é",
+    "😀",
+    "\t",
+    "def g():\n    pass\n",
+    "fn z() { 1 }\n",
+    "func h() {}\n",
+    "int k() { return 0; }\n",
+    "return ",
+    ";",
+    ":",
+    "    ",
+    "class C:\n",
+    "#",
+    "<T>",
 ];
 
 /// The LSP position of byte `offset` of `text`, computed independently of
@@ -46,7 +71,9 @@ fn not_inside_crlf(text: &str, offset: usize) -> usize {
 }
 
 fn splits_crlf(text: &str, offset: usize) -> bool {
-    offset > 0 && text.as_bytes().get(offset) == Some(&b'\n') && text.as_bytes()[offset - 1] == b'\r'
+    offset > 0
+        && text.as_bytes().get(offset) == Some(&b'\n')
+        && text.as_bytes()[offset - 1] == b'\r'
 }
 
 fn boundary(text: &str, fraction: f64) -> usize {
@@ -64,7 +91,12 @@ fn shape(document: &Document) -> Vec<(u16, usize, usize, bool)> {
     let mut cursor = document.tree().walk();
     'walk: loop {
         let node = cursor.node();
-        out.push((node.kind_id(), node.start_byte(), node.end_byte(), node.is_missing()));
+        out.push((
+            node.kind_id(),
+            node.start_byte(),
+            node.end_byte(),
+            node.is_missing(),
+        ));
         if cursor.goto_first_child() {
             continue;
         }
@@ -85,8 +117,13 @@ struct Edit {
 }
 
 fn edit_strategy() -> impl Strategy<Value = Edit> {
-    (0.0f64..=1.0, 0usize..24, prop::sample::select(INSERTS))
-        .prop_map(|(start, delete, insert)| Edit { start, delete, insert })
+    (0.0f64..=1.0, 0usize..24, prop::sample::select(INSERTS)).prop_map(|(start, delete, insert)| {
+        Edit {
+            start,
+            delete,
+            insert,
+        }
+    })
 }
 
 /// One applied replacement, remembered so it can be undone.
@@ -98,7 +135,10 @@ struct Applied {
 
 fn change_at(text: &str, start: usize, end: usize, new_text: &str) -> TextChange {
     TextChange {
-        range: Some(Range { start: lsp_position(text, start), end: lsp_position(text, end) }),
+        range: Some(Range {
+            start: lsp_position(text, start),
+            end: lsp_position(text, end),
+        }),
         text: new_text.to_string(),
     }
 }
@@ -135,7 +175,11 @@ fn run(language: Language, fixture: &str, batches: Vec<Vec<Edit>>) {
                 continue;
             }
             changes.push(change_at(&model, start, end, edit.insert));
-            applied.push(Applied { start, removed: model[start..end].to_string(), inserted: edit.insert });
+            applied.push(Applied {
+                start,
+                removed: model[start..end].to_string(),
+                inserted: edit.insert,
+            });
             model.replace_range(start..end, edit.insert);
         }
         version += 1;
@@ -144,7 +188,11 @@ fn run(language: Language, fixture: &str, batches: Vec<Vec<Edit>>) {
         assert_eq!(document.version(), version);
         let fresh = Document::new(language, 0, &model);
         if !fresh.tree().root_node().has_error() {
-            assert_eq!(shape(&document), shape(&fresh), "incremental and fresh parses differ on valid text");
+            assert_eq!(
+                shape(&document),
+                shape(&fresh),
+                "incremental and fresh parses differ on valid text"
+            );
         }
         history.push(applied);
     }
@@ -161,8 +209,15 @@ fn run(language: Language, fixture: &str, batches: Vec<Vec<Edit>>) {
     }
     assert_eq!(model, original);
     let fresh = Document::new(language, 0, &original);
-    assert!(!fresh.tree().root_node().has_error(), "fixtures are valid code");
-    assert_eq!(shape(&document), shape(&fresh), "undoing every edit gives back the original tree");
+    assert!(
+        !fresh.tree().root_node().has_error(),
+        "fixtures are valid code"
+    );
+    assert_eq!(
+        shape(&document),
+        shape(&fresh),
+        "undoing every edit gives back the original tree"
+    );
 }
 
 fn batches() -> impl Strategy<Value = Vec<Vec<Edit>>> {

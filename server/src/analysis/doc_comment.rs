@@ -83,7 +83,10 @@ fn clean(raw: &str) -> String {
                 .find_map(|marker| line.strip_prefix(marker))
                 .unwrap_or(line);
             let line = line.strip_suffix("*/").unwrap_or(line);
-            let line = line.strip_prefix('*').filter(|_| !line.starts_with("**")).unwrap_or(line);
+            let line = line
+                .strip_prefix('*')
+                .filter(|_| !line.starts_with("**"))
+                .unwrap_or(line);
             line.trim_end()
         })
         .collect();

@@ -19,7 +19,10 @@ pub struct ByteRange {
 
 impl ByteRange {
     fn of(node: Node) -> ByteRange {
-        ByteRange { start: node.start_byte(), end: node.end_byte() }
+        ByteRange {
+            start: node.start_byte(),
+            end: node.end_byte(),
+        }
     }
 
     pub fn contains(&self, offset: usize) -> bool {
@@ -103,12 +106,18 @@ fn collect(document: &Document, around: Option<usize>) -> Vec<Function> {
     while let Some(query_match) = matches.next() {
         let node_for = |index: Option<u32>| {
             index.and_then(|index| {
-                query_match.captures.iter().find(|c| c.index == index).map(|c| c.node)
+                query_match
+                    .captures
+                    .iter()
+                    .find(|c| c.index == index)
+                    .map(|c| c.node)
             })
         };
-        let (Some(around_node), Some(name_node), Some(body)) =
-            (node_for(captures.around), node_for(captures.name), node_for(captures.body))
-        else {
+        let (Some(around_node), Some(name_node), Some(body)) = (
+            node_for(captures.around),
+            node_for(captures.name),
+            node_for(captures.body),
+        ) else {
             continue;
         };
         let text = |node: Node| source.text(node);
@@ -117,7 +126,8 @@ fn collect(document: &Document, around: Option<usize>) -> Vec<Function> {
         let container = receiver
             .or(qualifier)
             .or_else(|| enclosing_container(around_node, &containers));
-        let is_cpp_constructor = language == Language::Cpp && container.as_deref() == Some(name.as_str());
+        let is_cpp_constructor =
+            language == Language::Cpp && container.as_deref() == Some(name.as_str());
         let kind = match around_node.kind() {
             "constructor_declaration" | "compact_constructor_declaration" => {
                 FunctionKind::Constructor
@@ -198,7 +208,13 @@ fn container_names(
     let mut names = HashMap::new();
     let mut matches = cursor.matches(query, root, source);
     while let Some(query_match) = matches.next() {
-        let node = |index| query_match.captures.iter().find(|c| c.index == index).map(|c| c.node);
+        let node = |index| {
+            query_match
+                .captures
+                .iter()
+                .find(|c| c.index == index)
+                .map(|c| c.node)
+        };
         if let (Some(container), Some(name)) = (node(around_index), node(name_index)) {
             names.insert(container.id(), source.text(name));
         }
@@ -255,7 +271,10 @@ fn split_qualified_name(
                 b':' if depth == 0 && bytes[i - 1] == b':' => {
                     let scope = full[..i - 1].trim();
                     let scope = scope.rsplit("::").next().unwrap_or(scope);
-                    return (full[i + 1..].trim().to_string(), Some(strip_template_args(scope)));
+                    return (
+                        full[i + 1..].trim().to_string(),
+                        Some(strip_template_args(scope)),
+                    );
                 }
                 _ => {}
             }

@@ -59,7 +59,10 @@ static QUERIES: LazyLock<Vec<LanguageQueries>> = LazyLock::new(|| {
 });
 
 pub(crate) fn for_language(language: Language) -> &'static LanguageQueries {
-    let index = Language::ALL.iter().position(|&l| l == language).expect("ALL lists every language");
+    let index = Language::ALL
+        .iter()
+        .position(|&l| l == language)
+        .expect("ALL lists every language");
     &QUERIES[index]
 }
 

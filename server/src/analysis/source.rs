@@ -28,6 +28,9 @@ impl<'a> TextProvider<&'a [u8]> for &SourceText<'a> {
     type I = std::iter::Map<Chunks<'a>, fn(&'a str) -> &'a [u8]>;
 
     fn text(&mut self, node: Node) -> Self::I {
-        self.0.byte_slice(node.byte_range()).chunks().map(str::as_bytes)
+        self.0
+            .byte_slice(node.byte_range())
+            .chunks()
+            .map(str::as_bytes)
     }
 }

@@ -9,15 +9,23 @@ use tree_sitter::Node;
 use super::source::SourceText;
 use crate::language::Language;
 
-pub(super) fn is_stub(language: Language, definition: Node, body: Node, source: &SourceText<'_>) -> bool {
+pub(super) fn is_stub(
+    language: Language,
+    definition: Node,
+    body: Node,
+    source: &SourceText<'_>,
+) -> bool {
     // A C++ constructor whose work is all in its member initialisers is not a stub.
-    if definition.child_by_field_name("declarator").is_some() && has_child_of_kind(definition, "field_initializer_list") {
+    if definition.child_by_field_name("declarator").is_some()
+        && has_child_of_kind(definition, "field_initializer_list")
+    {
         return false;
     }
     let statements = statements(body);
-    statements.iter().enumerate().all(|(index, &statement)| {
-        is_placeholder(language, statement, index, source)
-    })
+    statements
+        .iter()
+        .enumerate()
+        .all(|(index, &statement)| is_placeholder(language, statement, index, source))
 }
 
 /// The statements of a body, without comments. Go's grammar wraps them in a
@@ -40,13 +48,20 @@ fn has_child_of_kind(node: Node, kind: &str) -> bool {
     node.children(&mut cursor).any(|child| child.kind() == kind)
 }
 
-fn is_placeholder(language: Language, statement: Node, index: usize, source: &SourceText<'_>) -> bool {
+fn is_placeholder(
+    language: Language,
+    statement: Node,
+    index: usize,
+    source: &SourceText<'_>,
+) -> bool {
     let text = source.str(statement);
     match language {
         Language::Python => match statement.kind() {
             "pass_statement" => true,
             "expression_statement" => {
-                let only = (statement.named_child_count() == 1).then(|| statement.named_child(0)).flatten();
+                let only = (statement.named_child_count() == 1)
+                    .then(|| statement.named_child(0))
+                    .flatten();
                 match only.map(|node| node.kind()) {
                     Some("ellipsis") => true,
                     // A docstring, only as the first statement.
@@ -76,7 +91,9 @@ fn is_placeholder(language: Language, statement: Node, index: usize, source: &So
             };
             call.is_some_and(|node| {
                 node.kind() == "call_expression"
-                    && node.child_by_field_name("function").is_some_and(|f| source.str(f) == "panic")
+                    && node
+                        .child_by_field_name("function")
+                        .is_some_and(|f| source.str(f) == "panic")
                     && mentions_placeholder(&source.str(node))
             })
         }
@@ -89,7 +106,12 @@ fn is_placeholder(language: Language, statement: Node, index: usize, source: &So
 
 fn mentions_placeholder(text: &str) -> bool {
     let lower = text.to_ascii_lowercase();
-    ["todo", "not implemented", "unimplemented", "not yet implemented"]
-        .iter()
-        .any(|marker| lower.contains(marker))
+    [
+        "todo",
+        "not implemented",
+        "unimplemented",
+        "not yet implemented",
+    ]
+    .iter()
+    .any(|marker| lower.contains(marker))
 }

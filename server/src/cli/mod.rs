@@ -1,6 +1,7 @@
 //! The command line: `perforch lsp`, `perforch functions`, `perforch doctor`, `perforch models`,
 //! and the commands later parts add. Errors here are `anyhow`: this is the edge of the program.
 
+mod eval;
 mod functions;
 mod models;
 pub mod optimize;
@@ -13,7 +14,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser, Debug)]
-#[command(name = "perforch", version, about = "A language server that makes functions faster and proves it")]
+#[command(
+    name = "perforch",
+    version,
+    about = "A language server that makes functions faster and proves it"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -151,13 +156,16 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run a benchmark's own solutions (HumanEval-X, HumanEvalPack) through the executor.
+    Eval(eval::EvalArgs),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Lsp { stdio: _ } => run_lsp(),
         Command::Doctor => {
-            let report = crate::executor::doctor_report(&crate::executor::ExecutorConfig::default());
+            let report =
+                crate::executor::doctor_report(&crate::executor::ExecutorConfig::default());
             println!("{report}");
             Ok(ExitCode::SUCCESS)
         }
@@ -254,6 +262,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             models::run(args, &mut std::io::stdout().lock())?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Eval(args) => eval::run(args),
         Command::Tests { file, function, container, root, run, json } => {
             let options = test_discovery::Options {
                 file: &file,
@@ -277,7 +286,9 @@ fn parse_mode(text: &str) -> anyhow::Result<crate::config::RefineMode> {
 }
 
 fn run_lsp() -> anyhow::Result<ExitCode> {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     let end = runtime.block_on(crate::lsp::serve(tokio::io::stdin(), tokio::io::stdout()));
     tracing::info!(?end, "language server stopped");
     // Background tasks blocked on stdin must not keep the process alive.

@@ -46,7 +46,12 @@ impl Document {
     pub fn new(language: Language, version: i32, text: &str) -> Document {
         let text = Rope::from_str(text);
         let tree = parse::parse(language, &text, None);
-        Document { language, version, text, tree }
+        Document {
+            language,
+            version,
+            text,
+            tree,
+        }
     }
 
     pub fn language(&self) -> Language {
@@ -168,13 +173,19 @@ mod tests {
         assert_eq!(doc.source(), "def g(x):\n    return x + 1\n");
         assert_eq!(doc.version(), 2);
         let fresh = Document::new(Language::Python, 2, &doc.source());
-        assert_eq!(doc.tree().root_node().to_sexp(), fresh.tree().root_node().to_sexp());
+        assert_eq!(
+            doc.tree().root_node().to_sexp(),
+            fresh.tree().root_node().to_sexp()
+        );
     }
 
     #[test]
     fn full_replacement_resets_the_tree() {
         let mut doc = Document::new(Language::Rust, 1, "fn a() {}");
-        let full = TextChange { range: None, text: "struct S;".into() };
+        let full = TextChange {
+            range: None,
+            text: "struct S;".into(),
+        };
         doc.apply_changes(5, &[full], PositionEncoding::Utf8);
         assert_eq!(doc.source(), "struct S;");
         assert!(doc.tree().root_node().to_sexp().contains("struct_item"));

@@ -154,15 +154,24 @@ mod tests {
     fn crlf_and_lone_cr_end_lines() {
         let rope = Rope::from_str("a\r\nb\rc\nd");
         for (line, byte) in [(0, 0), (1, 3), (2, 5), (3, 7)] {
-            assert_eq!(offset_at(&rope, pos(line, 0), PositionEncoding::Utf16), byte);
-            assert_eq!(position_at(&rope, byte, PositionEncoding::Utf16), pos(line, 0));
+            assert_eq!(
+                offset_at(&rope, pos(line, 0), PositionEncoding::Utf16),
+                byte
+            );
+            assert_eq!(
+                position_at(&rope, byte, PositionEncoding::Utf16),
+                pos(line, 0)
+            );
         }
     }
 
     #[test]
     fn reversed_ranges_become_empty() {
         let rope = Rope::from_str("hello");
-        let range = Range { start: pos(0, 4), end: pos(0, 1) };
+        let range = Range {
+            start: pos(0, 4),
+            end: pos(0, 1),
+        };
         assert_eq!(byte_range(&rope, range, PositionEncoding::Utf8), 4..4);
     }
 }

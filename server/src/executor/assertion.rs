@@ -7,11 +7,11 @@ use std::path::Path;
 use super::config::ExecutorConfig;
 use super::error::ExecutorError;
 use super::gofix;
-use crate::language::Language;
 use super::program::{BuiltProgram, build, run_built};
 use super::run::RunOutcome;
 use super::sandbox::SandboxLimits;
 use super::toolchain::{ProgramKind, SourceProgram, Toolchain};
+use crate::language::Language;
 
 /// The pieces of an assertion program.
 #[derive(Clone, Debug, Default)]
@@ -49,7 +49,11 @@ pub fn compose(language: Language, parts: &AssertionParts<'_>) -> SourceProgram 
         }
         Language::Rust => {
             let joined = format!("{prelude}\n{candidate}\n\n{test}\n");
-            let kind = if joined.contains("#[test]") && !joined.contains("fn main(") {
+            // Only the test code decides: HumanEvalPack prompts (and some
+            // candidates) carry an empty `fn main(){}` that would otherwise
+            // make a program whose `#[test]`s never run. `rustc --test`
+            // ignores such a main.
+            let kind = if joined.contains("#[test]") && !test.contains("fn main(") {
                 ProgramKind::TestHarness
             } else {
                 ProgramKind::Executable
@@ -63,6 +67,10 @@ pub fn compose(language: Language, parts: &AssertionParts<'_>) -> SourceProgram 
 #[derive(Clone, Debug)]
 pub struct AssertionOutcome {
     pub passed: bool,
+    /// The program was a test harness that exited 0 without running a
+    /// single test (e.g. every `#[test]` commented out): not a pass, since
+    /// nothing was checked.
+    pub no_tests_ran: bool,
     /// Compiler diagnostics when the build failed (the run is then None).
     pub build_error: Option<String>,
     pub run: Option<RunOutcome>,
@@ -77,6 +85,9 @@ impl AssertionOutcome {
         }
         if let Some(error) = &self.build_error {
             return Some(format!("build failed:\n{error}"));
+        }
+        if self.no_tests_ran {
+            return Some("the test harness exited successfully but ran no tests".to_string());
         }
         self.run.as_ref().map(|run| {
             format!(
@@ -114,6 +125,7 @@ pub fn run_assertions(
         Err(ExecutorError::BuildFailed { diagnostics, .. }) => {
             return Ok(AssertionOutcome {
                 passed: false,
+                no_tests_ran: false,
                 build_error: Some(diagnostics),
                 run: None,
                 built: None,
@@ -122,10 +134,70 @@ pub fn run_assertions(
         Err(other) => return Err(other),
     };
     let run = run_built(config, &built, limits, &[])?;
+    let no_tests_ran = program.kind == ProgramKind::TestHarness
+        && run.succeeded()
+        && harness_ran_no_tests(&run.stdout_text(), &run.stderr_text());
     Ok(AssertionOutcome {
-        passed: run.succeeded(),
+        passed: run.succeeded() && !no_tests_ran,
+        no_tests_ran,
         build_error: None,
         run: Some(run),
         built: Some(built),
     })
+}
+
+/// What libtest (`running 0 tests`) and Go's test binary (`testing:
+/// warning: no tests to run`) print when a suite has no tests.
+fn harness_ran_no_tests(stdout: &str, stderr: &str) -> bool {
+    [stdout, stderr].iter().any(|text| {
+        text.lines().any(|line| {
+            let line = line.trim();
+            line == "running 0 tests" || line.starts_with("testing: warning: no tests to run")
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rust_tests_run_under_the_harness_even_beside_an_empty_main() {
+        let test = "#[cfg(test)]\nmod tests {\n    #[test]\n    fn t() {}\n}\n";
+        let with_main = compose(
+            Language::Rust,
+            &AssertionParts {
+                prelude: "",
+                candidate: "fn main(){}\nfn f() {}",
+                test,
+            },
+        );
+        assert_eq!(with_main.kind, ProgramKind::TestHarness);
+        let own_main = compose(
+            Language::Rust,
+            &AssertionParts {
+                prelude: "",
+                candidate: "fn f() {}",
+                test: "fn main() { f(); }\n#[test]\nfn t() {}\n",
+            },
+        );
+        assert_eq!(own_main.kind, ProgramKind::Executable);
+    }
+
+    #[test]
+    fn empty_suites_are_recognised() {
+        assert!(harness_ran_no_tests(
+            "\nrunning 0 tests\n\ntest result: ok. 0 passed; 0 failed\n",
+            ""
+        ));
+        assert!(harness_ran_no_tests(
+            "testing: warning: no tests to run\nPASS\n",
+            ""
+        ));
+        assert!(!harness_ran_no_tests(
+            "\nrunning 1 test\ntest tests::t ... ok\n",
+            ""
+        ));
+        assert!(!harness_ran_no_tests("PASS\n", ""));
+    }
 }

@@ -4,10 +4,10 @@
 use std::fmt;
 
 use super::config::ExecutorConfig;
-use crate::language::Language;
 use super::run::{RunRequest, run_sandboxed};
 use super::sandbox::{SandboxLimits, SandboxPolicy, SandboxReport};
 use super::toolchain::{Toolchain, detect};
+use crate::language::Language;
 
 pub struct DoctorReport {
     pub toolchains: Vec<(Language, Result<Toolchain, String>)>,

@@ -67,8 +67,70 @@ fn is_ident(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
-/// Does `code` use `name.` as a package qualifier (ignoring comments and
-/// strings only approximately: good enough for generated test programs)?
+/// `code` with comments and string/rune literals replaced by spaces, so a
+/// doc comment saying "a list of strings." does not count as using the
+/// `strings` package (an unused import is a compile error in Go).
+fn blank_comments_and_literals(code: &str) -> String {
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        Code,
+        LineComment,
+        BlockComment,
+        Interpreted(char),
+        Raw,
+    }
+    let mut out = String::with_capacity(code.len());
+    let mut state = State::Code;
+    let mut chars = code.chars().peekable();
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied();
+        let (keep, new_state) = match state {
+            State::Code => match (c, next) {
+                ('/', Some('/')) => (false, State::LineComment),
+                ('/', Some('*')) => {
+                    chars.next();
+                    out.push_str("  ");
+                    state = State::BlockComment;
+                    continue;
+                }
+                ('"' | '\'', _) => (true, State::Interpreted(c)),
+                ('`', _) => (true, State::Raw),
+                _ => (true, State::Code),
+            },
+            State::LineComment => (c == '\n', if c == '\n' { State::Code } else { state }),
+            State::BlockComment => {
+                if c == '*' && next == Some('/') {
+                    chars.next();
+                    out.push_str("  ");
+                    state = State::Code;
+                    continue;
+                }
+                (c == '\n', state)
+            }
+            State::Interpreted(quote) => {
+                if c == '\\' {
+                    chars.next();
+                    out.push_str("  ");
+                    continue;
+                }
+                (
+                    c == quote || c == '\n',
+                    if c == quote { State::Code } else { state },
+                )
+            }
+            State::Raw => (
+                c == '`' || c == '\n',
+                if c == '`' { State::Code } else { state },
+            ),
+        };
+        out.push(if keep { c } else { ' ' });
+        state = new_state;
+    }
+    out
+}
+
+/// Does `code` use `name.` as a package qualifier? `code` must have been
+/// through [`blank_comments_and_literals`].
 fn uses(code: &str, name: &str) -> bool {
     let needle = format!("{name}.");
     let mut start = 0;
@@ -123,16 +185,17 @@ pub fn normalize(source: &str, package_name: &str) -> String {
         code.push_str(line);
         code.push('\n');
     }
+    let bare_code = blank_comments_and_literals(&code);
     let mut kept: Vec<ImportSpec> = Vec::new();
     for spec in imports {
         let needed =
-            matches!(spec.alias.as_deref(), Some("_") | Some(".")) || uses(&code, spec.name());
+            matches!(spec.alias.as_deref(), Some("_") | Some(".")) || uses(&bare_code, spec.name());
         if needed && !kept.iter().any(|k| k.path == spec.path) {
             kept.push(spec);
         }
     }
     for (name, path) in WELL_KNOWN {
-        if uses(&code, name) && !kept.iter().any(|k| k.name() == *name) {
+        if uses(&bare_code, name) && !kept.iter().any(|k| k.name() == *name) {
             kept.push(ImportSpec {
                 alias: None,
                 path: path.to_string(),
@@ -168,6 +231,19 @@ mod tests {
         assert!(out.contains("\"github.com/stretchr/testify/assert\""));
         assert!(!out.contains("\"strings\""));
         assert_eq!(out.matches("package main").count(), 1);
+    }
+
+    #[test]
+    fn words_in_comments_and_strings_are_not_package_uses() {
+        let source = "import (\n    \"strings\"\n    \"sort\"\n    \"fmt\"\n)\n// Accepts a list of strings.\n/* math.Pi\n strings.x */\nfunc F(w []string) string {\n    s := \"use strings.Join\"\n    r := '\"'\n    t := `fmt.x`\n    sort.Strings(w)\n    return s + string(r) + t + fmt.Sprint(1) // strings.\n}\n";
+        let out = normalize(source, "main");
+        assert!(!out.contains("\"strings\""), "{out}");
+        assert!(!out.contains("\"math\""), "{out}");
+        assert!(out.contains("\"sort\""), "{out}");
+        assert!(out.contains("\"fmt\""), "{out}");
+        // The code itself is unchanged.
+        assert!(out.contains("// Accepts a list of strings."));
+        assert!(out.contains("s := \"use strings.Join\""));
     }
 
     #[test]

@@ -1,7 +1,12 @@
-//! Measurement: one warm-up, then E runs alternating original and candidate,
-//! CPU time per run (thread CPU from the driver where available, else
-//! user+sys from wait4 minus an empty-harness baseline), statistics and a
-//! verdict, plus per-test timings so the costliest test is known.
+//! Measurement: one warm-up, then rounds that each run original and
+//! candidate back to back (alternating which goes first), CPU time per run
+//! (thread CPU from the driver where available, else user+sys from wait4
+//! minus an empty-harness baseline), a paired comparison of the rounds and
+//! a verdict, plus per-test timings so the costliest test is known.
+//!
+//! Rounds come in batches of `runs`: when a batch leaves the comparison
+//! unsettled (neither a difference nor a tie within the threshold is
+//! established), another batch runs, up to `max_runs` rounds.
 
 use std::time::Duration;
 
@@ -19,8 +24,12 @@ use super::stats::{self, BootstrapConfig, Comparison};
 
 #[derive(Clone, Debug)]
 pub struct MeasureConfig {
-    /// Measured runs per side (E).
+    /// Measured runs per side in the first batch (E), and the size of each
+    /// further batch.
     pub runs: usize,
+    /// At most this many runs per side when batches stay inconclusive
+    /// (set it to `runs` for a fixed number).
+    pub max_runs: usize,
     pub warmup: bool,
     pub limits: SandboxLimits,
     pub bootstrap: BootstrapConfig,
@@ -30,6 +39,7 @@ impl Default for MeasureConfig {
     fn default() -> Self {
         MeasureConfig {
             runs: 5,
+            max_runs: 15,
             warmup: true,
             limits: SandboxLimits::for_run(),
             bootstrap: BootstrapConfig::default(),
@@ -122,11 +132,11 @@ fn ensure_ok(outcome: &RunOutcome, side: &str) -> Result<(), ExecutorError> {
 
 /// Alternate the two sides; swap the order every round so neither side
 /// always runs right after the other (cache/frequency effects).
-fn alternate<F>(runs: usize, mut run_side: F) -> Result<(), ExecutorError>
+fn alternate<F>(rounds: std::ops::Range<usize>, mut run_side: F) -> Result<(), ExecutorError>
 where
     F: FnMut(Implementation) -> Result<(), ExecutorError>,
 {
-    for round in 0..runs {
+    for round in rounds {
         let order = if round % 2 == 0 {
             [Implementation::Original, Implementation::Candidate]
         } else {
@@ -139,6 +149,43 @@ where
     Ok(())
 }
 
+/// Run batches of rounds until the paired comparison settles or
+/// `max_runs` rounds have run. `run_side` runs one side once and returns
+/// its sample; the samples per side (original, candidate) come back with
+/// the final comparison.
+fn measure_rounds<F>(
+    measure: &MeasureConfig,
+    mut run_side: F,
+) -> Result<(Comparison, [Vec<f64>; 2]), ExecutorError>
+where
+    F: FnMut(Implementation) -> Result<f64, ExecutorError>,
+{
+    let batch = measure.runs.max(1);
+    let max_runs = measure.max_runs.max(batch);
+    let mut samples: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
+    let mut done = 0;
+    loop {
+        let next = (done + batch).min(max_runs);
+        alternate(done..next, |side| {
+            let sample = run_side(side)?;
+            samples[slot(side)].push(sample);
+            Ok(())
+        })?;
+        done = next;
+        let comparison = stats::compare_paired(&samples[0], &samples[1], measure.bootstrap);
+        if comparison.is_settled() || done >= max_runs {
+            return Ok((comparison, samples));
+        }
+    }
+}
+
+fn slot(side: Implementation) -> usize {
+    match side {
+        Implementation::Original => 0,
+        Implementation::Candidate => 1,
+    }
+}
+
 /// Measure with the differential driver (thread CPU time per call).
 pub fn measure_driver(
     config: &ExecutorConfig,
@@ -149,21 +196,21 @@ pub fn measure_driver(
         let (outcome, _) = run_driver(config, driver, DriverMode::Both, measure.limits.clone())?;
         ensure_ok(&outcome, "warm-up")?;
     }
-    let mut samples: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
     let mut outcomes: [Vec<RunOutcome>; 2] = [Vec::new(), Vec::new()];
     let mut per_call: [Vec<Vec<f64>>; 2] = [Vec::new(), Vec::new()];
-    alternate(measure.runs, |side| {
-        let (mode, slot, name) = match side {
-            Implementation::Original => (DriverMode::Original, 0, "original"),
-            Implementation::Candidate => (DriverMode::Candidate, 1, "candidate"),
+    let (comparison, samples) = measure_rounds(measure, |side| {
+        let (mode, name) = match side {
+            Implementation::Original => (DriverMode::Original, "original"),
+            Implementation::Candidate => (DriverMode::Candidate, "candidate"),
         };
+        let slot = slot(side);
         let (outcome, records) = run_driver(config, driver, mode, measure.limits.clone())?;
         ensure_ok(&outcome, name)?;
         let records: Vec<&CallRecord> = records
             .iter()
             .filter(|r| r.implementation == side)
             .collect();
-        samples[slot].push(records.iter().map(|r| r.cpu_ns as f64).sum());
+        let sample = records.iter().map(|r| r.cpu_ns as f64).sum();
         for record in records {
             if per_call[slot].len() <= record.call {
                 per_call[slot].resize(record.call + 1, Vec::new());
@@ -171,7 +218,7 @@ pub fn measure_driver(
             per_call[slot][record.call].push(record.cpu_ns as f64);
         }
         outcomes[slot].push(outcome);
-        Ok(())
+        Ok(sample)
     })?;
     let calls = per_call[0].len().max(per_call[1].len());
     let per_test: Vec<TestTiming> = (0..calls)
@@ -186,8 +233,6 @@ pub fn measure_driver(
         .max_by(|a, b| a.candidate_ns.total_cmp(&b.candidate_ns))
         .map(|t| t.call);
     let [original_samples, candidate_samples] = samples;
-    let comparison =
-        stats::compare_samples(&original_samples, &candidate_samples, measure.bootstrap);
     let [original_outcomes, candidate_outcomes] = outcomes;
     Ok(Measurement {
         source: CpuSource::ThreadCpu,
@@ -229,23 +274,19 @@ pub fn measure_programs(
         }
         None => None,
     };
-    let mut samples: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
     let mut outcomes: [Vec<RunOutcome>; 2] = [Vec::new(), Vec::new()];
-    alternate(measure.runs, |side| {
-        let (program, slot, name) = match side {
-            Implementation::Original => (original, 0, "original"),
-            Implementation::Candidate => (candidate, 1, "candidate"),
+    let (comparison, samples) = measure_rounds(measure, |side| {
+        let (program, name) = match side {
+            Implementation::Original => (original, "original"),
+            Implementation::Candidate => (candidate, "candidate"),
         };
         let outcome = run(program, name)?;
         let cpu = outcome.cpu.as_nanos() as f64 - baseline_ns.unwrap_or(0.0);
+        outcomes[slot(side)].push(outcome);
         // Clamp: a program cheaper than the noisy baseline still costs something.
-        samples[slot].push(cpu.max(1.0));
-        outcomes[slot].push(outcome);
-        Ok(())
+        Ok(cpu.max(1.0))
     })?;
     let [original_samples, candidate_samples] = samples;
-    let comparison =
-        stats::compare_samples(&original_samples, &candidate_samples, measure.bootstrap);
     let [original_outcomes, candidate_outcomes] = outcomes;
     Ok(Measurement {
         source: CpuSource::ProcessCpuMinusBaseline,
@@ -256,4 +297,51 @@ pub fn measure_programs(
         costliest_test: None,
         baseline_ns,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Feed `measure_rounds` samples from a script: the candidate's cost
+    /// over the original's in each round, around 1000 ns.
+    fn rounds_taken(measure: &MeasureConfig, ratios: &[f64]) -> (Comparison, usize) {
+        let mut round = [0usize; 2];
+        let (comparison, samples) = measure_rounds(measure, |side| {
+            let index = round[slot(side)];
+            round[slot(side)] += 1;
+            Ok(match side {
+                Implementation::Original => 1000.0,
+                Implementation::Candidate => 1000.0 * ratios[index % ratios.len()],
+            })
+        })
+        .unwrap();
+        assert_eq!(samples[0].len(), samples[1].len());
+        (comparison, samples[0].len())
+    }
+
+    #[test]
+    fn a_clear_result_stops_after_the_first_batch() {
+        let measure = MeasureConfig::default();
+        let (comparison, rounds) = rounds_taken(&measure, &[1.10, 1.11, 1.09, 1.10, 1.12]);
+        assert_eq!(comparison.verdict, stats::Verdict::Slower);
+        assert_eq!(rounds, 5);
+        let (comparison, rounds) = rounds_taken(&measure, &[1.0, 1.001, 0.999, 1.0, 1.002]);
+        assert_eq!(comparison.verdict, stats::Verdict::Tie);
+        assert_eq!(rounds, 5);
+    }
+
+    #[test]
+    fn inconclusive_batches_take_more_rounds_up_to_the_cap() {
+        let measure = MeasureConfig::default();
+        // Wildly noisy: never settles, so all 15 rounds run.
+        let (comparison, rounds) = rounds_taken(&measure, &[0.7, 1.4, 1.0, 0.8, 1.3]);
+        assert_eq!(comparison.verdict, stats::Verdict::Tie);
+        assert_eq!(rounds, 15);
+        let fixed = MeasureConfig {
+            max_runs: 5,
+            ..MeasureConfig::default()
+        };
+        assert_eq!(rounds_taken(&fixed, &[0.7, 1.4, 1.0, 0.8, 1.3]).1, 5);
+    }
 }

@@ -4,8 +4,8 @@
 pub mod error;
 pub mod sandbox;
 
-pub use error::ExecutorError;
 pub use crate::language::Language;
+pub use error::ExecutorError;
 pub mod config;
 mod procfs;
 pub mod run;

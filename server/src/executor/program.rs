@@ -14,10 +14,10 @@ use std::path::{Path, PathBuf};
 use super::cache::ArtifactCache;
 use super::config::ExecutorConfig;
 use super::error::ExecutorError;
-use crate::language::Language;
 use super::run::{RunOutcome, RunRequest, RunStatus, run_sandboxed};
 use super::sandbox::{SandboxLimits, SandboxPolicy};
 use super::toolchain::{self, CommandLine, SourceProgram, Toolchain};
+use crate::language::Language;
 
 /// A program ready to run.
 #[derive(Clone, Debug)]

@@ -1,6 +1,8 @@
 //! Statistics for comparing CPU-time samples of an original and a candidate:
 //! trimmed mean (drop min and max, as PerfCodeGen does), median, and a
-//! seeded bootstrap confidence interval of the candidate/original ratio.
+//! seeded bootstrap confidence interval of the candidate/original ratio,
+//! either from two independent sample sets or (what measurement uses) from
+//! rounds that ran both sides back to back.
 
 use serde::{Deserialize, Serialize};
 
@@ -117,12 +119,7 @@ pub fn bootstrap_ratio_interval(
         })
         .collect();
     ratios.sort_by(|a, b| a.total_cmp(b));
-    let alpha = (1.0 - config.confidence) / 2.0;
-    let at = |q: f64| {
-        let index = ((ratios.len() - 1) as f64 * q).round() as usize;
-        ratios[index.min(ratios.len() - 1)]
-    };
-    (at(alpha), at(1.0 - alpha))
+    percentile_interval(&ratios, config.confidence)
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -139,29 +136,86 @@ pub const MIN_IMPROVEMENT: f64 = 0.05;
 /// interval entirely below 1; Slower is symmetric; anything else is a Tie.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Comparison {
-    /// trimmed_mean(candidate) / trimmed_mean(original); below 1 is faster.
+    /// Candidate cost over original cost; below 1 is faster. Unpaired:
+    /// trimmed_mean(candidate) / trimmed_mean(original); paired: the
+    /// trimmed mean of the per-round ratios.
     pub ratio: f64,
     pub interval: (f64, f64),
     pub verdict: Verdict,
 }
 
+impl Comparison {
+    fn new(ratio: f64, interval: (f64, f64)) -> Self {
+        let verdict = if ratio <= 1.0 - MIN_IMPROVEMENT && interval.1 < 1.0 {
+            Verdict::Faster
+        } else if ratio >= 1.0 + MIN_IMPROVEMENT && interval.0 > 1.0 {
+            Verdict::Slower
+        } else {
+            Verdict::Tie
+        };
+        Comparison {
+            ratio,
+            interval,
+            verdict,
+        }
+    }
+
+    /// More samples would not change the answer much: a difference is
+    /// established, or the whole interval lies within the smallest
+    /// difference that counts (an established tie). Otherwise the data are
+    /// merely inconclusive, and a measurement should take more rounds.
+    pub fn is_settled(&self) -> bool {
+        self.verdict != Verdict::Tie
+            || (self.interval.0 > 1.0 - MIN_IMPROVEMENT && self.interval.1 < 1.0 + MIN_IMPROVEMENT)
+    }
+}
+
+/// Compare two independent sample sets.
 pub fn compare_samples(original: &[f64], candidate: &[f64], config: BootstrapConfig) -> Comparison {
     let o = trimmed_mean(original);
     let c = trimmed_mean(candidate);
     let ratio = if o > 0.0 { c / o } else { f64::NAN };
-    let interval = bootstrap_ratio_interval(original, candidate, config);
-    let verdict = if ratio <= 1.0 - MIN_IMPROVEMENT && interval.1 < 1.0 {
-        Verdict::Faster
-    } else if ratio >= 1.0 + MIN_IMPROVEMENT && interval.0 > 1.0 {
-        Verdict::Slower
-    } else {
-        Verdict::Tie
-    };
-    Comparison {
-        ratio,
-        interval,
-        verdict,
+    Comparison::new(ratio, bootstrap_ratio_interval(original, candidate, config))
+}
+
+/// Compare samples taken in rounds: `original[i]` and `candidate[i]` ran
+/// back to back in round i. Machine load that comes and goes (other
+/// processes, frequency changes) lasts longer than a round, so it inflates
+/// both samples of a round alike: the per-round ratio cancels it, where
+/// two independent sample sets would count it as noise twice. The interval
+/// is a bootstrap over rounds.
+pub fn compare_paired(original: &[f64], candidate: &[f64], config: BootstrapConfig) -> Comparison {
+    let ratios: Vec<f64> = original
+        .iter()
+        .zip(candidate)
+        .filter(|(o, _)| **o > 0.0)
+        .map(|(o, c)| c / o)
+        .collect();
+    if ratios.is_empty() {
+        return Comparison::new(f64::NAN, (f64::NAN, f64::NAN));
     }
+    let mut rng = SeededRng::new(config.seed);
+    let mut resampled: Vec<f64> = (0..config.resamples.max(1))
+        .map(|_| {
+            let drawn: Vec<f64> = (0..ratios.len())
+                .map(|_| ratios[rng.below(ratios.len())])
+                .collect();
+            trimmed_mean(&drawn)
+        })
+        .collect();
+    resampled.sort_by(|a, b| a.total_cmp(b));
+    let interval = percentile_interval(&resampled, config.confidence);
+    Comparison::new(trimmed_mean(&ratios), interval)
+}
+
+/// The central `confidence` share of sorted bootstrap statistics.
+fn percentile_interval(sorted: &[f64], confidence: f64) -> (f64, f64) {
+    let alpha = (1.0 - confidence) / 2.0;
+    let at = |q: f64| {
+        let index = ((sorted.len() - 1) as f64 * q).round() as usize;
+        sorted[index.min(sorted.len() - 1)]
+    };
+    (at(alpha), at(1.0 - alpha))
 }
 
 #[cfg(test)]
@@ -225,6 +279,43 @@ mod tests {
             compare_samples(&original, &candidate, BootstrapConfig::default()).verdict,
             Verdict::Tie
         );
+    }
+
+    #[test]
+    fn pairing_cancels_load_shared_by_both_sides_of_a_round() {
+        // The candidate costs 10% more in every round, but the rounds ran
+        // under very different machine load.
+        let load = [1.0, 1.4, 1.05, 1.8, 1.1];
+        let original: Vec<f64> = load.iter().map(|l| 1000.0 * l).collect();
+        let candidate: Vec<f64> = load.iter().map(|l| 1100.0 * l).collect();
+        let config = BootstrapConfig::default();
+        let paired = compare_paired(&original, &candidate, config);
+        assert_eq!(paired.verdict, Verdict::Slower, "{paired:?}");
+        assert!((paired.ratio - 1.1).abs() < 1e-9);
+        assert!(paired.is_settled());
+        let unpaired = compare_samples(&original, &candidate, config);
+        assert_eq!(unpaired.verdict, Verdict::Tie, "{unpaired:?}");
+        assert!(!unpaired.is_settled());
+    }
+
+    #[test]
+    fn a_tie_is_settled_only_when_the_interval_is_inside_the_threshold() {
+        let config = BootstrapConfig::default();
+        let tight = compare_paired(
+            &[1000.0, 1001.0, 999.0, 1000.0, 1000.5],
+            &[1000.5, 999.0, 1001.0, 1000.0, 999.5],
+            config,
+        );
+        assert_eq!(tight.verdict, Verdict::Tie);
+        assert!(tight.is_settled(), "{tight:?}");
+        let loose = compare_paired(
+            &[1000.0, 1000.0, 1000.0, 1000.0, 1000.0],
+            &[1000.0, 1300.0, 800.0, 1000.0, 1150.0],
+            config,
+        );
+        assert_eq!(loose.verdict, Verdict::Tie);
+        assert!(!loose.is_settled(), "{loose:?}");
+        assert!(compare_paired(&[], &[], config).ratio.is_nan());
     }
 
     #[test]

@@ -11,9 +11,9 @@ use serde::{Deserialize, Serialize};
 
 use super::config::ExecutorConfig;
 use super::error::ExecutorError;
-use crate::language::Language;
 use super::sandbox::{SandboxLimits, SandboxPolicy};
 use super::toolchains;
+use crate::language::Language;
 
 /// One detected tool.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -58,7 +58,11 @@ where
     let (server_output, server_to_writer) = tokio::io::duplex(PIPE_BYTES);
     let (frames_tx, frames_rx) = mpsc::unbounded_channel();
 
-    let input_task = tokio::spawn(transport::guard_input(input, guard_to_server, frames_tx.clone()));
+    let input_task = tokio::spawn(transport::guard_input(
+        input,
+        guard_to_server,
+        frames_tx.clone(),
+    ));
     let collect_task = tokio::spawn(transport::collect_output(server_to_writer, frames_tx));
     let writer_task = tokio::spawn(transport::write_output(output, frames_rx));
 

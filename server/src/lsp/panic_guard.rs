@@ -8,7 +8,10 @@ use std::panic::AssertUnwindSafe;
 use futures::FutureExt;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 
-pub(crate) async fn request<T>(method: &'static str, handler: impl Future<Output = Result<T>>) -> Result<T> {
+pub(crate) async fn request<T>(
+    method: &'static str,
+    handler: impl Future<Output = Result<T>>,
+) -> Result<T> {
     match AssertUnwindSafe(handler).catch_unwind().await {
         Ok(result) => result,
         Err(payload) => {
@@ -53,7 +56,11 @@ mod tests {
         .await;
         let error = result.unwrap_err();
         assert_eq!(error.code, ErrorCode::InternalError);
-        assert!(error.message.contains("index out of bounds"), "{}", error.message);
+        assert!(
+            error.message.contains("index out of bounds"),
+            "{}",
+            error.message
+        );
         // And the next request on the same runtime is served normally.
         assert_eq!(request("x", async { Ok(5) }).await.unwrap(), 5);
     }

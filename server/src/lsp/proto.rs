@@ -10,11 +10,17 @@ pub(crate) fn position(position: lsp::Position) -> Position {
 }
 
 pub(crate) fn range(range: lsp::Range) -> Range {
-    Range { start: position(range.start), end: position(range.end) }
+    Range {
+        start: position(range.start),
+        end: position(range.end),
+    }
 }
 
 pub(crate) fn text_change(change: lsp::TextDocumentContentChangeEvent) -> TextChange {
-    TextChange { range: change.range.map(range), text: change.text }
+    TextChange {
+        range: change.range.map(range),
+        text: change.text,
+    }
 }
 
 pub(crate) fn to_lsp_encoding(encoding: PositionEncoding) -> lsp::PositionEncodingKind {

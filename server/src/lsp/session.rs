@@ -27,11 +27,17 @@ pub(crate) struct Negotiated {
 
 impl Session {
     pub fn negotiated(&self) -> Negotiated {
-        *self.negotiated.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+        *self
+            .negotiated
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub fn set_negotiated(&self, negotiated: Negotiated) {
-        *self.negotiated.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = negotiated;
+        *self
+            .negotiated
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = negotiated;
     }
 
     pub fn open(&self, uri: Uri, document: Document) {

@@ -94,7 +94,13 @@ pub(crate) async fn write_output<W: AsyncWrite + Unpin>(
 fn check_message(body: &[u8]) -> Result<(), Frame> {
     let value: Value = match serde_json::from_slice(body) {
         Ok(value) => value,
-        Err(error) => return Err(error_reply(Value::Null, -32700, &format!("invalid JSON: {error}"))),
+        Err(error) => {
+            return Err(error_reply(
+                Value::Null,
+                -32700,
+                &format!("invalid JSON: {error}"),
+            ));
+        }
     };
     let is_request = value.get("method").is_some();
     let routable = if is_request {
@@ -219,7 +225,11 @@ impl FrameReader {
         skip
     }
 
-    async fn skip<R: AsyncRead + Unpin>(&mut self, input: &mut R, mut count: usize) -> std::io::Result<()> {
+    async fn skip<R: AsyncRead + Unpin>(
+        &mut self,
+        input: &mut R,
+        mut count: usize,
+    ) -> std::io::Result<()> {
         loop {
             let available = self.buffer.len().min(count);
             self.buffer.drain(..available);
@@ -249,11 +259,15 @@ fn content_length(header: &str) -> Result<usize, String> {
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|window| window == needle)
+    haystack
+        .windows(needle.len())
+        .position(|window| window == needle)
 }
 
 fn find_ignore_case(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|window| window.eq_ignore_ascii_case(needle))
+    haystack
+        .windows(needle.len())
+        .position(|window| window.eq_ignore_ascii_case(needle))
 }
 
 #[cfg(test)]
@@ -289,7 +303,12 @@ mod tests {
         assert_eq!(events[6].as_deref(), Ok(&b"[1]"[..]));
         assert!(events[0].is_err());
         assert_eq!(events[1].as_deref(), Ok(&b"{\"a\":1}"[..]));
-        assert!(events[2].as_ref().unwrap_err().contains("invalid Content-Length"));
+        assert!(
+            events[2]
+                .as_ref()
+                .unwrap_err()
+                .contains("invalid Content-Length")
+        );
         assert_eq!(events[3].as_deref(), Ok(&b"{}"[..]));
     }
 
@@ -305,8 +324,13 @@ mod tests {
     fn error_replies_keep_the_request_id() {
         let reply = check_message(br#"{"jsonrpc":"1.0","id":7,"method":"x"}"#).unwrap_err();
         let text = String::from_utf8(reply).unwrap();
-        assert!(text.contains("\"id\":7") && text.contains("-32600"), "{text}");
-        assert!(check_message(br#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}"#).is_ok());
+        assert!(
+            text.contains("\"id\":7") && text.contains("-32600"),
+            "{text}"
+        );
+        assert!(
+            check_message(br#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}"#).is_ok()
+        );
         assert!(check_message(b"{not json").is_err());
     }
 }

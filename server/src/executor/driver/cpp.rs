@@ -5,8 +5,8 @@
 
 use super::signature::{c_style_param_types, find};
 use super::{DiffSpec, DriverError, LINE_PREFIX, candidate_name, rename_identifier};
-use crate::language::Language;
 use crate::executor::toolchain::{ProgramKind, SourceProgram};
+use crate::language::Language;
 
 const RUNTIME: &str = r#"
 #include <bits/stdc++.h>

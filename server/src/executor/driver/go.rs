@@ -5,8 +5,8 @@
 use super::signature::{find, go_param_types, split_top_level};
 use super::{DiffSpec, DriverError, LINE_PREFIX, candidate_name, rename_identifier};
 use crate::executor::gofix;
-use crate::language::Language;
 use crate::executor::toolchain::{ProgramKind, SourceProgram};
+use crate::language::Language;
 
 const RUNTIME: &str = r#"
 func init() { runtime.LockOSThread() }

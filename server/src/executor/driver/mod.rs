@@ -23,8 +23,8 @@ pub mod signature;
 
 use serde::{Deserialize, Serialize};
 
-use crate::language::Language;
 use super::toolchain::SourceProgram;
+use crate::language::Language;
 
 /// Marks driver output lines.
 pub const LINE_PREFIX: &str = "@@PERFORCH@@ ";

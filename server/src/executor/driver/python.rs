@@ -1,8 +1,8 @@
 //! Python differential driver.
 
 use super::{DiffSpec, DriverError, LINE_PREFIX, candidate_name, rename_identifier};
-use crate::language::Language;
 use crate::executor::toolchain::{ProgramKind, SourceProgram};
+use crate::language::Language;
 
 const RUNTIME: &str = r#"
 import sys as __perforch_sys, time as __perforch_time, json as __perforch_json

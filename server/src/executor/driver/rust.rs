@@ -5,8 +5,8 @@
 
 use super::signature::{find, rust_param_types};
 use super::{DiffSpec, DriverError, LINE_PREFIX, candidate_name, rename_identifier};
-use crate::language::Language;
 use crate::executor::toolchain::{ProgramKind, SourceProgram};
+use crate::language::Language;
 
 const RUNTIME: &str = r#"
 #[allow(dead_code)]

@@ -416,8 +416,21 @@ fn exec_program(
     argv_ptrs.push(std::ptr::null());
     let mut envp_ptrs: Vec<*const libc::c_char> = envp.iter().map(|e| e.as_ptr()).collect();
     envp_ptrs.push(std::ptr::null());
-    // SAFETY: argv/envp are NULL-terminated arrays of valid C strings that
-    // outlive the call.
-    unsafe { libc::execve(program_c.as_ptr(), argv_ptrs.as_ptr(), envp_ptrs.as_ptr()) };
-    os_error(&format!("exec {}", program.display()))
+    // ETXTBSY: the program was written moments ago (the artifact copy) and
+    // a child forked meanwhile by another thread of the parent still holds
+    // the written file open until its own exec. That lasts milliseconds, so
+    // retry for a while before calling it an error.
+    let mut delays_ms = [1, 2, 5, 10, 20, 50, 100, 200, 400, 800].into_iter();
+    loop {
+        // SAFETY: argv/envp are NULL-terminated arrays of valid C strings
+        // that outlive the call.
+        unsafe { libc::execve(program_c.as_ptr(), argv_ptrs.as_ptr(), envp_ptrs.as_ptr()) };
+        let error = std::io::Error::last_os_error();
+        match (error.raw_os_error(), delays_ms.next()) {
+            (Some(libc::ETXTBSY), Some(delay)) => {
+                std::thread::sleep(std::time::Duration::from_millis(delay));
+            }
+            _ => return format!("exec {}: {error}", program.display()),
+        }
+    }
 }

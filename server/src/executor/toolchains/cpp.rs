@@ -1,10 +1,10 @@
 //! C++: `g++ -O2 -std=c++17`.
 
 use crate::executor::error::ExecutorError;
-use crate::language::Language;
 use crate::executor::toolchain::{
     BuildPlan, CommandLine, SourceProgram, ToolInfo, Toolchain, first_line, missing, probe, which,
 };
+use crate::language::Language;
 
 pub fn detect() -> Result<Toolchain, ExecutorError> {
     let hint = "install it with `apt-get install g++`";

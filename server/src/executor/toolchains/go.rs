@@ -6,12 +6,12 @@ use std::process::Command;
 
 use crate::executor::config::ExecutorConfig;
 use crate::executor::error::ExecutorError;
-use crate::language::Language;
 use crate::executor::sandbox::{SANDBOX_GID, SANDBOX_UID};
 use crate::executor::toolchain::{
     BuildPlan, CommandLine, ProgramKind, SourceFile, SourceProgram, ToolInfo, Toolchain, missing,
     probe, which,
 };
+use crate::language::Language;
 
 const HINT: &str = "install Go from https://go.dev/dl or with `apt-get install golang`";
 const MODULE: &str = "perforchrun";

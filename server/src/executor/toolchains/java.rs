@@ -3,10 +3,10 @@
 use std::path::PathBuf;
 
 use crate::executor::error::ExecutorError;
-use crate::language::Language;
 use crate::executor::toolchain::{
     BuildPlan, CommandLine, SourceProgram, ToolInfo, Toolchain, first_line, missing, probe, which,
 };
+use crate::language::Language;
 
 pub fn detect() -> Result<Toolchain, ExecutorError> {
     let hint = "install a JDK with `apt-get install openjdk-17-jdk-headless`";

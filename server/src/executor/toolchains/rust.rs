@@ -9,10 +9,10 @@ use std::process::Command;
 
 use crate::executor::config::ExecutorConfig;
 use crate::executor::error::ExecutorError;
-use crate::language::Language;
 use crate::executor::toolchain::{
     BuildPlan, CommandLine, ProgramKind, SourceProgram, ToolInfo, Toolchain, missing, probe, which,
 };
+use crate::language::Language;
 
 const HINT: &str = "install Rust with rustup (https://rustup.rs) or `apt-get install rustc cargo`";
 /// Crates available to test programs, as `name = "version"` lines.

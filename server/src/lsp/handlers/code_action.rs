@@ -12,13 +12,19 @@ use crate::lsp::commands::{self, Goal, OptimizeArgs};
 use crate::lsp::proto;
 use crate::lsp::session::Session;
 
-pub(crate) fn code_actions(session: &Session, params: CodeActionParams) -> Option<CodeActionResponse> {
+pub(crate) fn code_actions(
+    session: &Session,
+    params: CodeActionParams,
+) -> Option<CodeActionResponse> {
     if !kind_requested(params.context.only.as_deref()) {
         return None;
     }
     let uri = params.text_document.uri;
     let Some(document) = session.snapshot(&uri) else {
-        tracing::debug!(uri = uri.as_str(), "code actions asked for a document that is not open");
+        tracing::debug!(
+            uri = uri.as_str(),
+            "code actions asked for a document that is not open"
+        );
         return None;
     };
     let negotiated = session.negotiated();
@@ -44,10 +50,9 @@ pub(crate) fn code_actions(session: &Session, params: CodeActionParams) -> Optio
 }
 
 pub(crate) fn resolve(mut action: CodeAction) -> Result<CodeAction> {
-    let data = action
-        .data
-        .clone()
-        .ok_or_else(|| Error::invalid_params("this code action was not created by perforch (it has no data)"))?;
+    let data = action.data.clone().ok_or_else(|| {
+        Error::invalid_params("this code action was not created by perforch (it has no data)")
+    })?;
     let args: OptimizeArgs = serde_json::from_value(data)
         .map_err(|error| Error::invalid_params(format!("not a perforch code action: {error}")))?;
     action.command = Some(optimize_command(&action.title, &args));
@@ -58,7 +63,9 @@ fn optimize_command(title: &str, args: &OptimizeArgs) -> Command {
     Command {
         title: title.to_string(),
         command: commands::OPTIMIZE.to_string(),
-        arguments: Some(vec![serde_json::to_value(args).expect("OptimizeArgs serialises")]),
+        arguments: Some(vec![
+            serde_json::to_value(args).expect("OptimizeArgs serialises"),
+        ]),
     }
 }
 
@@ -79,7 +86,12 @@ mod tests {
 
     #[test]
     fn honours_the_only_filter_by_prefix() {
-        let kinds = |names: &[&'static str]| names.iter().map(|n| CodeActionKind::new(n)).collect::<Vec<_>>();
+        let kinds = |names: &[&'static str]| {
+            names
+                .iter()
+                .map(|n| CodeActionKind::new(n))
+                .collect::<Vec<_>>()
+        };
         assert!(kind_requested(None));
         assert!(kind_requested(Some(&kinds(&["refactor"]))));
         assert!(kind_requested(Some(&kinds(&["refactor.rewrite"]))));

@@ -18,16 +18,19 @@ pub(crate) fn execute(session: &Session, params: ExecuteCommandParams) -> Result
 }
 
 fn optimize(session: &Session, arguments: Vec<LSPAny>) -> Result<Option<LSPAny>> {
-    let [argument] = <[LSPAny; 1]>::try_from(arguments)
-        .map_err(|_| Error::invalid_params("perforch.optimize takes one argument, as its code action provides"))?;
+    let [argument] = <[LSPAny; 1]>::try_from(arguments).map_err(|_| {
+        Error::invalid_params("perforch.optimize takes one argument, as its code action provides")
+    })?;
     let args: OptimizeArgs = serde_json::from_value(argument)
         .map_err(|error| Error::invalid_params(format!("perforch.optimize: {error}")))?;
-    let uri: Uri = args
-        .uri
-        .parse()
-        .map_err(|_| Error::invalid_params(format!("perforch.optimize: invalid URI {:?}", args.uri)))?;
+    let uri: Uri = args.uri.parse().map_err(|_| {
+        Error::invalid_params(format!("perforch.optimize: invalid URI {:?}", args.uri))
+    })?;
     let document = session.snapshot(&uri).ok_or_else(|| {
-        Error::invalid_params(format!("{} is not open; open it and choose the action again", args.uri))
+        Error::invalid_params(format!(
+            "{} is not open; open it and choose the action again",
+            args.uri
+        ))
     })?;
     if document.version() != args.version {
         return Err(Error {
@@ -43,7 +46,9 @@ fn optimize(session: &Session, arguments: Vec<LSPAny>) -> Result<Option<LSPAny>>
     }
     let function = analysis::function_at(&document, args.offset)
         .filter(|function| function.name == args.function)
-        .ok_or_else(|| Error::invalid_params(format!("`{}` is no longer at that place", args.function)))?;
+        .ok_or_else(|| {
+            Error::invalid_params(format!("`{}` is no longer at that place", args.function))
+        })?;
     // The optimisation pipeline (generate, fix, refine, verify) is built on
     // top of this foundation; until it lands the command says so plainly.
     Err(Error {
