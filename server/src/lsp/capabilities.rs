@@ -35,7 +35,10 @@ pub(crate) fn server_capabilities(encoding: PositionEncoding) -> lsp::ServerCapa
         )),
         code_action_provider: Some(lsp::CodeActionProviderCapability::Options(
             lsp::CodeActionOptions {
-                code_action_kinds: Some(vec![lsp::CodeActionKind::new(OPTIMIZE_ACTION_KIND)]),
+                code_action_kinds: Some(vec![
+                    lsp::CodeActionKind::QUICKFIX,
+                    lsp::CodeActionKind::new(OPTIMIZE_ACTION_KIND),
+                ]),
                 resolve_provider: Some(true),
                 work_done_progress_options: Default::default(),
             },
@@ -44,8 +47,33 @@ pub(crate) fn server_capabilities(encoding: PositionEncoding) -> lsp::ServerCapa
             commands: commands::ALL.iter().map(|c| c.to_string()).collect(),
             work_done_progress_options: Default::default(),
         }),
+        workspace: Some(lsp::WorkspaceServerCapabilities {
+            workspace_folders: Some(lsp::WorkspaceFoldersServerCapabilities {
+                supported: Some(true),
+                change_notifications: Some(lsp::OneOf::Left(true)),
+            }),
+            file_operations: None,
+        }),
         ..Default::default()
     }
+}
+
+/// Whether the client accepts server-initiated progress (`window.workDoneProgress`).
+pub(crate) fn client_shows_progress(capabilities: &lsp::ClientCapabilities) -> bool {
+    capabilities
+        .window
+        .as_ref()
+        .and_then(|window| window.work_done_progress)
+        .unwrap_or(false)
+}
+
+/// Whether the client answers `workspace/configuration`.
+pub(crate) fn client_answers_configuration(capabilities: &lsp::ClientCapabilities) -> bool {
+    capabilities
+        .workspace
+        .as_ref()
+        .and_then(|workspace| workspace.configuration)
+        .unwrap_or(false)
 }
 
 /// Whether the client can fill in an action's command later through

@@ -3,15 +3,27 @@
 //! `serve` runs it over any byte streams (stdio in production, in-memory
 //! pipes in tests). Handlers are thin: they convert LSP types with `proto`,
 //! call plain-Rust analysis on a document snapshot, and convert back.
+//! Optimisation jobs run in background tasks (`job_task`), tracked in
+//! `jobs`; their results are anchored to the current text (`job_result`)
+//! and shown as diagnostics and quick fixes.
 
 mod capabilities;
 pub mod commands;
+mod diagnostics;
 mod handlers;
+mod job_result;
+mod job_task;
+mod jobs;
 mod panic_guard;
+mod progress;
 mod proto;
 mod server;
 mod session;
+mod settings;
+mod summary;
 mod transport;
+
+use std::path::PathBuf;
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -21,6 +33,35 @@ use tokio::sync::mpsc;
 use tower_lsp_server::LspService;
 
 pub use capabilities::OPTIMIZE_ACTION_KIND;
+
+use crate::executor::ExecutorConfig;
+
+/// What the server needs from its environment beyond the editor.
+#[derive(Clone, Debug)]
+pub struct ServerOptions {
+    /// The sandbox launcher and caches jobs run candidates with.
+    pub executor: ExecutorConfig,
+    /// Where job reports are written for `perforch.showReport`.
+    pub reports_dir: PathBuf,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        ServerOptions {
+            executor: ExecutorConfig::default(),
+            reports_dir: default_reports_dir(),
+        }
+    }
+}
+
+/// `<user cache dir>/perforch/reports` (`~/.cache/perforch/reports` on
+/// Linux), else under the temporary directory.
+pub fn default_reports_dir() -> PathBuf {
+    dirs::cache_dir()
+        .unwrap_or_else(std::env::temp_dir)
+        .join("perforch")
+        .join("reports")
+}
 
 /// How a session ended, for the process exit code the LSP spec asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,11 +87,22 @@ where
     I: AsyncRead + Unpin + Send + 'static,
     O: AsyncWrite + Unpin + Send + 'static,
 {
-    let session = Arc::new(session::Session::default());
+    serve_with(input, output, ServerOptions::default()).await
+}
+
+/// [`serve`] with explicit options (tests run the sandbox launcher from the
+/// built binary, since the test executable is not `perforch`).
+pub async fn serve_with<I, O>(input: I, output: O, options: ServerOptions) -> SessionEnd
+where
+    I: AsyncRead + Unpin + Send + 'static,
+    O: AsyncWrite + Unpin + Send + 'static,
+{
+    let session = Arc::new(session::Session::new(options));
     let (service, socket) = LspService::build({
         let session = session.clone();
         move |client| server::Server::new(client, session)
     })
+    .custom_method("window/workDoneProgress/cancel", server::Server::work_done_progress_cancel)
     .finish();
 
     const PIPE_BYTES: usize = 1 << 20;
@@ -77,6 +129,8 @@ where
     let _ = collect_task.await;
     let _ = writer_task.await;
 
+    // Jobs of a session that ended stop with it.
+    session.jobs.cancel_all();
     if session.shutdown_requested.load(Ordering::SeqCst) {
         SessionEnd::Clean
     } else {

@@ -12,7 +12,6 @@ use super::panic_guard;
 use super::session::Session;
 
 pub(crate) struct Server {
-    #[allow(dead_code)] // Used by the background jobs of later stages.
     client: Client,
     session: Arc<Session>,
 }
@@ -20,6 +19,15 @@ pub(crate) struct Server {
 impl Server {
     pub fn new(client: Client, session: Arc<Session>) -> Server {
         Server { client, session }
+    }
+
+    /// `window/workDoneProgress/cancel`, which tower-lsp-server's trait
+    /// lacks; registered as a custom method in `serve`.
+    pub async fn work_done_progress_cancel(&self, params: WorkDoneProgressCancelParams) {
+        panic_guard::notification("window/workDoneProgress/cancel", async {
+            handlers::workspace::work_done_progress_cancel(&self.session, params)
+        })
+        .await
     }
 }
 
@@ -32,7 +40,10 @@ impl LanguageServer for Server {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        tracing::info!("client initialized");
+        panic_guard::notification("initialized", async {
+            handlers::lifecycle::initialized(&self.session, &self.client).await
+        })
+        .await
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -42,21 +53,35 @@ impl LanguageServer for Server {
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         panic_guard::notification("textDocument/didOpen", async {
-            handlers::documents::did_open(&self.session, params)
+            handlers::documents::did_open(&self.session, &self.client, params).await
         })
         .await
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
         panic_guard::notification("textDocument/didChange", async {
-            handlers::documents::did_change(&self.session, params)
+            handlers::documents::did_change(&self.session, &self.client, params).await
         })
         .await
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         panic_guard::notification("textDocument/didClose", async {
-            handlers::documents::did_close(&self.session, params)
+            handlers::documents::did_close(&self.session, &self.client, params).await
+        })
+        .await
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        panic_guard::notification("workspace/didChangeConfiguration", async {
+            handlers::workspace::did_change_configuration(&self.session, &self.client, params).await
+        })
+        .await
+    }
+
+    async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
+        panic_guard::notification("workspace/didChangeWorkspaceFolders", async {
+            handlers::workspace::did_change_workspace_folders(&self.session, params)
         })
         .await
     }
@@ -77,7 +102,7 @@ impl LanguageServer for Server {
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
         panic_guard::request("workspace/executeCommand", async {
-            handlers::execute_command::execute(&self.session, params)
+            handlers::execute_command::execute(&self.session, &self.client, params)
         })
         .await
     }

@@ -117,6 +117,18 @@ pub enum PipelineError {
 /// Called with a short message at each step (editors show it as progress).
 pub type Progress<'a> = &'a (dyn Fn(&str) + Send + Sync);
 
+/// One step of a job: what it is doing and roughly how far along it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Step<'m> {
+    pub message: &'m str,
+    /// 0 to 100; never decreases within a job. An estimate from the stage
+    /// and the number of refine attempts planned, not a time prediction.
+    pub percent: u32,
+}
+
+/// Called at each step with its message and percentage.
+pub type StepProgress<'a> = &'a (dyn Fn(Step<'_>) + Send + Sync);
+
 /// Aim for this much CPU per measured run, so timer noise is small.
 const TARGET_RUN_NS: u64 = 20_000_000;
 const MAX_REPEATS: u32 = 1_000;
@@ -127,6 +139,16 @@ pub async fn optimize(
     cancel: CancellationToken,
     progress: Progress<'_>,
 ) -> Result<Report, PipelineError> {
+    optimize_with_steps(engine, request, cancel, &|step: Step<'_>| progress(step.message)).await
+}
+
+/// [`optimize`] reporting a percentage with each message (editors show a bar).
+pub async fn optimize_with_steps(
+    engine: &Engine,
+    request: JobRequest,
+    cancel: CancellationToken,
+    progress: StepProgress<'_>,
+) -> Result<Report, PipelineError> {
     let baseline = Baseline::new(request.language, request.file_text.clone(), &request.function)
         .map_err(|_| PipelineError::FunctionNotFound(request.function.clone()))?;
     let mut job = Job {
@@ -136,6 +158,7 @@ pub async fn optimize(
         request,
         cancel,
         progress,
+        percent: 0,
         categories: Vec::new(),
         iterations: Vec::new(),
         notes: Vec::new(),
@@ -171,7 +194,9 @@ struct Job<'a> {
     engine: &'a Engine,
     request: JobRequest,
     cancel: CancellationToken,
-    progress: Progress<'a>,
+    progress: StepProgress<'a>,
+    /// The last percentage reported, so progress never goes backwards.
+    percent: u32,
     budget: Budget,
     mode: RefineMode,
     categories: Vec<Category>,
@@ -205,7 +230,7 @@ impl<'a> Job<'a> {
         if self.engine.config.pipeline.classify_with_model {
             self.classify_with_model(&original).await?;
         }
-        (self.progress)(&format!("preparing the {language} toolchain"));
+        self.step(2, &format!("preparing the {language} toolchain"));
         let measure = MeasureConfig {
             runs: self.engine.config.pipeline.measure_runs,
             ..MeasureConfig::default()
@@ -251,7 +276,7 @@ impl<'a> Job<'a> {
             let failure = match known_failure {
                 Some(failure) => failure,
                 None => {
-                    (self.progress)("running the function's tests");
+                    self.step(10, "running the function's tests");
                     let verdict = self.run_tests(&tests, &original).await?;
                     self.evidence.workspace_tests = verdict.passed.clone();
                     verdict.failure
@@ -273,12 +298,13 @@ impl<'a> Job<'a> {
             }
         }
         let inputs = self.gather_inputs(&original).await?;
-        (self.progress)(&format!("checking {} inputs on the original", inputs.len()));
+        self.step(26, &format!("checking {} inputs on the original", inputs.len()));
         let screened = {
             let (workbench, baseline) = (workbench.clone(), original.clone());
             self.blocking(move || workbench.screen(&baseline, inputs)).await??
         };
         self.evidence.dropped = screened.dropped.clone();
+        self.evidence.inputs_used = screened.kept.len();
         let minimum = self.engine.config.pipeline.min_evidence;
         if screened.kept.len() < minimum {
             if let Some(verdict) = produced {
@@ -392,7 +418,7 @@ impl<'a> Job<'a> {
                 let code = stub.function_text().to_string();
                 prompts::generate(&self.context(&stub.file_text, &code), &tests_text)
             };
-            (self.progress)(&format!("generate: asking {model}"));
+            self.step(6, &format!("generate: asking {model}"));
             let Some((candidate, response, cost)) = self
                 .ask_for_candidate(&model, Stage::Generate, CallStage::Generate, messages, stub)
                 .await?
@@ -430,7 +456,7 @@ impl<'a> Job<'a> {
                 &self.context(&broken.file_text, &code),
                 &prompts::Failure { test: &test, error: &error },
             );
-            (self.progress)(&format!("fix: asking {model} what is wrong"));
+            self.step(14, &format!("fix: asking {model} what is wrong"));
             let (reflection, reflection_cost) = match self.ask(&model, CallStage::Fix, exchange.clone()).await {
                 Ok(answer) => answer,
                 Err(AskError::Cancelled) => return Err(PipelineError::Cancelled),
@@ -445,7 +471,7 @@ impl<'a> Job<'a> {
                 }
             };
             let messages = prompts::fix_after_reflection(exchange, &reflection.text);
-            (self.progress)(&format!("fix: asking {model} for the correction"));
+            self.step(16, &format!("fix: asking {model} for the correction"));
             let asked = self
                 .ask_for_candidate(&model, Stage::Fix, CallStage::Fix, messages, broken)
                 .await?;
@@ -497,6 +523,9 @@ impl<'a> Job<'a> {
         let mut accepted: Option<Figures> = None;
         let mut best: Option<(Baseline, Figures)> = None;
         let mut saw_correct = Vec::new();
+        // Refine spans 30% to 90% of the bar, in equal parts per planned attempt.
+        let planned = (models.len() * self.engine.config.pipeline.iterations_per_model).max(1) as u32;
+        let mut attempt = 0u32;
         'models: for model in &models {
             let mut previous: Option<(String, String)> = None;
             let mut current_figures: Option<Figures> = accepted.clone();
@@ -519,7 +548,10 @@ impl<'a> Job<'a> {
                         findings.as_deref(),
                     )
                 };
-                (self.progress)(&format!("refine: asking {model}"));
+                let base = 30 + 60 * attempt / planned;
+                let share = 60 / planned;
+                attempt += 1;
+                self.step(base, &format!("refine: asking {model}"));
                 let Some((candidate, response, cost)) = self
                     .ask_for_candidate(model, Stage::Refine, CallStage::Refine, messages, &current)
                     .await?
@@ -527,7 +559,7 @@ impl<'a> Job<'a> {
                     // Model error, garbage or budget: next model.
                     continue 'models;
                 };
-                (self.progress)(&format!("refine: measuring {model}'s candidate"));
+                self.step(base + share / 3, &format!("refine: measuring {model}'s candidate"));
                 // Sequential acceptance chains from the current version;
                 // best-of-n judges every candidate against the original.
                 let reference = match self.mode {
@@ -544,7 +576,7 @@ impl<'a> Job<'a> {
                 if judgement.outcome.is_improvement()
                     && let Some(tests) = &tests
                 {
-                    (self.progress)("refine: running the tests on the candidate");
+                    self.step(base + 2 * share / 3, "refine: running the tests on the candidate");
                     let version = reference.with(&candidate)?;
                     let verdict = self.run_tests(tests, &version).await?;
                     if let Some((test, detail)) = verdict.failure {
@@ -611,7 +643,7 @@ impl<'a> Job<'a> {
         };
         // The user gets figures of their code against the final version,
         // measured directly (a chain of small wins is re-checked as a whole).
-        (self.progress)("verifying the final version against the original");
+        self.step(92, "verifying the final version against the original");
         let final_candidate = winner.relative_to(&original);
         let judgement = {
             let (workbench, original, inputs) = (workbench.clone(), original.clone(), inputs.clone());
@@ -655,7 +687,7 @@ impl<'a> Job<'a> {
             && count + stress > 0
         {
             self.check_cancel()?;
-            (self.progress)(&format!("asking {model} for test inputs"));
+            self.step(20, &format!("asking {model} for test inputs"));
             let code = original.function_text().to_string();
             let messages = prompts::inputs(&self.context(&original.file_text, &code), count, stress);
             match self.ask(&model, CallStage::Inputs, messages).await {
@@ -911,6 +943,14 @@ impl<'a> Job<'a> {
             outcome,
             figures: None,
             code: None,
+        });
+    }
+
+    fn step(&mut self, percent: u32, message: &str) {
+        self.percent = self.percent.max(percent.min(100));
+        (self.progress)(Step {
+            message,
+            percent: self.percent,
         });
     }
 

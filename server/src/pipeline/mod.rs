@@ -6,6 +6,7 @@
 pub mod budget;
 pub mod candidate;
 pub mod differential;
+pub mod edits;
 pub mod evidence;
 pub mod headers;
 pub mod job;
@@ -18,7 +19,8 @@ pub mod verify;
 pub mod workspace_tests;
 
 pub use candidate::{CandidateCode, CandidateError, TextEdit, apply_edits};
-pub use job::{Engine, JobRequest, PipelineError, Progress, optimize};
+pub use edits::edits_between;
+pub use job::{Engine, JobRequest, PipelineError, Progress, Step, StepProgress, optimize, optimize_with_steps};
 pub use judge::{Baseline, Figures, Outcome, SideSummary, Workbench};
 pub use report::{Iteration, JobVerdict, Report};
 pub use workspace_tests::workspace_root_of;

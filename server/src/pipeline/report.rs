@@ -37,6 +37,9 @@ pub struct EvidenceSummary {
     pub dropped: Vec<DroppedInput>,
     /// Workspace tests the original passes (and that every candidate must pass).
     pub workspace_tests: Vec<String>,
+    /// Inputs (after screening) every candidate was checked and measured on.
+    #[serde(default)]
+    pub inputs_used: usize,
 }
 
 /// How the job ended.

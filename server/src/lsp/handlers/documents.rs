@@ -1,16 +1,23 @@
 //! Document synchronisation. Each handler changes state synchronously,
-//! before any await, so edits apply in the order the editor sent them.
+//! before any await, so edits apply in the order the editor sent them;
+//! then the diagnostics of job results move with the text.
 
+use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::{
     DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
 };
 
 use crate::document::Document;
 use crate::language::Language;
+use crate::lsp::diagnostics;
 use crate::lsp::proto;
 use crate::lsp::session::Session;
 
-pub(crate) fn did_open(session: &Session, params: DidOpenTextDocumentParams) {
+pub(crate) async fn did_open(
+    session: &Session,
+    client: &Client,
+    params: DidOpenTextDocumentParams,
+) {
     let item = params.text_document;
     let language = Language::from_language_id(&item.language_id).or_else(|| {
         let path = item.uri.path().as_str().to_string();
@@ -25,10 +32,18 @@ pub(crate) fn did_open(session: &Session, params: DidOpenTextDocumentParams) {
         return;
     };
     let document = Document::new(language, item.version, &item.text);
-    session.open(item.uri, document);
+    let uri = item.uri;
+    session.open(uri.clone(), document);
+    if session.jobs.has_results(&uri) {
+        diagnostics::publish(client, session, &uri).await;
+    }
 }
 
-pub(crate) fn did_change(session: &Session, params: DidChangeTextDocumentParams) {
+pub(crate) async fn did_change(
+    session: &Session,
+    client: &Client,
+    params: DidChangeTextDocumentParams,
+) {
     let uri = params.text_document.uri;
     let version = params.text_document.version;
     let encoding = session.negotiated().encoding;
@@ -45,14 +60,22 @@ pub(crate) fn did_change(session: &Session, params: DidChangeTextDocumentParams)
             uri = uri.as_str(),
             "ignored a change to a document that is not open"
         );
+        return;
+    }
+    if session.jobs.has_results(&uri) {
+        diagnostics::publish(client, session, &uri).await;
     }
 }
 
-pub(crate) fn did_close(session: &Session, params: DidCloseTextDocumentParams) {
-    if !session.close(&params.text_document.uri) {
-        tracing::debug!(
-            uri = params.text_document.uri.as_str(),
-            "closed a document that was not open"
-        );
+pub(crate) async fn did_close(
+    session: &Session,
+    client: &Client,
+    params: DidCloseTextDocumentParams,
+) {
+    let uri = params.text_document.uri;
+    if !session.close(&uri) {
+        tracing::debug!(uri = uri.as_str(), "closed a document that was not open");
     }
+    // Clears what was shown; results come back if it is opened again.
+    diagnostics::publish(client, session, &uri).await;
 }

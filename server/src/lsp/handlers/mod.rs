@@ -1,7 +1,8 @@
 //! One file per LSP area. Handlers take the session and LSP params, and
-//! return LSP results; they do not await the client.
+//! return LSP results; they do not await requests to the client.
 
 pub(crate) mod code_action;
 pub(crate) mod documents;
 pub(crate) mod execute_command;
 pub(crate) mod lifecycle;
+pub(crate) mod workspace;
