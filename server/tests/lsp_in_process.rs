@@ -20,8 +20,8 @@ async fn initialize_advertises_the_capabilities_editors_need() {
     assert_eq!(caps["textDocumentSync"]["change"], 2, "incremental sync");
     assert_eq!(caps["textDocumentSync"]["openClose"], true);
     assert_eq!(caps["codeActionProvider"]["resolveProvider"], true);
-    assert_eq!(caps["codeActionProvider"]["codeActionKinds"], json!(["refactor.rewrite.perforch"]));
-    assert_eq!(caps["executeCommandProvider"]["commands"], json!(["perforch.optimize"]));
+    assert_eq!(caps["codeActionProvider"]["codeActionKinds"], json!(["quickfix", "refactor.rewrite.perforch"]));
+    assert_eq!(caps["executeCommandProvider"]["commands"], json!(["perforch.optimize", "perforch.cancel", "perforch.showReport"]));
     assert_eq!(result["serverInfo"]["name"], "perforch");
 }
 
@@ -43,7 +43,7 @@ async fn offers_optimize_inside_functions_and_nothing_outside_in_every_language(
 
         let (line, column) = position_of(&text, inside);
         let actions = client.code_actions(&uri, line, column).await;
-        assert_eq!(titles(&actions), vec![format!("Optimize `{name}` for speed (perforch)")], "{path}");
+        assert_eq!(titles(&actions), vec![format!("Optimize `{name}` for speed (perforch)"), format!("Optimize `{name}` for memory (perforch)")], "{path}");
         assert_eq!(actions[0]["kind"], "refactor.rewrite.perforch");
 
         let (line, column) = position_of(&text, outside);
@@ -75,7 +75,7 @@ async fn incremental_edits_are_seen_by_the_next_request() {
         )
         .await;
     let actions = client.code_actions(uri, 1, 4).await;
-    assert_eq!(titles(&actions), vec!["Optimize `grand_total` for speed (perforch)"]);
+    assert_eq!(titles(&actions), vec!["Optimize `grand_total` for speed (perforch)", "Optimize `grand_total` for memory (perforch)"]);
     assert_eq!(actions[0]["command"]["arguments"][0]["version"], 2);
 }
 
@@ -157,7 +157,7 @@ async fn survives_malformed_and_unexpected_messages() {
     let uri = "file:///w/m.go";
     client.open(uri, "go", 1, "package m\n\nfunc Add(a, b int) int {\n\treturn a + b\n}\n").await;
     let actions = client.code_actions(uri, 3, 2).await;
-    assert_eq!(titles(&actions), vec!["Optimize `Add` for speed (perforch)"]);
+    assert_eq!(titles(&actions), vec!["Optimize `Add` for speed (perforch)", "Optimize `Add` for memory (perforch)"]);
     // Every error reply above was answered: nothing else is pending.
     let errors: Vec<&Value> = client.received.iter().filter(|m| m.get("error").is_some()).collect();
     assert!(errors.len() >= 1, "the garbage was answered with an error: {:?}", client.received);
@@ -171,10 +171,10 @@ async fn positions_past_the_end_are_clamped() {
     client.open(uri, "python", 1, "def f():\n    return 1").await;
     // Column past the end of the last line: clamped into `f`.
     let actions = client.code_actions(uri, 1, 500).await;
-    assert_eq!(titles(&actions), vec!["Optimize `f` for speed (perforch)"]);
+    assert_eq!(titles(&actions), vec!["Optimize `f` for speed (perforch)", "Optimize `f` for memory (perforch)"]);
     // Line past the end of the document: clamped to its end, still inside `f`.
     let actions = client.code_actions(uri, 10_000, 3).await;
-    assert_eq!(titles(&actions), vec!["Optimize `f` for speed (perforch)"]);
+    assert_eq!(titles(&actions), vec!["Optimize `f` for speed (perforch)", "Optimize `f` for memory (perforch)"]);
 }
 
 #[tokio::test]
@@ -189,7 +189,7 @@ async fn huge_documents_are_served() {
     let uri = "file:///w/huge.py";
     client.open(uri, "python", 1, &text).await;
     let actions = client.code_actions(uri, 3 * 99_999 + 1, 4).await;
-    assert_eq!(titles(&actions), vec!["Optimize `f99999` for speed (perforch)"]);
+    assert_eq!(titles(&actions), vec!["Optimize `f99999` for speed (perforch)", "Optimize `f99999` for memory (perforch)"]);
 }
 
 #[tokio::test]

@@ -65,8 +65,10 @@ async fn run(client: Client, session: Arc<Session>, spec: JobSpec) {
         title,
         session.negotiated().work_done_progress,
     );
-    let outcome = run_pipeline(&session, &spec, &progress).await;
     let (id, key) = (spec.job.id, &spec.key);
+    tracing::info!(job = id, function = name, goal = ?spec.goal, version = spec.snapshot.version(), "job started");
+    let outcome = run_pipeline(&session, &spec, &progress).await;
+    tracing::info!(job = id, outcome = ?outcome.as_ref().map(|report| report.verdict), "job ended");
     match outcome {
         Ok(report) => {
             let report_path = write_report(&session.options.reports_dir, &spec, &report);

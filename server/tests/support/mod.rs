@@ -35,7 +35,10 @@ impl LspClient {
     }
 
     /// A client talking to `perforch::lsp::serve` in this process.
-    pub fn in_process() -> (LspClient, tokio::task::JoinHandle<perforch::lsp::SessionEnd>) {
+    pub fn in_process() -> (
+        LspClient,
+        tokio::task::JoinHandle<perforch::lsp::SessionEnd>,
+    ) {
         let (client_side, server_side) = tokio::io::duplex(1 << 20);
         let (server_read, server_write) = tokio::io::split(server_side);
         let (client_read, client_write) = tokio::io::split(client_side);
@@ -43,8 +46,29 @@ impl LspClient {
         (LspClient::new(client_write, client_read), server)
     }
 
+    /// Like `in_process`, with server options (e.g. the sandbox launcher).
+    pub fn in_process_with(
+        options: perforch::lsp::ServerOptions,
+    ) -> (
+        LspClient,
+        tokio::task::JoinHandle<perforch::lsp::SessionEnd>,
+    ) {
+        let (client_side, server_side) = tokio::io::duplex(1 << 20);
+        let (server_read, server_write) = tokio::io::split(server_side);
+        let (client_read, client_write) = tokio::io::split(client_side);
+        let server = tokio::spawn(perforch::lsp::serve_with(
+            server_read,
+            server_write,
+            options,
+        ));
+        (LspClient::new(client_write, client_read), server)
+    }
+
     pub async fn send_raw(&mut self, bytes: &[u8]) {
-        self.writer.write_all(bytes).await.expect("server input open");
+        self.writer
+            .write_all(bytes)
+            .await
+            .expect("server input open");
         self.writer.flush().await.unwrap();
     }
 
@@ -55,7 +79,8 @@ impl LspClient {
     }
 
     pub async fn notify(&mut self, method: &str, params: Value) {
-        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params})).await;
+        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}))
+            .await;
     }
 
     /// Sends a request and returns the whole reply (with `result` or `error`).
@@ -91,6 +116,15 @@ impl LspClient {
             .expect("no message from the server within the timeout")
     }
 
+    /// The next message, `Ok(None)` at end of stream, `Err` if none came
+    /// within `timeout` (nothing is lost: reading resumes where it stopped).
+    pub async fn read_message_within(
+        &mut self,
+        timeout: Duration,
+    ) -> Result<Option<Value>, tokio::time::error::Elapsed> {
+        tokio::time::timeout(timeout, self.read_message_inner()).await
+    }
+
     async fn read_message_inner(&mut self) -> Option<Value> {
         loop {
             if let Some(end) = find(&self.buffer, b"\r\n\r\n") {
@@ -103,7 +137,11 @@ impl LspClient {
                     .parse()
                     .unwrap();
                 if self.buffer.len() >= end + 4 + length {
-                    let body: Vec<u8> = self.buffer.drain(..end + 4 + length).skip(end + 4).collect();
+                    let body: Vec<u8> = self
+                        .buffer
+                        .drain(..end + 4 + length)
+                        .skip(end + 4)
+                        .collect();
                     return Some(serde_json::from_slice(&body).expect("server sends JSON"));
                 }
             }
@@ -137,7 +175,11 @@ impl LspClient {
     }
 
     pub async fn code_actions(&mut self, uri: &str, line: u32, character: u32) -> Value {
-        self.call("textDocument/codeAction", code_action_params(uri, line, character)).await
+        self.call(
+            "textDocument/codeAction",
+            code_action_params(uri, line, character),
+        )
+        .await
     }
 
     pub async fn shutdown_and_exit(&mut self) {
@@ -160,7 +202,11 @@ pub fn code_action_params(uri: &str, line: u32, character: u32) -> Value {
 pub fn titles(actions: &Value) -> Vec<String> {
     actions
         .as_array()
-        .map(|list| list.iter().map(|a| a["title"].as_str().unwrap().to_string()).collect())
+        .map(|list| {
+            list.iter()
+                .map(|a| a["title"].as_str().unwrap().to_string())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -169,7 +215,10 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 pub fn fixture(relative: &str) -> String {
@@ -178,7 +227,9 @@ pub fn fixture(relative: &str) -> String {
 
 /// Line and UTF-16 column of the first occurrence of `needle` in `text`.
 pub fn position_of(text: &str, needle: &str) -> (u32, u32) {
-    let offset = text.find(needle).unwrap_or_else(|| panic!("{needle:?} not in text"));
+    let offset = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} not in text"));
     let before = &text[..offset];
     let line = before.matches('\n').count() as u32;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
@@ -198,9 +249,29 @@ pub const FIXTURES: [(&str, &str); 5] = [
 /// For each fixture: text inside a function body and the function's name,
 /// and text outside any function.
 pub const CURSORS: [(&str, &str, &str); 5] = [
-    ("total = total + item.quantity", "total_value", "class Item:"),
-    ("sums[i + 1] = sums[i] + values[i]", "prefixSums", "private final Map<String, Integer> stock"),
-    ("if (v[i] + v[j] == target) ++count;", "count_pairs", "#include <vector>"),
-    ("duplicates = append(duplicates, items[i].SKU)", "DuplicateSKUs", "type Item struct"),
-    ("running = running + v;", "prefix_sums", "pub struct Warehouse {"),
+    (
+        "total = total + item.quantity",
+        "total_value",
+        "class Item:",
+    ),
+    (
+        "sums[i + 1] = sums[i] + values[i]",
+        "prefixSums",
+        "private final Map<String, Integer> stock",
+    ),
+    (
+        "if (v[i] + v[j] == target) ++count;",
+        "count_pairs",
+        "#include <vector>",
+    ),
+    (
+        "duplicates = append(duplicates, items[i].SKU)",
+        "DuplicateSKUs",
+        "type Item struct",
+    ),
+    (
+        "running = running + v;",
+        "prefix_sums",
+        "pub struct Warehouse {",
+    ),
 ];
