@@ -102,8 +102,9 @@ impl JobResult {
                 None => Anchor::Gone,
             };
         };
-        if document.version() == self.computed_version {
-            // The editor's version names one text: the one the job read.
+        // A version names one text while the document stays open; a
+        // reopened document may reuse the number, so the text is compared too.
+        if document.version() == self.computed_version && *document.text() == self.snapshot {
             return Anchor::Current {
                 function,
                 edits: self.edits.clone(),
@@ -291,6 +292,18 @@ mod tests {
         assert!(matches!(result.anchor(&document), Anchor::Stale { .. }));
         edit(&mut document, 6, 4, 4, (4, 6), "");
         assert_eq!(applied(&document, result.anchor(&document)), AFTER);
+    }
+
+    #[test]
+    fn a_reopened_document_reusing_the_version_number_is_checked_by_text() {
+        let document = Document::new(Language::Python, 4, BEFORE);
+        let result = result_for(&document);
+        let reopened = Document::new(
+            Language::Python,
+            4,
+            &BEFORE.replace("import os", "import sys"),
+        );
+        assert!(matches!(result.anchor(&reopened), Anchor::Stale { .. }));
     }
 
     #[test]

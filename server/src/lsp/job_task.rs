@@ -2,9 +2,11 @@
 //! snapshot the command was validated against, with progress, and at the
 //! end the result stored, the report written and the diagnostics published.
 
+use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use futures::FutureExt;
 use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::MessageType;
 
@@ -49,7 +51,27 @@ enum JobError {
 }
 
 pub(crate) fn spawn(client: Client, session: Arc<Session>, spec: JobSpec) {
-    tokio::spawn(run(client, session, spec));
+    let (key, id) = (spec.key.clone(), spec.job.id);
+    tokio::spawn(async move {
+        let job = AssertUnwindSafe(run(client.clone(), session.clone(), spec));
+        if let Err(panic) = job.catch_unwind().await {
+            // A bug in a job must not leave it registered as running (its
+            // progress bar is ended by `JobProgress`'s drop).
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|text| text.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_string());
+            tracing::error!(job = id, "job panicked: {message}");
+            session.jobs.complete(&key, id, None);
+            client
+                .show_message(
+                    MessageType::ERROR,
+                    format!("perforch failed while working on `{}`: {message}. This is a bug in perforch; please report it with the log.", key.function),
+                )
+                .await;
+        }
+    });
 }
 
 async fn run(client: Client, session: Arc<Session>, spec: JobSpec) {
@@ -65,8 +87,10 @@ async fn run(client: Client, session: Arc<Session>, spec: JobSpec) {
         title,
         session.negotiated().work_done_progress,
     );
-    let outcome = run_pipeline(&session, &spec, &progress).await;
     let (id, key) = (spec.job.id, &spec.key);
+    tracing::info!(job = id, function = name, goal = ?spec.goal, version = spec.snapshot.version(), "job started");
+    let outcome = run_pipeline(&session, &spec, &progress).await;
+    tracing::info!(job = id, outcome = ?outcome.as_ref().map(|report| report.verdict), "job ended");
     match outcome {
         Ok(report) => {
             let report_path = write_report(&session.options.reports_dir, &spec, &report);

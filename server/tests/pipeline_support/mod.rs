@@ -29,7 +29,9 @@ pub fn cache_dir() -> PathBuf {
 /// A fenced reply holding `code`, with a sentence around it like models write.
 pub fn code_reply(language: &str, code: &str) -> ScriptedReply {
     ScriptedReply::openai_text(
-        &format!("Here is a faster version.\n\n```{language}\n{code}\n```\n\nIt avoids the nested loop."),
+        &format!(
+            "Here is a faster version.\n\n```{language}\n{code}\n```\n\nIt avoids the nested loop."
+        ),
         900,
         300,
     )
@@ -50,8 +52,16 @@ pub struct Workspace {
 impl Workspace {
     /// Copy `fixture` into a fresh folder and configure `models` (names)
     /// against `server`, in that order.
-    pub fn new(fixture_path: &str, server: &FakeModelServer, models: &[&str], extra: &str) -> Workspace {
-        let dir = tempfile::Builder::new().prefix("perforch-e2e").tempdir().unwrap();
+    pub fn new(
+        fixture_path: &str,
+        server: &FakeModelServer,
+        models: &[&str],
+        extra: &str,
+    ) -> Workspace {
+        let dir = tempfile::Builder::new()
+            .prefix("perforch-e2e")
+            .tempdir()
+            .unwrap();
         let source = fixture(fixture_path);
         let file = dir.path().join(source.file_name().unwrap());
         std::fs::copy(&source, &file).unwrap();
@@ -60,14 +70,28 @@ impl Workspace {
 
     /// Copy the fixture folder `fixture_dir` (a small project with tests)
     /// and optimise `file` in it.
-    pub fn project(fixture_dir: &str, file: &str, server: &FakeModelServer, models: &[&str]) -> Workspace {
-        let dir = tempfile::Builder::new().prefix("perforch-e2e").tempdir().unwrap();
+    pub fn project(
+        fixture_dir: &str,
+        file: &str,
+        server: &FakeModelServer,
+        models: &[&str],
+    ) -> Workspace {
+        let dir = tempfile::Builder::new()
+            .prefix("perforch-e2e")
+            .tempdir()
+            .unwrap();
         copy_tree(&fixture(fixture_dir), dir.path());
         let file = dir.path().join(file);
         Workspace::configure(dir, file, server, models, "")
     }
 
-    fn configure(dir: tempfile::TempDir, file: PathBuf, server: &FakeModelServer, models: &[&str], extra: &str) -> Workspace {
+    fn configure(
+        dir: tempfile::TempDir,
+        file: PathBuf,
+        server: &FakeModelServer,
+        models: &[&str],
+        extra: &str,
+    ) -> Workspace {
         let mut config = String::new();
         for name in models {
             config.push_str(&format!(
@@ -164,5 +188,9 @@ pub fn push_all(server: &FakeModelServer, replies: Vec<ScriptedReply>) {
 }
 
 pub fn assert_same_file(path: &Path, expected: &str) {
-    assert_eq!(std::fs::read_to_string(path).unwrap(), expected, "the user's file changed");
+    assert_eq!(
+        std::fs::read_to_string(path).unwrap(),
+        expected,
+        "the user's file changed"
+    );
 }

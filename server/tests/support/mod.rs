@@ -46,6 +46,24 @@ impl LspClient {
         (LspClient::new(client_write, client_read), server)
     }
 
+    /// Like `in_process`, with server options (e.g. the sandbox launcher).
+    pub fn in_process_with(
+        options: perforch::lsp::ServerOptions,
+    ) -> (
+        LspClient,
+        tokio::task::JoinHandle<perforch::lsp::SessionEnd>,
+    ) {
+        let (client_side, server_side) = tokio::io::duplex(1 << 20);
+        let (server_read, server_write) = tokio::io::split(server_side);
+        let (client_read, client_write) = tokio::io::split(client_side);
+        let server = tokio::spawn(perforch::lsp::serve_with(
+            server_read,
+            server_write,
+            options,
+        ));
+        (LspClient::new(client_write, client_read), server)
+    }
+
     pub async fn send_raw(&mut self, bytes: &[u8]) {
         self.writer
             .write_all(bytes)
@@ -96,6 +114,15 @@ impl LspClient {
         tokio::time::timeout(TIMEOUT, self.read_message_inner())
             .await
             .expect("no message from the server within the timeout")
+    }
+
+    /// The next message, `Ok(None)` at end of stream, `Err` if none came
+    /// within `timeout` (nothing is lost: reading resumes where it stopped).
+    pub async fn read_message_within(
+        &mut self,
+        timeout: Duration,
+    ) -> Result<Option<Value>, tokio::time::error::Elapsed> {
+        tokio::time::timeout(timeout, self.read_message_inner()).await
     }
 
     async fn read_message_inner(&mut self) -> Option<Value> {
