@@ -1,0 +1,1 @@
+; Frames only, for now.

@@ -1,0 +1,105 @@
+//! Static performance hints: code patterns with a known cost (a list
+//! searched inside a loop, a string rebuilt on every iteration, a regular
+//! expression compiled again and again...), found with the tree-sitter
+//! queries of `queries/<lang>/hints.scm` and confirmed by small predicates.
+//!
+//! Precision comes before recall: a hint is reported only when the code
+//! around it says the cost is real (the loop repeats it, the variable is
+//! known to be a list and outlives the iteration...). When in doubt, nothing
+//! is reported. `catalog::CATALOG` lists every hint; ids are stable.
+//!
+//! No IO and no LSP types: the CLI (`perforch check`) and the language
+//! server call the same function.
+
+mod catalog;
+mod context;
+mod cpp;
+mod families;
+mod go;
+mod java;
+mod python;
+mod rust;
+mod scan;
+mod syntax;
+
+pub use catalog::{CATALOG, HintInfo, info};
+
+use context::Cx;
+use tree_sitter::Node;
+
+use super::ByteRange;
+use super::queries;
+use crate::document::Document;
+
+/// One hint: a pattern with a known cost, where it is and what it costs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hint {
+    /// Stable id from the catalog, e.g. `py-list-membership-in-loop`.
+    pub id: &'static str,
+    /// What to underline: the expression or statement, or a loop's header.
+    pub range: ByteRange,
+    /// One line: what this code does and what it costs, and the usual remedy.
+    pub message: String,
+    /// The enclosing named function or method, if any.
+    pub function: Option<String>,
+}
+
+/// Every hint in the document, in source order.
+pub fn hints(document: &Document) -> Vec<Hint> {
+    let source = document.source();
+    let language = document.language();
+    let root = document.tree().root_node();
+    let scanned = scan::scan(&queries::for_language(language).hints, root, &source);
+    let mut cx = Cx::new(language, &source, root, scanned.frames);
+    let mut found = Vec::new();
+    for site in &scanned.sites {
+        let Some(message) = syntax::check(&mut cx, site) else {
+            continue;
+        };
+        let Some(info) = catalog::info(site.id) else {
+            debug_assert!(
+                false,
+                "queries/{}/hints.scm names an unknown hint {}",
+                language.name(),
+                site.id
+            );
+            continue;
+        };
+        found.push(Hint {
+            id: info.id,
+            range: report_range(site.node, &source),
+            message,
+            function: cx.function_name(site),
+        });
+    }
+    found.sort_by_key(|hint| (hint.range.start, hint.id));
+    // Two patterns can describe the same site (`s = s + x` is a candidate
+    // for string and list concatenation): report it once per id.
+    found.dedup_by(|a, b| a.id == b.id && a.range == b.range);
+    found
+}
+
+/// A loop is reported on its header only: underlining its whole body would
+/// bury everything else in it.
+fn report_range(node: Node<'_>, source: &str) -> ByteRange {
+    let start = node.start_byte();
+    let end = match node
+        .child_by_field_name("body")
+        .filter(|_| is_loop(node.kind()))
+    {
+        Some(body) => start + source[start..body.start_byte()].trim_end().len(),
+        None => node.end_byte(),
+    };
+    ByteRange { start, end }
+}
+
+fn is_loop(kind: &str) -> bool {
+    matches!(
+        kind,
+        "for_statement"
+            | "enhanced_for_statement"
+            | "for_range_loop"
+            | "while_statement"
+            | "for_expression"
+    )
+}
