@@ -233,3 +233,8 @@ fn every_query_names_only_catalogued_hints() {
         }
     }
 }
+
+#[test]
+fn java() {
+    check_language(Language::Java);
+}
