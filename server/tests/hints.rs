@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use perforch::analysis::hints::{CATALOG, info};
-use perforch::analysis::{function_at, hints};
+use perforch::analysis::{Hint, function_at, hints};
 use perforch::document::Document;
 use perforch::language::Language;
 
@@ -93,14 +93,10 @@ fn check_language(language: Language) {
 
         let found = hints(&document);
         let lines: Vec<&str> = text.lines().collect();
+        let line_of = |hint: &Hint| text[..hint.range.start].matches('\n').count() + 1;
         let flagged: BTreeSet<(usize, String)> = found
             .iter()
-            .map(|hint| {
-                (
-                    text[..hint.range.start].matches('\n').count() + 1,
-                    hint.id.to_string(),
-                )
-            })
+            .map(|hint| (line_of(hint), hint.id.to_string()))
             .collect();
         for missing in expected.difference(&flagged) {
             failures.push(format!(
@@ -113,7 +109,7 @@ fn check_language(language: Language) {
         for extra in flagged.difference(&expected) {
             let message = &found
                 .iter()
-                .find(|hint| hint.id == extra.1)
+                .find(|hint| hint.id == extra.1 && line_of(hint) == extra.0)
                 .unwrap()
                 .message;
             failures.push(format!(
@@ -237,4 +233,9 @@ fn every_query_names_only_catalogued_hints() {
 #[test]
 fn java() {
     check_language(Language::Java);
+}
+
+#[test]
+fn cpp() {
+    check_language(Language::Cpp);
 }
