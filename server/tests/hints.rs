@@ -239,3 +239,8 @@ fn java() {
 fn cpp() {
     check_language(Language::Cpp);
 }
+
+#[test]
+fn go() {
+    check_language(Language::Go);
+}

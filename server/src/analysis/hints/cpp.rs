@@ -312,7 +312,7 @@ pub(super) fn loop_iteration<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Iteratio
             (right.kind() == "identifier").then(|| Iteration {
                 collection: cx.text(right),
                 variables: identifiers_in(cx, declarator),
-                by_index: false,
+                indexes: Vec::new(),
             })
         }
         "for_statement" => {
@@ -321,7 +321,7 @@ pub(super) fn loop_iteration<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Iteratio
             (index.kind() == "identifier").then(|| Iteration {
                 collection,
                 variables: vec![cx.text(index)],
-                by_index: true,
+                indexes: vec![cx.text(index)],
             })
         }
         _ => None,

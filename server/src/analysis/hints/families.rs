@@ -48,10 +48,10 @@ pub(super) fn sort_in_loop<'t>(
 #[derive(Clone, Debug)]
 pub(super) struct Iteration<'t> {
     pub collection: &'t str,
-    /// The loop variables (elements, or indexes for an index loop).
+    /// The loop variables: elements, indexes, or both.
     pub variables: Vec<&'t str>,
-    /// The variables are indexes into the collection, not its elements.
-    pub by_index: bool,
+    /// The variables that hold positions in the collection, not elements.
+    pub indexes: Vec<&'t str>,
 }
 
 /// `site` is a loop. Reported when an enclosing loop of the same function
@@ -105,15 +105,15 @@ fn compares_pair<'t>(
     };
     // `i == j` on two indexes compares positions, not elements (it usually
     // skips an element's pair with itself).
-    let bare_index = |node: Node<'t>, iteration: &Iteration<'t>| {
-        iteration.by_index && iteration.variables.contains(&cx.text(node))
+    let bare_index = |node: Node<'t>| {
+        let text = cx.text(node);
+        outer.indexes.contains(&text) || inner.indexes.contains(&text)
     };
     let one_side_each = |a: Node<'t>, b: Node<'t>| {
         mentions(a, outer) && !mentions(a, inner) && mentions(b, inner) && !mentions(b, outer)
     };
     if one_side_each(left, right) || one_side_each(right, left) {
-        return !bare_index(left, if mentions(left, outer) { outer } else { inner })
-            && !bare_index(right, if mentions(right, outer) { outer } else { inner });
+        return !bare_index(left) && !bare_index(right);
     }
     // `a + b == target`: a complement search.
     let complement = |sum: Node<'t>, target: Node<'t>| {

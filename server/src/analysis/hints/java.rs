@@ -240,7 +240,7 @@ pub(super) fn loop_iteration<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Iteratio
             (value.kind() == "identifier").then(|| Iteration {
                 collection: cx.text(value),
                 variables: vec![cx.text(variable)],
-                by_index: false,
+                indexes: Vec::new(),
             })
         }
         "for_statement" => {
@@ -267,7 +267,7 @@ pub(super) fn loop_iteration<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Iteratio
             (index.kind() == "identifier" && collection.kind() == "identifier").then(|| Iteration {
                 collection: cx.text(collection),
                 variables: vec![cx.text(index)],
-                by_index: true,
+                indexes: vec![cx.text(index)],
             })
         }
         _ => None,

@@ -286,7 +286,7 @@ pub(super) fn loop_iteration<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Iteratio
         return Some(Iteration {
             collection: cx.text(iterable),
             variables,
-            by_index: false,
+            indexes: Vec::new(),
         });
     }
     if iterable.kind() != "call" {
@@ -301,10 +301,16 @@ pub(super) fn loop_iteration<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Iteratio
             let collection = arguments
                 .first()
                 .filter(|argument| argument.kind() == "identifier")?;
+            // `for i, item in enumerate(items)`: `i` is a position.
+            let indexes = if variables.len() == 2 {
+                vec![variables[0]]
+            } else {
+                Vec::new()
+            };
             Some(Iteration {
                 collection: cx.text(*collection),
                 variables,
-                by_index: false,
+                indexes,
             })
         }
         "range" => {
@@ -313,8 +319,8 @@ pub(super) fn loop_iteration<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Iteratio
             let collection = length_of(cx, end)?;
             Some(Iteration {
                 collection,
+                indexes: variables.clone(),
                 variables,
-                by_index: true,
             })
         }
         _ => None,
