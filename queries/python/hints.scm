@@ -6,8 +6,9 @@
 ;   @loop           a loop; @loop.once is the part of it that runs once
 ;                   (the iterable), not on every iteration
 ;   @function       a named function (@function.name); @closure a lambda.
-;                   (so no other capture may be called @function or @loop)
-;                   Both end the search for an enclosing loop.
+;                   Both end the search for an enclosing loop. No other
+;                   capture may be called @loop, @function or @closure.
+;   @report.start   where the reported range starts, if not at the site
 ;   anything else   a node the hint's predicate reads (@collection, @key...)
 
 ; ---------------------------------------------------------------- frames

@@ -40,6 +40,8 @@ pub(super) enum ListShape {
     EmptyGrowable,
     /// A literal of at most a few constants: scanning it costs next to nothing.
     SmallConstant,
+    /// A borrowed slice (`&[T]`): cloning the reference copies no elements.
+    Slice,
 }
 
 impl Kind {

@@ -25,7 +25,6 @@ mod syntax;
 pub use catalog::{CATALOG, HintInfo, info};
 
 use context::Cx;
-use tree_sitter::Node;
 
 use super::ByteRange;
 use super::queries;
@@ -67,7 +66,7 @@ pub fn hints(document: &Document) -> Vec<Hint> {
         };
         found.push(Hint {
             id: info.id,
-            range: report_range(site.node, &source),
+            range: report_range(site, &source),
             message,
             function: cx.function_name(site),
         });
@@ -80,9 +79,13 @@ pub fn hints(document: &Document) -> Vec<Hint> {
 }
 
 /// A loop is reported on its header only: underlining its whole body would
-/// bury everything else in it.
-fn report_range(node: Node<'_>, source: &str) -> ByteRange {
-    let start = node.start_byte();
+/// bury everything else in it. A pattern may also say where its range starts
+/// (`@report.start`), to underline the end of a long method chain.
+fn report_range(site: &scan::Site<'_>, source: &str) -> ByteRange {
+    let node = site.node;
+    let start = site
+        .capture("report.start")
+        .map_or(node.start_byte(), |start| start.start_byte());
     let end = match node
         .child_by_field_name("body")
         .filter(|_| is_loop(node.kind()))
