@@ -29,21 +29,28 @@ struct HintRecord<'a> {
 }
 
 pub fn run(files: &[PathBuf], json: bool, out: &mut impl Write) -> anyhow::Result<()> {
-    let mut records_by_file = Vec::new();
-    for file in files {
-        let document = read_document(file)?;
-        records_by_file.push((file, document.clone(), hints(&document)));
-    }
-    let mut records = Vec::new();
-    for (file, document, found) in &records_by_file {
-        records.extend(found.iter().map(|hint| record(file, document, hint)));
-    }
+    let checked = files
+        .iter()
+        .map(|file| {
+            let document = read_document(file)?;
+            let found = hints(&document);
+            Ok((file, document, found))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let records: Vec<HintRecord> = checked
+        .iter()
+        .flat_map(|(file, document, found)| found.iter().map(|hint| record(file, document, hint)))
+        .collect();
     if json {
         serde_json::to_writer_pretty(&mut *out, &records)?;
         writeln!(out)?;
     } else {
         for record in &records {
-            writeln!(out, "{}:{}:{}: {}: {}", record.path, record.line, record.column, record.id, record.message)?;
+            writeln!(
+                out,
+                "{}:{}:{}: {}: {}",
+                record.path, record.line, record.column, record.id, record.message
+            )?;
         }
     }
     Ok(())

@@ -38,8 +38,10 @@ pub(super) enum ListShape {
     Any,
     /// Created empty with no capacity: `std::vector<T> v;`, `var s []T`, `Vec::new()`.
     EmptyGrowable,
-    /// A literal of at most a few constants: scanning it costs next to nothing.
-    SmallConstant,
+    /// Written out in full with at most 8 elements (or the characters of a
+    /// short string literal): unless something grows it, scanning or sorting
+    /// it costs next to nothing.
+    SmallLiteral,
     /// A borrowed slice (`&[T]`): cloning the reference copies no elements.
     Slice,
 }
@@ -242,6 +244,22 @@ impl<'t> Cx<'t> {
         kind.filter(|kind| *kind != Kind::Neutral)
     }
 
+    /// A small literal list that nothing in the site's scope grows.
+    pub fn is_small_and_fixed(&mut self, site: &Site<'t>, name: &'t str) -> bool {
+        if self.kind_of(site, name) != Some(Kind::List(ListShape::SmallLiteral)) {
+            return false;
+        }
+        let scope = self.scope(site);
+        !self
+            .occurrences(scope, name)
+            .iter()
+            .any(|occurrence| match occurrence.effect {
+                Effect::Augment => true,
+                Effect::Method(method) => is_growing_method(method),
+                _ => false,
+            })
+    }
+
     /// Whether `name` gets a fresh value inside `region` (a declaration,
     /// loop variable or plain assignment there): then each iteration works on
     /// its own value, not one that outlives the iteration.
@@ -295,6 +313,19 @@ impl<'t> Cx<'t> {
         }
     }
 
+    /// The text of every identifier in the subtree of `node`.
+    pub fn identifiers(&self, node: Node<'t>) -> Vec<&'t str> {
+        let identifier_kinds = syntax::identifier_kinds(self.language);
+        let mut found = Vec::new();
+        self.find(node, |current| {
+            if identifier_kinds.contains(&current.kind()) {
+                found.push(self.text(current));
+            }
+            false
+        });
+        found
+    }
+
     /// The first node in the subtree of `node` (itself included) for which
     /// `matches` holds, in document order.
     pub fn find(
@@ -325,6 +356,30 @@ impl<'t> Cx<'t> {
             }
         }
     }
+}
+
+/// Methods that add elements, in any of the five languages.
+pub(super) fn is_growing_method(method: &str) -> bool {
+    matches!(
+        method,
+        "append"
+            | "extend"
+            | "insert"
+            | "add"
+            | "addAll"
+            | "push"
+            | "push_back"
+            | "emplace_back"
+            | "emplace"
+            | "push_front"
+            | "emplace_front"
+            | "appendleft"
+            | "extend_from_slice"
+            | "resize"
+            | "offer"
+            | "addFirst"
+            | "addLast"
+    )
 }
 
 /// Whether `inner` lies within `outer` (or is it).

@@ -459,33 +459,13 @@ fn reads_only(cx: &Cx<'_>, occurrence: &Occurrence<'_>) -> bool {
 
 fn push_back_without_reserve<'t>(cx: &mut Cx<'t>, site: &Site<'t>) -> Option<String> {
     let name = cx.capture_text(site, "collection")?;
-    let method = cx.capture_text(site, "method")?;
-    let repeating = cx.repeating_loop(site)?;
+    let repeating = cx.repeating_loop(site)?.node;
     if cx.kind_of(site, name)? != Kind::List(ListShape::EmptyGrowable)
-        || cx.bound_within(site, name, repeating.node)
+        || cx.bound_within(site, name, repeating)
     {
         return None;
     }
-    let count = match repeating.node.kind() {
-        "for_range_loop" => format!(
-            "{}.size()",
-            cx.text(repeating.node.child_by_field_name("right")?)
-        ),
-        "for_statement" => cx
-            .text(counted_condition(cx, repeating.node)?.1)
-            .to_string(),
-        _ => return None,
-    };
-    // Appended on every iteration: a statement of the loop body itself.
-    let body = repeating.node.child_by_field_name("body")?;
-    let statement = site.node.parent()?;
-    if statement.kind() != "expression_statement"
-        || statement
-            .parent()
-            .is_none_or(|parent| parent.id() != body.id())
-    {
-        return None;
-    }
+    let count = loop_count(cx, repeating)?;
     let scope = cx.scope(site);
     let sized_elsewhere =
         cx.occurrences(scope, name)
@@ -495,16 +475,57 @@ fn push_back_without_reserve<'t>(cx: &mut Cx<'t>, site: &Site<'t>) -> Option<Str
                     matches!(method, "reserve" | "resize" | "assign" | "swap")
                 }
                 Effect::Assign | Effect::Escape => {
-                    occurrence.node.start_byte() < repeating.node.start_byte()
+                    occurrence.node.start_byte() < repeating.start_byte()
                 }
                 _ => false,
             });
     if sized_elsewhere {
         return None;
     }
+    let per_iteration = families::appends_per_iteration(
+        cx,
+        site,
+        name,
+        repeating,
+        |effect| matches!(effect, Effect::Method(method) if is_mutating_method(method)),
+    )?;
+    let total = families::scaled(&count, per_iteration);
     Some(format!(
-        "`{name}` grows by reallocation as `{method}` adds an element per iteration (about log2 n reallocations, each moving every element); call `{name}.reserve({count})` before the loop"
+        "`{name}` grows by reallocation as the loop appends to it (about log2 n reallocations, each moving every element); call `{name}.reserve({total})` before the loop"
     ))
+}
+
+/// How many times a counted loop runs, as C++ code.
+fn loop_count<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<String> {
+    match node.kind() {
+        "for_range_loop" => Some(format!(
+            "{}.size()",
+            cx.text(node.child_by_field_name("right")?)
+        )),
+        "for_statement" => {
+            let condition = node.child_by_field_name("condition")?;
+            let operator = cx.text(condition.child_by_field_name("operator")?);
+            let (index, bound) = counted_condition(cx, node)?;
+            let start = match node.child_by_field_name("initializer") {
+                Some(init) if init.kind() == "declaration" => init
+                    .child_by_field_name("declarator")?
+                    .child_by_field_name("value")?,
+                Some(init) if init.kind() == "assignment_expression" => {
+                    init.child_by_field_name("right")?
+                }
+                _ => return None,
+            };
+            if index.kind() != "identifier" {
+                return None;
+            }
+            Some(families::iteration_count(
+                cx.text(start),
+                cx.text(bound),
+                operator == "<=",
+            ))
+        }
+        _ => None,
+    }
 }
 
 fn endl<'t>(cx: &mut Cx<'t>, site: &Site<'t>) -> Option<String> {
@@ -563,7 +584,7 @@ fn linear_search<'t>(cx: &mut Cx<'t>, site: &Site<'t>) -> Option<String> {
     let name = cx.capture_text(site, "collection")?;
     let callee = cx.capture_text(site, "callee")?;
     let repeating = cx.repeating_loop(site)?;
-    if cx.bound_within(site, name, repeating.node) {
+    if cx.bound_within(site, name, repeating.node) || small_literal(cx, site, name) {
         return None;
     }
     let grows = cx
@@ -583,6 +604,44 @@ fn linear_search<'t>(cx: &mut Cx<'t>, site: &Site<'t>) -> Option<String> {
     Some(format!(
         "`{callee}` scans all of `{name}` on every iteration: O(n) per call, O(n·m) over the loop; {remedy}"
     ))
+}
+
+/// Declared from a short literal and never grown: `std::string vowels = "aeiou";`,
+/// `std::vector<int> primes{2, 3, 5, 7};`. Scanning it costs next to nothing.
+fn small_literal<'t>(cx: &mut Cx<'t>, site: &Site<'t>, name: &'t str) -> bool {
+    let scope = cx.scope(site);
+    let occurrences = cx.occurrences(scope, name);
+    let grows = occurrences
+        .iter()
+        .any(|occurrence| match occurrence.effect {
+            Effect::Method(method) => is_mutating_method(method),
+            Effect::Assign | Effect::Augment | Effect::ElementWrite | Effect::Escape => true,
+            _ => false,
+        });
+    let declarations: Vec<_> = occurrences
+        .iter()
+        .filter(|occurrence| matches!(occurrence.effect, Effect::Bind(_)))
+        .collect();
+    let [declaration] = declarations.as_slice() else {
+        return false;
+    };
+    let Some(value) = declaration
+        .node
+        .parent()
+        .and_then(|declarator| declarator.child_by_field_name("value"))
+    else {
+        return false;
+    };
+    let literal = match value.kind() {
+        "argument_list" if value.named_child_count() == 1 => value.named_child(0),
+        _ => Some(value),
+    };
+    let small = literal.is_some_and(|literal| match literal.kind() {
+        "string_literal" => cx.text(literal).chars().count() <= 66,
+        "initializer_list" => literal.named_child_count() <= 8,
+        _ => false,
+    });
+    small && !grows
 }
 
 fn repeated_key_lookup<'t>(cx: &mut Cx<'t>, site: &Site<'t>) -> Option<String> {
@@ -661,13 +720,13 @@ fn erase_front<'t>(cx: &mut Cx<'t>, site: &Site<'t>) -> Option<String> {
         return None;
     }
     cx.repeating_loop(site)?;
-    let front = if method == "erase" {
-        "pop_front()"
+    let (call, front) = if method == "erase" {
+        (format!("{name}.erase({name}.begin())"), "pop_front()")
     } else {
-        "push_front()"
+        (format!("{name}.insert({name}.begin(), …)"), "push_front()")
     };
     Some(format!(
-        "`{name}.{method}({name}.begin(), …)` shifts every element of `{name}`: O(n) per call, O(n²) over the loop; use an std::deque and `{front}`"
+        "`{call}` shifts every element of `{name}`: O(n) per call, O(n²) over the loop; use an std::deque and `{front}`"
     ))
 }
 

@@ -211,17 +211,9 @@ fn value_kind(cx: &Cx<'_>, value: Node<'_>) -> Kind {
                     let elements = value
                         .child_by_field_name("body")
                         .map_or(0, |body| body.named_child_count());
-                    let constant = value.child_by_field_name("body").is_some_and(|body| {
-                        let mut cursor = body.walk();
-                        body.named_children(&mut cursor).all(|element| {
-                            element
-                                .named_child(0)
-                                .is_some_and(|literal| literal.kind().ends_with("_literal"))
-                        })
-                    });
                     Kind::List(match elements {
                         0 => ListShape::EmptyGrowable,
-                        1..=8 if constant => ListShape::SmallConstant,
+                        1..=8 => ListShape::SmallLiteral,
                         _ => ListShape::Any,
                     })
                 }
@@ -393,14 +385,6 @@ fn append_without_prealloc<'t>(cx: &mut Cx<'t>, site: &Site<'t>) -> Option<Strin
     }
     let repeating = cx.repeating_loop(site)?;
     let count = loop_count(cx, site, repeating.node)?;
-    // Appended on every iteration: a statement of the loop body itself.
-    let body = repeating.node.child_by_field_name("body")?;
-    let list = site.node.parent()?;
-    if list.kind() != "statement_list"
-        || list.parent().is_none_or(|parent| parent.id() != body.id())
-    {
-        return None;
-    }
     if cx.kind_of(site, name)? != Kind::List(ListShape::EmptyGrowable)
         || cx.bound_within(site, name, repeating.node)
     {
@@ -414,13 +398,18 @@ fn append_without_prealloc<'t>(cx: &mut Cx<'t>, site: &Site<'t>) -> Option<Strin
     }) {
         return None;
     }
+    let per_iteration =
+        families::appends_per_iteration(cx, site, name, repeating.node, |effect| {
+            *effect == Effect::Augment
+        })?;
+    let count = families::scaled(&count, per_iteration);
     let slice_type = occurrences
         .iter()
         .find(|occurrence| matches!(occurrence.effect, Effect::Bind(_)))
         .and_then(|declaration| declared_slice_type(cx, declaration.node))
         .unwrap_or("[]T");
     Some(format!(
-        "`{name}` grows by reallocation as `append` adds an element per iteration (about log2 n copies of the whole slice); preallocate it: `{name} := make({slice_type}, 0, {count})`"
+        "`{name}` grows by reallocation as the loop appends to it (about log2 n copies of the whole slice); preallocate it: `{name} := make({slice_type}, 0, {count})`"
     ))
 }
 
@@ -432,7 +421,19 @@ fn loop_count<'t>(cx: &mut Cx<'t>, site: &Site<'t>, node: Node<'t>) -> Option<St
         .named_children(&mut cursor)
         .find(|child| matches!(child.kind(), "range_clause" | "for_clause"))?;
     if header.kind() == "for_clause" {
-        return Some(cx.text(counted_condition(cx, header)?.1).to_string());
+        let condition = header.child_by_field_name("condition")?;
+        let operator = cx.text(condition.child_by_field_name("operator")?);
+        let bound = counted_condition(cx, header)?.1;
+        let start = header
+            .child_by_field_name("initializer")
+            .filter(|init| init.kind() == "short_var_declaration")?
+            .child_by_field_name("right")?
+            .named_child(0)?;
+        return Some(families::iteration_count(
+            cx.text(start),
+            cx.text(bound),
+            operator == "<=",
+        ));
     }
     let ranged = header.child_by_field_name("right")?;
     if ranged.kind() != "identifier" {
@@ -509,7 +510,7 @@ fn slice_contains<'t>(cx: &mut Cx<'t>, site: &Site<'t>) -> Option<String> {
     if cx.bound_within(site, name, repeating.node) {
         return None;
     }
-    if cx.kind_of(site, name) == Some(Kind::List(ListShape::SmallConstant)) {
+    if cx.is_small_and_fixed(site, name) {
         return None;
     }
     let grows = cx

@@ -173,20 +173,12 @@ fn value_kind(cx: &Cx<'_>, value: Node<'_>) -> Option<Kind> {
             let method = cx.text(value.child_by_field_name("name")?);
             match (object, method) {
                 ("Arrays", "asList") | ("List", "of") => {
+                    // A fixed-size list spelled out in full.
                     let arguments = value.child_by_field_name("arguments")?;
-                    let mut cursor = arguments.walk();
-                    let arguments: Vec<Node> = arguments.named_children(&mut cursor).collect();
-                    let constant = |node: &Node| {
-                        node.kind().ends_with("_literal") || matches!(node.kind(), "true" | "false")
-                    };
-                    if !arguments.is_empty()
-                        && arguments.len() <= 8
-                        && arguments.iter().all(constant)
-                    {
-                        Some(Kind::List(ListShape::SmallConstant))
-                    } else {
-                        Some(Kind::List(ListShape::Any))
-                    }
+                    Some(Kind::List(match arguments.named_child_count() {
+                        1..=8 => ListShape::SmallLiteral,
+                        _ => ListShape::Any,
+                    }))
                 }
                 _ => None,
             }
@@ -389,7 +381,7 @@ fn list_contains<'t>(cx: &mut Cx<'t>, site: &Site<'t>) -> Option<String> {
     let name = cx.capture_text(site, "collection")?;
     let method = cx.capture_text(site, "method")?;
     let kind = cx.kind_of(site, name)?;
-    if !kind.is_list() || kind == Kind::List(ListShape::SmallConstant) {
+    if !kind.is_list() || cx.is_small_and_fixed(site, name) {
         return None;
     }
     let repeating = loop_outliving(cx, site, name)?;

@@ -67,7 +67,7 @@ pub fn hints(document: &Document) -> Vec<Hint> {
         found.push(Hint {
             id: info.id,
             range: report_range(site, &source),
-            message,
+            message: one_line(&message),
             function: cx.function_name(site),
         });
     }
@@ -94,6 +94,27 @@ fn report_range(site: &scan::Site<'_>, source: &str) -> ByteRange {
         None => node.end_byte(),
     };
     ByteRange { start, end }
+}
+
+/// Messages quote code, which may span lines (`report\n    .output`): join
+/// them back into one line, with no space before a `.` that began a line.
+fn one_line(message: &str) -> String {
+    if !message.contains('\n') {
+        return message.to_string();
+    }
+    let mut joined = String::with_capacity(message.len());
+    for (index, line) in message.split('\n').enumerate() {
+        let line = if index == 0 {
+            line.trim_end()
+        } else {
+            line.trim()
+        };
+        if index > 0 && !line.starts_with('.') {
+            joined.push(' ');
+        }
+        joined.push_str(line);
+    }
+    joined
 }
 
 fn is_loop(kind: &str) -> bool {

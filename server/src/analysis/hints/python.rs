@@ -187,21 +187,7 @@ fn is_self_concatenation(cx: &Cx<'_>, value: Node<'_>, name: &str) -> bool {
 
 fn value_kind(cx: &Cx<'_>, value: Node<'_>) -> Kind {
     match value.kind() {
-        "list" => {
-            let mut cursor = value.walk();
-            let elements: Vec<Node> = value.named_children(&mut cursor).collect();
-            let constant = |node: &Node| {
-                matches!(
-                    node.kind(),
-                    "string" | "integer" | "float" | "true" | "false" | "none"
-                )
-            };
-            if !elements.is_empty() && elements.len() <= 8 && elements.iter().all(constant) {
-                Kind::List(ListShape::SmallConstant)
-            } else {
-                Kind::List(ListShape::Any)
-            }
-        }
+        "list" => Kind::List(literal_shape(value)),
         "list_comprehension" => Kind::List(ListShape::Any),
         "set" | "set_comprehension" => Kind::Set,
         "dictionary" | "dictionary_comprehension" => Kind::Map,
@@ -241,7 +227,14 @@ fn value_kind(cx: &Cx<'_>, value: Node<'_>) -> Kind {
                     .map_or("", |name| cx.text(name)),
                 _ => cx.text(function),
             };
+            let literal_argument = value
+                .child_by_field_name("arguments")
+                .and_then(|arguments| arguments.named_child(0))
+                .filter(|argument| matches!(argument.kind(), "list" | "tuple"));
             match called {
+                "list" | "sorted" if literal_argument.is_some() => {
+                    Kind::List(literal_argument.map_or(ListShape::Any, literal_shape))
+                }
                 "list" | "sorted" | "split" | "rsplit" | "splitlines" | "readlines" => {
                     Kind::List(ListShape::Any)
                 }
@@ -253,6 +246,14 @@ fn value_kind(cx: &Cx<'_>, value: Node<'_>) -> Kind {
             }
         }
         _ => Kind::Other,
+    }
+}
+
+/// A list or tuple literal: small if it spells out at most 8 elements.
+fn literal_shape(literal: Node<'_>) -> ListShape {
+    match literal.named_child_count() {
+        1..=8 => ListShape::SmallLiteral,
+        _ => ListShape::Any,
     }
 }
 
@@ -394,7 +395,8 @@ pub(super) fn check<'t>(cx: &mut Cx<'t>, site: &Site<'t>) -> Option<String> {
 /// A list that outlives the loop around `site`, and that loop.
 fn invariant_list<'t>(cx: &mut Cx<'t>, site: &Site<'t>, name: &'t str) -> Option<Node<'t>> {
     let repeating = cx.repeating_loop(site)?;
-    if cx.kind_of(site, name)? != Kind::List(ListShape::Any)
+    if !cx.kind_of(site, name)?.is_list()
+        || cx.is_small_and_fixed(site, name)
         || cx.bound_within(site, name, repeating.node)
     {
         return None;
@@ -543,6 +545,10 @@ fn sorted_for_min_max<'t>(cx: &mut Cx<'t>, site: &Site<'t>) -> Option<String> {
     ))
 }
 
+/// `if key in table:` then `table[key] += 1` / `table[key] = ...` /
+/// `table[key].append(x)`: the counting and grouping idioms. A plain read
+/// after the test is left alone: in CPython `in` then `[]` costs about the
+/// same as `get`.
 fn repeated_key_lookup<'t>(cx: &mut Cx<'t>, site: &Site<'t>) -> Option<String> {
     let map = cx.capture_text(site, "map")?;
     let key = cx.capture_text(site, "key")?;
@@ -565,18 +571,33 @@ fn repeated_key_lookup<'t>(cx: &mut Cx<'t>, site: &Site<'t>) -> Option<String> {
                 && node
                     .child_by_field_name("subscript")
                     .is_some_and(|subscript| same_text(cx.text(subscript), key))
+                && is_updated(node)
         },
         |_, _| {
             let remedy = if negated {
                 format!("`{map}.setdefault({key}, …)` or a collections.defaultdict")
             } else {
-                format!("`{map}.get({key})`, or a collections.Counter/defaultdict")
+                "a collections.Counter or defaultdict".to_string()
             };
             format!(
-                "looks `{key}` up in `{map}` twice on every iteration (`in`, then `{map}[{key}]`); {remedy} does it once"
+                "tests `{key} in {map}`, then updates `{map}[{key}]`: two or three hash lookups on every iteration; {remedy} does it in one"
             )
         },
     )
+}
+
+/// `table[key] = v`, `table[key] += 1`, `table[key].append(x)`.
+fn is_updated(subscript: Node<'_>) -> bool {
+    let Some(parent) = subscript.parent() else {
+        return false;
+    };
+    match parent.kind() {
+        "assignment" | "augmented_assignment" => is_field(parent, "left", subscript),
+        "attribute" => parent
+            .parent()
+            .is_some_and(|call| call.kind() == "call" && is_field(call, "function", parent)),
+        _ => false,
+    }
 }
 
 fn list_pop_front<'t>(cx: &mut Cx<'t>, site: &Site<'t>) -> Option<String> {

@@ -275,6 +275,13 @@ fn value_kind(cx: &Cx<'_>, value: Node<'_>) -> Option<Kind> {
                     let method = cx.text(function.child_by_field_name("field")?);
                     match method {
                         "to_vec" => Some(Kind::List(ListShape::Any)),
+                        // `"abc".chars().collect()`: as many elements as a short literal has.
+                        "collect" => {
+                            let root = chain_root(function);
+                            let short_literal = root.kind() == "string_literal"
+                                && cx.text(root).chars().count() <= 66;
+                            short_literal.then_some(Kind::List(ListShape::SmallLiteral))
+                        }
                         "to_string" => Some(Kind::Str),
                         _ => None,
                     }
@@ -304,15 +311,11 @@ fn value_kind(cx: &Cx<'_>, value: Node<'_>) -> Option<Kind> {
                         .trim_start_matches(['[', '(', '{'])
                         .trim_end_matches([']', ')', '}'])
                         .trim();
-                    let mut elements = tokens.walk();
-                    let literals = tokens
-                        .named_children(&mut elements)
-                        .all(|token| token.kind().ends_with("_literal"));
-                    let count = tokens.named_child_count();
+                    let elements = top_level_commas(inner) + 1;
                     Some(Kind::List(if inner.is_empty() {
                         ListShape::EmptyGrowable
-                    } else if literals && count <= 8 && !inner.contains(';') {
-                        ListShape::SmallConstant
+                    } else if elements <= 8 && !inner.contains(';') {
+                        ListShape::SmallLiteral
                     } else {
                         ListShape::Any
                     }))
@@ -323,6 +326,39 @@ fn value_kind(cx: &Cx<'_>, value: Node<'_>) -> Option<Kind> {
         }
         "string_literal" | "raw_string_literal" => None,
         _ => None,
+    }
+}
+
+/// Commas outside brackets and strings: `a, f(b, c), d` has 2.
+fn top_level_commas(text: &str) -> usize {
+    let mut depth = 0i32;
+    let mut in_string = false;
+    let mut count = 0;
+    for c in text.chars() {
+        match c {
+            '"' => in_string = !in_string,
+            '(' | '[' | '{' if !in_string => depth += 1,
+            ')' | ']' | '}' if !in_string => depth -= 1,
+            ',' if !in_string && depth == 0 => count += 1,
+            _ => {}
+        }
+    }
+    count
+}
+
+/// The receiver a method chain starts from: `"abc".chars().rev()` → `"abc"`.
+fn chain_root(function: Node<'_>) -> Node<'_> {
+    let mut current = function;
+    loop {
+        let next = match current.kind() {
+            "field_expression" => current.child_by_field_name("value"),
+            "call_expression" => current.child_by_field_name("function"),
+            _ => None,
+        };
+        match next {
+            Some(next) => current = next,
+            None => return current,
+        }
     }
 }
 
@@ -513,9 +549,8 @@ fn collect_then_len<'t>(cx: &mut Cx<'t>, site: &Site<'t>) -> Option<String> {
 fn vec_contains<'t>(cx: &mut Cx<'t>, site: &Site<'t>) -> Option<String> {
     let name = cx.capture_text(site, "collection")?;
     let repeating = cx.repeating_loop(site)?;
-    match cx.kind_of(site, name)? {
-        Kind::List(ListShape::Any | ListShape::EmptyGrowable | ListShape::Slice) => {}
-        _ => return None,
+    if !cx.kind_of(site, name)?.is_list() || cx.is_small_and_fixed(site, name) {
+        return None;
     }
     if cx.bound_within(site, name, repeating.node) {
         return None;
@@ -543,16 +578,6 @@ fn push_without_capacity<'t>(cx: &mut Cx<'t>, site: &Site<'t>) -> Option<String>
     let name = cx.capture_text(site, "collection")?;
     let repeating = cx.repeating_loop(site)?;
     let count = loop_count(cx, site, repeating.node)?;
-    // Pushed on every iteration: a statement of the loop body itself.
-    let body = repeating.node.child_by_field_name("body")?;
-    let statement = site.node.parent()?;
-    if statement.kind() != "expression_statement"
-        || statement
-            .parent()
-            .is_none_or(|parent| parent.id() != body.id())
-    {
-        return None;
-    }
     if cx.kind_of(site, name)? != Kind::List(ListShape::EmptyGrowable)
         || cx.bound_within(site, name, repeating.node)
     {
@@ -563,17 +588,23 @@ fn push_without_capacity<'t>(cx: &mut Cx<'t>, site: &Site<'t>) -> Option<String>
         cx.occurrences(scope, name)
             .iter()
             .any(|occurrence| match occurrence.effect {
-                Effect::Method(method) => {
-                    matches!(method, "reserve" | "reserve_exact" | "resize" | "extend")
-                }
+                Effect::Method(method) => matches!(method, "reserve" | "reserve_exact" | "resize"),
                 Effect::Escape => occurrence.node.start_byte() < repeating.node.start_byte(),
                 _ => false,
             });
     if sized_elsewhere {
         return None;
     }
+    let per_iteration =
+        families::appends_per_iteration(cx, site, name, repeating.node, |effect| {
+            matches!(
+                effect,
+                Effect::Method("push" | "insert" | "extend" | "extend_from_slice" | "append")
+            )
+        })?;
+    let count = families::scaled(&count, per_iteration);
     Some(format!(
-        "`{name}` grows by reallocation as `push` adds an element per iteration (about log2 n reallocations, each copying everything); create it with `Vec::with_capacity({count})`, or collect the iterator"
+        "`{name}` grows by reallocation as the loop pushes to it (about log2 n reallocations, each copying everything); create it with `Vec::with_capacity({count})`, or collect the iterator"
     ))
 }
 
@@ -587,12 +618,11 @@ fn loop_count<'t>(cx: &mut Cx<'t>, site: &Site<'t>, node: Node<'t>) -> Option<St
         let start = value.named_child(0)?;
         let end = value.named_child(1)?;
         let inclusive = cx.text(value).contains("..=");
-        return Some(match (cx.text(start), inclusive) {
-            ("0", false) => cx.text(end).to_string(),
-            ("0", true) => format!("{} + 1", cx.text(end)),
-            (start, false) => format!("{} - {start}", cx.text(end)),
-            (start, true) => format!("{} - {start} + 1", cx.text(end)),
-        });
+        return Some(families::iteration_count(
+            cx.text(start),
+            cx.text(end),
+            inclusive,
+        ));
     }
     let (collection, _) = iterated(cx, value)?;
     match cx.kind_of(site, collection)? {
@@ -605,7 +635,7 @@ fn remove_front<'t>(cx: &mut Cx<'t>, site: &Site<'t>) -> Option<String> {
     let name = cx.capture_text(site, "collection")?;
     let method = cx.capture_text(site, "method")?;
     match cx.kind_of(site, name)? {
-        Kind::List(ListShape::Any | ListShape::EmptyGrowable | ListShape::SmallConstant)
+        Kind::List(ListShape::Any | ListShape::EmptyGrowable | ListShape::SmallLiteral)
         | Kind::Str => {}
         _ => return None,
     }
