@@ -559,6 +559,32 @@ fn repeated_key_lookup<'t>(cx: &mut Cx<'t>, site: &Site<'t>) -> Option<String> {
         }
     }
     let negated = cx.text(site.node).contains("not in");
+    let is_entry = |cx: &Cx<'t>, node: Node<'t>| {
+        node.kind() == "subscript"
+            && node
+                .child_by_field_name("value")
+                .is_some_and(|value| cx.text(value) == map)
+            && node
+                .child_by_field_name("subscript")
+                .is_some_and(|subscript| same_text(cx.text(subscript), key))
+    };
+    // `if key not in table: table[key] = v` alone inserts when absent, one
+    // lookup in the common case; it costs only when `table[key]` is used
+    // again after it (`table[key].append(x)`: the grouping idiom).
+    if negated {
+        let mut after = site
+            .node
+            .parent()
+            .and_then(|statement| statement.next_named_sibling());
+        let mut used_after = false;
+        while let Some(statement) = after {
+            used_after |= cx.find(statement, |node| is_entry(cx, node)).is_some();
+            after = statement.next_named_sibling();
+        }
+        if !used_after {
+            return None;
+        }
+    }
     families::repeated_key_lookup(
         cx,
         site,
