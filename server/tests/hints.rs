@@ -255,3 +255,58 @@ fn go() {
 fn rust() {
     check_language(Language::Rust);
 }
+
+/// A cache kept across edits reports exactly what a fresh pass reports:
+/// blank lines inserted into (and removed from) functions all over each
+/// fixture, parsed incrementally as the editor would.
+#[test]
+fn cached_hints_equal_fresh_hints_after_edits() {
+    use perforch::analysis::HintCache;
+    use perforch::document::{Position, PositionEncoding, Range, TextChange};
+    for language in Language::ALL {
+        for path in fixtures(language) {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let mut document = Document::new(language, 0, &text);
+            let mut cache = HintCache::new();
+            assert_eq!(
+                cache.hints(&document),
+                hints(&document),
+                "{name}: first pass"
+            );
+            let indented: Vec<u32> = text
+                .lines()
+                .enumerate()
+                .filter(|(_, line)| line.starts_with("    ") || line.starts_with('\t'))
+                .map(|(index, _)| index as u32)
+                .collect();
+            for (version, line) in indented.iter().step_by(7).enumerate() {
+                let at = Position::new(*line, 0);
+                let insert = TextChange {
+                    range: Some(Range { start: at, end: at }),
+                    text: "\n".into(),
+                };
+                document.apply_changes(2 * version as i32 + 1, &[insert], PositionEncoding::Utf16);
+                assert_eq!(
+                    cache.hints(&document),
+                    hints(&document),
+                    "{name}: blank line before line {line}"
+                );
+                let remove = TextChange {
+                    range: Some(Range {
+                        start: at,
+                        end: Position::new(line + 1, 0),
+                    }),
+                    text: String::new(),
+                };
+                document.apply_changes(2 * version as i32 + 2, &[remove], PositionEncoding::Utf16);
+                assert_eq!(
+                    cache.hints(&document),
+                    hints(&document),
+                    "{name}: blank line removed again"
+                );
+            }
+            assert_eq!(document.source(), text, "{name}: the edits cancel out");
+        }
+    }
+}

@@ -10,4 +10,4 @@ mod source;
 mod stub;
 
 pub use functions::{ByteRange, Function, FunctionKind, function_at, functions};
-pub use hints::{Hint, HintInfo, hints};
+pub use hints::{Hint, HintCache, HintInfo, hints};

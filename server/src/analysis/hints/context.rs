@@ -150,12 +150,16 @@ impl<'t> Cx<'t> {
             let Some(child) = current.child_with_descendant(node) else {
                 return false;
             };
-            let mut sibling = child.next_named_sibling();
-            while let Some(next) = sibling {
-                if syntax::is_exit(self.language, next) {
-                    return true;
-                }
-                sibling = next.next_named_sibling();
+            // Siblings through the parent's cursor: `next_named_sibling`
+            // would look the parent up from the root every time.
+            let mut cursor = current.walk();
+            let exits = current
+                .named_children(&mut cursor)
+                .skip_while(|sibling| sibling.id() != child.id())
+                .skip(1)
+                .any(|sibling| syntax::is_exit(self.language, sibling));
+            if exits {
+                return true;
             }
             current = child;
         }
@@ -207,7 +211,21 @@ impl<'t> Cx<'t> {
                 let effect = syntax::classify(self, node, &ancestors);
                 found.push(Occurrence { node, effect });
             }
-            if cursor.goto_first_child() {
+            // Module-level variables live outside the functions and classes
+            // defined next to them: skip those when the scope is the file.
+            let prune = scope.id() == self.root.id()
+                && node.id() != scope.id()
+                && matches!(
+                    node.kind(),
+                    "function_definition"
+                        | "decorated_definition"
+                        | "class_definition"
+                        | "function_declaration"
+                        | "method_declaration"
+                        | "function_item"
+                        | "impl_item"
+                );
+            if !prune && cursor.goto_first_child() {
                 ancestors.push(node);
                 continue;
             }

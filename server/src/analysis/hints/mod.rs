@@ -12,6 +12,7 @@
 //! server call the same function.
 
 mod catalog;
+mod chunks;
 mod context;
 mod cpp;
 mod families;
@@ -24,7 +25,10 @@ mod syntax;
 
 pub use catalog::{CATALOG, HintInfo, info};
 
+use std::collections::HashMap;
+
 use context::Cx;
+use tree_sitter::Node;
 
 use super::ByteRange;
 use super::queries;
@@ -45,11 +49,88 @@ pub struct Hint {
 
 /// Every hint in the document, in source order.
 pub fn hints(document: &Document) -> Vec<Hint> {
-    let source = document.source();
+    HintCache::default().hints(document)
+}
+
+/// The hints of each function, kept between passes over one document: after
+/// an edit, only the functions whose text changed are analysed again. A
+/// language server keeps one per open document; results are exactly those
+/// of [`hints`].
+#[derive(Debug, Default)]
+pub struct HintCache {
+    /// Hints of a function, by chunk key, with ranges relative to its start.
+    functions: HashMap<u64, Vec<Hint>>,
+}
+
+impl HintCache {
+    pub fn new() -> HintCache {
+        HintCache::default()
+    }
+
+    /// Every hint in the document, in source order.
+    pub fn hints(&mut self, document: &Document) -> Vec<Hint> {
+        let source = document.source();
+        let language = document.language();
+        let root = document.tree().root_node();
+        // Only the previous pass is reused, never an earlier function of
+        // this pass: a first pass costs a full analysis whatever the file.
+        let previous = std::mem::take(&mut self.functions);
+        let mut kept = HashMap::with_capacity(previous.len());
+        let mut found = Vec::new();
+        for chunk in chunks::chunks(language, root, &source) {
+            let start = chunk.node.start_byte();
+            if !chunk.function {
+                found.extend(analyse(document, &source, chunk.node));
+                continue;
+            }
+            let relative = match previous.get(&chunk.key) {
+                Some(cached) => cached.clone(),
+                None => analyse(document, &source, chunk.node)
+                    .into_iter()
+                    .map(|hint| Hint {
+                        range: shift(hint.range, start, false),
+                        ..hint
+                    })
+                    .collect(),
+            };
+            found.extend(relative.iter().map(|hint| Hint {
+                range: shift(hint.range, start, true),
+                ..hint.clone()
+            }));
+            kept.insert(chunk.key, relative);
+        }
+        // Functions no longer in the document are forgotten.
+        self.functions = kept;
+        found.sort_by_key(|hint| (hint.range.start, hint.id));
+        // Two patterns can describe the same site (`s = s + x` is a candidate
+        // for string and list concatenation): report it once per id.
+        found.dedup_by(|a, b| a.id == b.id && a.range == b.range);
+        found
+    }
+}
+
+/// Moves a range by `offset`: forward (`true`) or back.
+fn shift(range: ByteRange, offset: usize, forward: bool) -> ByteRange {
+    if forward {
+        ByteRange {
+            start: range.start + offset,
+            end: range.end + offset,
+        }
+    } else {
+        ByteRange {
+            start: range.start - offset,
+            end: range.end - offset,
+        }
+    }
+}
+
+/// The hints inside `node`, a function or a top-level statement: one query
+/// pass over its subtree, then each candidate's predicate.
+fn analyse(document: &Document, source: &str, node: Node<'_>) -> Vec<Hint> {
     let language = document.language();
     let root = document.tree().root_node();
-    let scanned = scan::scan(&queries::for_language(language).hints, root, &source);
-    let mut cx = Cx::new(language, &source, root, scanned.frames);
+    let scanned = scan::scan(&queries::for_language(language).hints, node, source);
+    let mut cx = Cx::new(language, source, root, scanned.frames);
     let mut found = Vec::new();
     for site in &scanned.sites {
         let Some(message) = syntax::check(&mut cx, site) else {
@@ -66,15 +147,11 @@ pub fn hints(document: &Document) -> Vec<Hint> {
         };
         found.push(Hint {
             id: info.id,
-            range: report_range(site, &source),
+            range: report_range(site, source),
             message: one_line(&message),
             function: cx.function_name(site),
         });
     }
-    found.sort_by_key(|hint| (hint.range.start, hint.id));
-    // Two patterns can describe the same site (`s = s + x` is a candidate
-    // for string and list concatenation): report it once per id.
-    found.dedup_by(|a, b| a.id == b.id && a.range == b.range);
     found
 }
 
