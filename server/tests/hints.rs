@@ -310,3 +310,129 @@ fn cached_hints_equal_fresh_hints_after_edits() {
         }
     }
 }
+
+// ------------------------------------------------------------ perforch check
+
+fn perforch_check(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_perforch"))
+        .arg("check")
+        .args(args)
+        .current_dir(repo_root())
+        .output()
+        .unwrap()
+}
+
+fn check_output(args: &[&str], expected: expect_test::Expect) {
+    let output = perforch_check(args);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    expected.assert_eq(&String::from_utf8(output.stdout).unwrap());
+}
+
+#[test]
+fn check_prints_one_line_per_hint_in_each_language() {
+    use expect_test::expect;
+    check_output(
+        &[
+            "fixtures/hints/python/py-list-pop-front.py",
+            "fixtures/hints/java/java-boxing-in-loop.java",
+        ],
+        expect![[r#"
+            fixtures/hints/python/py-list-pop-front.py:6:16: py-list-pop-front: `queue.pop(0)` shifts every remaining element: O(n) per call, O(n²) to drain the list; use a collections.deque and `popleft()`
+            fixtures/hints/python/py-list-pop-front.py:18:9: py-list-pop-front: `out.insert(0, …)` shifts every element: O(n) per call, O(n²) over the loop; use a collections.deque and `appendleft()`
+            fixtures/hints/java/java-boxing-in-loop.java:7:13: java-boxing-in-loop: `total` is a boxed `Long`: each update unboxes it and allocates a new `Long` on every iteration; declare it as `long`
+            fixtures/hints/java/java-boxing-in-loop.java:16:17: java-boxing-in-loop: `hits` is a boxed `Integer`: each update unboxes it and allocates a new `Integer` on every iteration; declare it as `int`
+            fixtures/hints/java/java-boxing-in-loop.java:25:13: java-boxing-in-loop: `acc` is a boxed `Double`: each update unboxes it and allocates a new `Double` on every iteration; declare it as `double`
+        "#]],
+    );
+    check_output(
+        &[
+            "fixtures/hints/cpp/cpp-push-back-without-reserve.cpp",
+            "fixtures/hints/go/go-regexp-compile-in-loop.go",
+            "fixtures/hints/rust/rust-collect-then-len.rs",
+        ],
+        expect![[r#"
+            fixtures/hints/cpp/cpp-push-back-without-reserve.cpp:7:9: cpp-push-back-without-reserve: `out` grows by reallocation as the loop appends to it (about log2 n reallocations, each moving every element); call `out.reserve(n)` before the loop
+            fixtures/hints/cpp/cpp-push-back-without-reserve.cpp:15:9: cpp-push-back-without-reserve: `result` grows by reallocation as the loop appends to it (about log2 n reallocations, each moving every element); call `result.reserve(ids.size())` before the loop
+            fixtures/hints/cpp/cpp-push-back-without-reserve.cpp:59:9: cpp-push-back-without-reserve: `out` grows by reallocation as the loop appends to it (about log2 n reallocations, each moving every element); call `out.reserve(2 * values.size())` before the loop
+            fixtures/hints/go/go-regexp-compile-in-loop.go:10:9: go-regexp-compile-in-loop: `regexp.MustCompile` compiles `^[0-9]+$` on every iteration (the regexp package does not cache); compile it once, e.g. `var re = regexp.MustCompile(`^[0-9]+$`)` at package level
+            fixtures/hints/go/go-regexp-compile-in-loop.go:21:15: go-regexp-compile-in-loop: `regexp.MatchString` compiles "^[a-z]+$" on every iteration (the regexp package does not cache); compile it once, e.g. `var re = regexp.MustCompile("^[a-z]+$")` at package level
+            fixtures/hints/rust/rust-collect-then-len.rs:4:39: rust-collect-then-len: collects every item into a new collection only to call `len()` on it: an allocation and O(n) memory; `.count()` gives the answer without allocating
+            fixtures/hints/rust/rust-collect-then-len.rs:8:44: rust-collect-then-len: collects every item into a new collection only to call `is_empty()` on it: an allocation and O(n) memory; `.next().is_none()` gives the answer without allocating
+        "#]],
+    );
+}
+
+#[test]
+fn check_json_has_positions_and_functions() {
+    let output = perforch_check(&[
+        "--json",
+        "fixtures/hints/rust/rust-vec-remove-front-in-loop.rs",
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let records: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let records = records.as_array().unwrap();
+    assert_eq!(records.len(), 2);
+    let first = &records[0];
+    assert_eq!(
+        first["path"],
+        "fixtures/hints/rust/rust-vec-remove-front-in-loop.rs"
+    );
+    assert_eq!(first["id"], "rust-vec-remove-front-in-loop");
+    assert_eq!(first["function"], "bfs");
+    assert_eq!(
+        (first["line"].as_u64(), first["column"].as_u64()),
+        (Some(7), Some(20))
+    );
+    assert_eq!(
+        (first["end_line"].as_u64(), first["end_column"].as_u64()),
+        (Some(7), Some(35))
+    );
+    let text = std::fs::read_to_string(
+        repo_root().join("fixtures/hints/rust/rust-vec-remove-front-in-loop.rs"),
+    )
+    .unwrap();
+    let (start, end) = (
+        first["start_byte"].as_u64().unwrap() as usize,
+        first["end_byte"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(&text[start..end], "queue.remove(0)");
+    assert_eq!(records[1]["function"], "reversed");
+    assert!(
+        records
+            .iter()
+            .all(|record| record["message"].as_str().is_some_and(|m| !m.is_empty()))
+    );
+}
+
+#[test]
+fn check_exits_zero_with_or_without_hints_and_fails_on_unreadable_files() {
+    // No hints: nothing printed, still success.
+    let clean = tempfile::Builder::new().suffix(".py").tempfile().unwrap();
+    std::fs::write(clean.path(), "def add(a, b):\n    return a + b\n").unwrap();
+    let output = perforch_check(&[clean.path().to_str().unwrap()]);
+    assert!(output.status.success());
+    assert!(output.stdout.is_empty());
+    let output = perforch_check(&["--json", clean.path().to_str().unwrap()]);
+    assert_eq!(String::from_utf8(output.stdout).unwrap().trim(), "[]");
+
+    let unknown = tempfile::Builder::new().suffix(".txt").tempfile().unwrap();
+    let output = perforch_check(&[unknown.path().to_str().unwrap()]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("cannot tell the language") && stderr.contains(".txt"),
+        "{stderr}"
+    );
+
+    let output = perforch_check(&["fixtures/hints/python/no-such-file.py"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no-such-file.py"));
+}
