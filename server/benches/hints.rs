@@ -122,8 +122,8 @@ fn main() {
         "static hints on {LINES}-line files ({runs} runs each, after warm-up); target: median < {TARGET:?} after an edit"
     );
     println!(
-        "  {:<7} {:>7} {:>9} {:>6}  {:>16} {:>16}  {}",
-        "lang", "lines", "bytes", "hints", "cold median/p90", "edit median/p90", ""
+        "  {:<7} {:>7} {:>9} {:>6}  {:>16} {:>16}",
+        "lang", "lines", "bytes", "hints", "cold median/p90", "edit median/p90"
     );
     for language in Language::ALL {
         let text = large_source(language);

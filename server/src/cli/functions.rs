@@ -83,7 +83,7 @@ pub(super) fn read_document(file: &Path) -> anyhow::Result<Document> {
             String::from_utf8_lossy(error.as_bytes()).into_owned()
         }
     };
-    if text.contains('\0') && text.len() > 0 {
+    if text.contains('\0') && !text.is_empty() {
         bail!("{} looks like a binary file, not source code", file.display());
     }
     Ok(Document::new(language, 0, &text))

@@ -103,10 +103,8 @@ fn body_of<'t>(language: Language, node: Node<'t>) -> Option<Node<'t>> {
         (Language::Java, "enum_body_declarations") => Some(node),
         (Language::Java, "enum_body") => {
             let mut cursor = node.walk();
-            let declarations = node
-                .named_children(&mut cursor)
-                .find(|child| child.kind() == "enum_body_declarations");
-            declarations
+            node.named_children(&mut cursor)
+                .find(|child| child.kind() == "enum_body_declarations")
         }
         (Language::Cpp, "namespace_definition" | "linkage_specification") => {
             node.child_by_field_name("body")

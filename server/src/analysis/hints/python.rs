@@ -434,7 +434,7 @@ fn list_scan<'t>(cx: &mut Cx<'t>, site: &Site<'t>) -> Option<String> {
     let remedy = if method == "count" {
         format!("count everything once before the loop with `collections.Counter({name})`")
     } else {
-        format!("map each value to its position once before the loop in a dict")
+        "map each value to its position once before the loop in a dict".to_string()
     };
     Some(format!(
         "`{name}.{method}()` scans the whole list on every iteration: O(n·m) over the loop; {remedy}"
@@ -553,10 +553,11 @@ fn repeated_key_lookup<'t>(cx: &mut Cx<'t>, site: &Site<'t>) -> Option<String> {
     let map = cx.capture_text(site, "map")?;
     let key = cx.capture_text(site, "key")?;
     let consequence = site.capture("consequence")?;
-    if let Some(kind) = cx.kind_of(site, map) {
-        if kind.is_list() || matches!(kind, Kind::Set | Kind::Str | Kind::Deque) {
-            return None;
-        }
+    if cx
+        .kind_of(site, map)
+        .is_some_and(|kind| kind.is_list() || matches!(kind, Kind::Set | Kind::Str | Kind::Deque))
+    {
+        return None;
     }
     let negated = cx.text(site.node).contains("not in");
     let is_entry = |cx: &Cx<'t>, node: Node<'t>| {
