@@ -436,3 +436,106 @@ fn check_exits_zero_with_or_without_hints_and_fails_on_unreadable_files() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("no-such-file.py"));
 }
+
+// ----------------------------------------------- the fixtures are real code
+
+/// Runs a toolchain command; a missing toolchain fails the test, naming it.
+fn run_toolchain(command: &mut std::process::Command, what: &str) -> std::process::Output {
+    let program = command.get_program().to_string_lossy().into_owned();
+    command.output().unwrap_or_else(|error| {
+        panic!("{program} is needed to check the {what} fixtures and could not run: {error}")
+    })
+}
+
+fn assert_compiles(output: std::process::Output, what: &str) {
+    assert!(
+        output.status.success(),
+        "{what} does not compile:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn fixture_paths(language: Language) -> Vec<String> {
+    fixtures(language)
+        .iter()
+        .map(|path| path.to_string_lossy().into_owned())
+        .collect()
+}
+
+#[test]
+fn python_fixtures_compile() {
+    let cache = tempfile::tempdir().unwrap();
+    let output = run_toolchain(
+        std::process::Command::new("python3")
+            .args(["-m", "py_compile"])
+            .args(fixture_paths(Language::Python))
+            .env("PYTHONPYCACHEPREFIX", cache.path()),
+        "Python",
+    );
+    assert_compiles(output, "a Python fixture");
+}
+
+#[test]
+fn java_fixtures_compile() {
+    let classes = tempfile::tempdir().unwrap();
+    let output = run_toolchain(
+        std::process::Command::new("javac")
+            .arg("-d")
+            .arg(classes.path())
+            .args(fixture_paths(Language::Java)),
+        "Java",
+    );
+    assert_compiles(output, "a Java fixture");
+}
+
+#[test]
+fn cpp_fixtures_compile() {
+    for path in fixture_paths(Language::Cpp) {
+        let output = run_toolchain(
+            std::process::Command::new("g++")
+                .args(["-std=c++17", "-fsyntax-only", "-Wall"])
+                .arg(&path),
+            "C++",
+        );
+        assert_compiles(output, &path);
+    }
+}
+
+#[test]
+fn go_fixtures_compile() {
+    let home = tempfile::tempdir().unwrap();
+    for path in fixture_paths(Language::Go) {
+        let mut command = std::process::Command::new("go");
+        command.arg("vet").arg(&path).current_dir(home.path());
+        // A writable build cache even where HOME is not.
+        if std::env::var_os("GOCACHE").is_none() && std::env::var_os("HOME").is_none() {
+            command.env("GOCACHE", home.path().join("cache"));
+        }
+        assert_compiles(run_toolchain(&mut command, "Go"), &path);
+    }
+}
+
+#[test]
+fn rust_fixtures_compile() {
+    let out = tempfile::tempdir().unwrap();
+    for path in fixture_paths(Language::Rust) {
+        let output = run_toolchain(
+            std::process::Command::new("rustc")
+                .args([
+                    "--edition",
+                    "2021",
+                    "--crate-type",
+                    "lib",
+                    "--emit=metadata",
+                    "-A",
+                    "dead_code",
+                    "-o",
+                ])
+                .arg(out.path().join("fixture.rmeta"))
+                .arg(&path),
+            "Rust",
+        );
+        assert_compiles(output, &path);
+    }
+}
