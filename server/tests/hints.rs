@@ -539,3 +539,44 @@ fn rust_fixtures_compile() {
         assert_compiles(output, &path);
     }
 }
+
+// ----------------------------------------------------------------- the docs
+
+/// The per-language tables of `docs/hints.md` are generated from the catalog:
+/// every hint is documented with the pattern and cost the code knows.
+/// `UPDATE_EXPECT=1 cargo test --test hints docs` rewrites them.
+#[test]
+fn docs_list_every_hint() {
+    let path = repo_root().join("docs/hints.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let begin = text.find("<!-- hints:begin").expect("docs/hints.md has a hints:begin marker");
+    let begin = begin + text[begin..].find("-->").unwrap() + "-->".len();
+    let end = text.find("<!-- hints:end -->").expect("docs/hints.md has a hints:end marker");
+    let mut tables = String::from("\n");
+    for language in Language::ALL {
+        let title = match language {
+            Language::Python => "Python",
+            Language::Java => "Java",
+            Language::Cpp => "C++",
+            Language::Go => "Go",
+            Language::Rust => "Rust",
+        };
+        tables.push_str(&format!("\n### {title}\n\n| id | pattern | cost |\n|---|---|---|\n"));
+        for hint in CATALOG.iter().filter(|hint| hint.language == language) {
+            tables.push_str(&format!(
+                "| `{}` | {} | {} |\n",
+                hint.id,
+                hint.pattern.replace('|', "\\|"),
+                hint.cost.replace('|', "\\|")
+            ));
+        }
+    }
+    tables.push('\n');
+    if text[begin..end] != tables {
+        if std::env::var_os("UPDATE_EXPECT").is_some() {
+            std::fs::write(&path, format!("{}{}{}", &text[..begin], tables, &text[end..])).unwrap();
+        } else {
+            panic!("docs/hints.md is out of date with the catalog: run `UPDATE_EXPECT=1 cargo test --test hints docs`");
+        }
+    }
+}

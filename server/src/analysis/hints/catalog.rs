@@ -54,8 +54,8 @@ catalog! {
         "a loop over `items` nested in a loop over `items` that compares elements with `==`",
         "compares all n² pairs; grouping or indexing by key in a dict or set finds equal elements in O(n)";
     "py-repeated-key-lookup", Python,
-        "`if key in table:` followed by `table[key]`, inside a loop",
-        "hashes and looks up the same key twice; table.get, setdefault, collections.Counter or defaultdict do it once";
+        "`if key in table:` then an update of `table[key]` (`+= 1`, `= ...`, `.append(...)`), inside a loop",
+        "two or three hash lookups per iteration for one update; collections.Counter, defaultdict or setdefault do it in one";
     "py-list-pop-front", Python,
         "`items.pop(0)` or `items.insert(0, x)` on a list, inside a loop",
         "shifts every element: O(n) per call, O(n²) for a queue; collections.deque has O(1) popleft and appendleft";
