@@ -138,7 +138,7 @@ catalog! {
         "`regexp.MustCompile`, `regexp.Compile` or `regexp.MatchString` with a constant pattern, inside a loop",
         "compiles the pattern on every iteration (the regexp package does not cache); compile once, e.g. in a package-level var";
     "go-defer-in-loop", Go,
-        "`defer` inside a loop",
+        "`defer` on every iteration of a loop (a statement of its body, not under an `if`)",
         "deferred calls run only when the function returns: one record per iteration (O(n) memory) and every resource held until then; move the body into a function or release explicitly";
     "go-sprintf-in-loop", Go,
         "`fmt.Sprintf(\"%d\", n)` or `fmt.Sprintf(\"%s\", s)` inside a loop",

@@ -137,9 +137,50 @@ impl<'t> Cx<'t> {
     /// The innermost loop that runs the site on each of its iterations,
     /// unless the site is followed by a `break`/`return` that leaves it:
     /// then the site runs once per loop, not once per iteration.
-    pub fn repeating_loop(&self, site: &Site<'t>) -> Option<Frame<'t>> {
-        let innermost = *self.loops(site).first()?;
+    ///
+    /// A loop over a short literal (`for sep in (",", ";")`) runs a handful
+    /// of times: it is looked through, to the loop around it.
+    pub fn repeating_loop(&mut self, site: &Site<'t>) -> Option<Frame<'t>> {
+        let innermost = self
+            .loops(site)
+            .into_iter()
+            .find(|frame| !self.runs_few_times(site, *frame))?;
         (!self.exits_after(innermost.node, site.node)).then_some(innermost)
+    }
+
+    /// A loop over a literal of at most 8 elements (or a variable holding
+    /// one that nothing grows), or over `range(k)` for a literal k <= 8.
+    fn runs_few_times(&mut self, site: &Site<'t>, frame: Frame<'t>) -> bool {
+        let Some(walked) = frame.once else {
+            return false;
+        };
+        let few = |count: usize| (1..=8).contains(&count);
+        match walked.kind() {
+            "list" | "tuple" | "set" | "array_expression" | "initializer_list" => {
+                few(walked.named_child_count())
+            }
+            "composite_literal" => walked
+                .child_by_field_name("body")
+                .is_some_and(|body| few(body.named_child_count())),
+            "call" => {
+                let is_range = walked
+                    .child_by_field_name("function")
+                    .is_some_and(|f| self.text(f) == "range");
+                let bound = walked
+                    .child_by_field_name("arguments")
+                    .filter(|arguments| arguments.named_child_count() == 1);
+                is_range
+                    && bound
+                        .and_then(|arguments| arguments.named_child(0))
+                        .and_then(|bound| self.text(bound).parse::<usize>().ok())
+                        .is_some_and(few)
+            }
+            "identifier" => {
+                let name = self.text(walked);
+                self.is_small_and_fixed(site, name)
+            }
+            _ => false,
+        }
     }
 
     /// Whether a statement after `node`, in any block between `node` and
@@ -246,13 +287,22 @@ impl<'t> Cx<'t> {
     }
 
     /// The kind every binding of `name` in the site's scope agrees on.
+    ///
+    /// Only bindings that can reach the site count: those before it, and
+    /// those in a loop around it (which the next iteration sees). A parameter
+    /// rebound to a list after the loop is not a list inside it.
     pub fn kind_of(&mut self, site: &Site<'t>, name: &'t str) -> Option<Kind> {
         let scope = self.scope(site);
+        let loops = self.loops(site);
+        let reaches = |node: Node<'t>| {
+            node.start_byte() < site.node.start_byte()
+                || loops.iter().any(|frame| contains(frame.node, node))
+        };
         let mut kind = self
             .occurrences(scope, name)
             .iter()
             .filter_map(|occurrence| match occurrence.effect {
-                Effect::Bind(kind) => Some(kind),
+                Effect::Bind(kind) if reaches(occurrence.node) => Some(kind),
                 _ => None,
             })
             .fold(None, merge);

@@ -236,7 +236,7 @@ pub(super) fn appends_per_iteration<'t>(
 
 /// The statement of `body` (a loop body) that holds `node`, looking through
 /// statement lists and expression statements; `None` if `node` is not in it.
-fn statement_of<'t>(body: Node<'t>, node: Node<'t>) -> Option<Node<'t>> {
+pub(super) fn statement_of<'t>(body: Node<'t>, node: Node<'t>) -> Option<Node<'t>> {
     let mut current = body;
     loop {
         let child = current.child_with_descendant(node)?;

@@ -343,7 +343,13 @@ pub(super) fn check<'t>(cx: &mut Cx<'t>, site: &Site<'t>) -> Option<String> {
             ))
         }
         "go-defer-in-loop" => {
-            cx.repeating_loop(site)?;
+            // Only a `defer` every iteration reaches: one under an `if` may
+            // be a set-up that runs once.
+            let repeating = cx.repeating_loop(site)?;
+            let body = repeating.node.child_by_field_name("body")?;
+            if families::statement_of(body, site.node)?.id() != site.node.id() {
+                return None;
+            }
             Some(
                 "`defer` in a loop runs only when the function returns: a deferred call piles up per iteration (O(n) memory) and holds its resource until then; move the loop body into a function, or release the resource explicitly"
                     .to_string(),

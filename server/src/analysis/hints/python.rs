@@ -227,6 +227,14 @@ fn value_kind(cx: &Cx<'_>, value: Node<'_>) -> Kind {
                     .map_or("", |name| cx.text(name)),
                 _ => cx.text(function),
             };
+            // `"a b c".split()`: as many elements as a short literal has words.
+            let splits_literal = matches!(called, "split" | "rsplit" | "splitlines")
+                && function
+                    .child_by_field_name("object")
+                    .is_some_and(|object| object.kind() == "string" && cx.text(object).len() <= 66);
+            if splits_literal {
+                return Kind::List(ListShape::SmallLiteral);
+            }
             let literal_argument = value
                 .child_by_field_name("arguments")
                 .and_then(|arguments| arguments.named_child(0))
@@ -407,6 +415,20 @@ fn invariant_list<'t>(cx: &mut Cx<'t>, site: &Site<'t>, name: &'t str) -> Option
 fn list_membership<'t>(cx: &mut Cx<'t>, site: &Site<'t>) -> Option<String> {
     let name = cx.capture_text(site, "collection")?;
     let repeating = invariant_list(cx, site, name)?;
+    // A loop that removes from the list (`while x in items: items.remove(x)`)
+    // needs another remedy than a set; leave it.
+    let shrinks = cx
+        .occurrences_within(site, name, repeating)
+        .iter()
+        .any(|occurrence| {
+            matches!(
+                occurrence.effect,
+                Effect::Method("remove" | "pop" | "clear") | Effect::ElementWrite
+            )
+        });
+    if shrinks {
+        return None;
+    }
     let grows = cx
         .occurrences_within(site, name, repeating)
         .iter()

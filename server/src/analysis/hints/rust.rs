@@ -518,7 +518,11 @@ fn format_in_loop<'t>(cx: &mut Cx<'t>, site: &Site<'t>) -> Option<String> {
         if !format_mentions(cx, invocation, target) {
             return None;
         }
-        cx.repeating_loop(site)?;
+        // Quadratic only for a String that lives across iterations.
+        let repeating = cx.repeating_loop(site)?;
+        if cx.bound_within(site, target, repeating.node) {
+            return None;
+        }
         return Some(format!(
             "`{target} = format!(…{target}…)` builds a new String and copies all of `{target}` on every iteration: O(n²) in all; append in place with `write!({target}, …)` or `push_str`"
         ));
