@@ -279,9 +279,9 @@ fn declared_kind(cx: &Cx<'_>, declaration: Node<'_>, value: Option<Node<'_>>) ->
     let Some(declared) = declaration.child_by_field_name("type") else {
         return Kind::Other;
     };
-    let text = cx.text(declared);
-    let text = text.strip_prefix("std::").unwrap_or(text);
-    let base = text.split('<').next().unwrap_or(text).trim();
+    let Some(base) = container_name(cx.text(declared)) else {
+        return Kind::Other;
+    };
     match base {
         "vector" => {
             let sized = value.is_some_and(|value| match value.kind() {
@@ -301,6 +301,38 @@ fn declared_kind(cx: &Cx<'_>, declaration: Node<'_>, value: Option<Node<'_>>) ->
         "map" | "unordered_map" | "multimap" | "unordered_multimap" => Kind::Map,
         _ => Kind::Other,
     }
+}
+
+/// The standard container a type names: `std::vector<int>` → `vector`,
+/// `string` → `string`; `None` for a type nested in one
+/// (`std::vector<int>::iterator`) or anything else.
+fn container_name(text: &str) -> Option<&str> {
+    let text = text.trim();
+    let text = text.strip_prefix("std::").unwrap_or(text);
+    let Some(open) = text.find('<') else {
+        return text
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_')
+            .then_some(text);
+    };
+    // The template's arguments must close the type: nothing after them.
+    let mut depth = 0i32;
+    for (index, c) in text.char_indices().skip(open) {
+        match c {
+            '<' => depth += 1,
+            '>' => {
+                depth -= 1;
+                if depth == 0 {
+                    return text[index + 1..]
+                        .trim()
+                        .is_empty()
+                        .then(|| text[..open].trim());
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// `for (auto x : items)`, `for (size_t i = 0; i < items.size(); ++i)`.
