@@ -4,8 +4,10 @@
 
 mod doc_comment;
 mod functions;
+pub mod hints;
 pub(crate) mod queries;
 mod source;
 mod stub;
 
 pub use functions::{ByteRange, Function, FunctionKind, function_at, functions};
+pub use hints::{Hint, HintCache, HintInfo, hints};

@@ -17,6 +17,8 @@ pub(crate) fn source(language: Language, purpose: Purpose) -> &'static str {
                         include_str!(concat!("../../../queries/", $dir, "/functions.scm")),
                     (Language::$lang, Purpose::Containers) =>
                         include_str!(concat!("../../../queries/", $dir, "/containers.scm")),
+                    (Language::$lang, Purpose::Hints) =>
+                        include_str!(concat!("../../../queries/", $dir, "/hints.scm")),
                 )*
             }
         };
@@ -28,11 +30,13 @@ pub(crate) fn source(language: Language, purpose: Purpose) -> &'static str {
 pub(crate) enum Purpose {
     Functions,
     Containers,
+    Hints,
 }
 
 pub(crate) struct LanguageQueries {
     pub functions: Query,
     pub containers: Query,
+    pub hints: Query,
 }
 
 fn compile(language: Language, purpose: Purpose) -> Result<Query, tree_sitter::QueryError> {
@@ -53,6 +57,7 @@ static QUERIES: LazyLock<Vec<LanguageQueries>> = LazyLock::new(|| {
             LanguageQueries {
                 functions: load(Purpose::Functions),
                 containers: load(Purpose::Containers),
+                hints: load(Purpose::Hints),
             }
         })
         .collect()
@@ -87,7 +92,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(compiled, 10, "two query files per language");
+        assert_eq!(compiled, 15, "three query files per language");
         for language in Language::ALL {
             for_language(language);
         }

@@ -50,6 +50,21 @@ impl<'a> From<&'a Function> for FunctionRecord<'a> {
 }
 
 pub fn run(file: &Path, json: bool, out: &mut impl Write) -> anyhow::Result<()> {
+    let document = read_document(file)?;
+    let functions = analysis::functions(&document);
+    if json {
+        let records: Vec<FunctionRecord> = functions.iter().map(FunctionRecord::from).collect();
+        serde_json::to_writer_pretty(&mut *out, &records)?;
+        writeln!(out)?;
+    } else {
+        write_table(&functions, out)?;
+    }
+    Ok(())
+}
+
+/// A source file as a document, its language told by its extension.
+/// Invalid UTF-8 is repaired (with a warning) rather than refused.
+pub(super) fn read_document(file: &Path) -> anyhow::Result<Document> {
     let language = Language::from_path(file).with_context(|| {
         format!(
             "cannot tell the language of {}: perforch reads .py, .java, .cpp/.cc/.cxx/.h/.hpp, .go and .rs files",
@@ -71,16 +86,7 @@ pub fn run(file: &Path, json: bool, out: &mut impl Write) -> anyhow::Result<()> 
     if text.contains('\0') {
         bail!("{} looks like a binary file, not source code", file.display());
     }
-    let document = Document::new(language, 0, &text);
-    let functions = analysis::functions(&document);
-    if json {
-        let records: Vec<FunctionRecord> = functions.iter().map(FunctionRecord::from).collect();
-        serde_json::to_writer_pretty(&mut *out, &records)?;
-        writeln!(out)?;
-    } else {
-        write_table(&functions, out)?;
-    }
-    Ok(())
+    Ok(Document::new(language, 0, &text))
 }
 
 fn write_table(functions: &[Function], out: &mut impl Write) -> std::io::Result<()> {

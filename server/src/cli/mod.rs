@@ -1,6 +1,7 @@
-//! The command line: `perforch lsp`, `perforch functions`, `perforch doctor`, `perforch models`,
+//! The command line: `perforch lsp`, `perforch functions`, `perforch check`, `perforch doctor`, `perforch models`,
 //! and the commands later parts add. Errors here are `anyhow`: this is the edge of the program.
 
+mod check;
 mod eval;
 mod functions;
 mod models;
@@ -38,6 +39,14 @@ pub enum Command {
     Functions {
         file: PathBuf,
         /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Static performance hints: code patterns with a known cost (exit code 0: hints are advice).
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Print JSON instead of `path:line:col: id: message` lines.
         #[arg(long)]
         json: bool,
     },
@@ -172,6 +181,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Functions { file, json } => {
             let mut stdout = std::io::stdout().lock();
             functions::run(&file, json, &mut stdout)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check { files, json } => {
+            check::run(&files, json, &mut std::io::stdout().lock())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench {
