@@ -6,7 +6,7 @@ mod eval;
 mod functions;
 mod models;
 pub mod optimize;
-mod verify;
+pub(crate) mod verify;
 mod test_discovery;
 
 use std::path::PathBuf;
@@ -52,40 +52,20 @@ pub enum Command {
     },
     /// Measure a function on its doc examples, --inputs and workspace tests.
     Bench {
-        file: PathBuf,
-        #[arg(long)]
-        function: String,
-        /// JSON file of inputs: {"inputs": [["expr", ...], ...]}.
-        #[arg(long)]
-        inputs: Option<PathBuf>,
-        #[arg(long)]
-        json: bool,
-        #[arg(long)]
-        config: Option<PathBuf>,
-        #[arg(long)]
-        workspace: Option<PathBuf>,
+        #[command(flatten)]
+        subject: verify::SubjectArgs,
     },
     /// Check a new version of a function: correct on every test and input,
     /// and faster (or smaller) beyond the noise?
     Compare {
-        file: PathBuf,
-        #[arg(long)]
-        function: String,
+        #[command(flatten)]
+        subject: verify::SubjectArgs,
         /// File holding the new version (the function, with any imports it needs).
         #[arg(long)]
         candidate: PathBuf,
         /// time, memory (= peak-memory), peak-memory, mean-memory or cpu.
         #[arg(long, default_value = "time")]
         metric: String,
-        /// JSON file of inputs: {"inputs": [["expr", ...], ...]}.
-        #[arg(long)]
-        inputs: Option<PathBuf>,
-        #[arg(long)]
-        json: bool,
-        #[arg(long)]
-        config: Option<PathBuf>,
-        #[arg(long)]
-        workspace: Option<PathBuf>,
     },
     /// Optimise one function: generate/fix/refine with the configured models,
     /// verify every candidate, and report; the file changes only with --write.
@@ -187,44 +167,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             check::run(&files, json, &mut std::io::stdout().lock())?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bench {
-            file,
-            function,
-            inputs,
-            json,
-            config,
-            workspace,
-        } => verify::bench(
-            verify::SubjectArgs {
-                file,
-                function,
-                inputs,
-                config,
-                workspace,
-            },
-            json,
-        ),
+        Command::Bench { subject } => verify::bench(subject),
         Command::Compare {
-            file,
-            function,
+            subject,
             candidate,
             metric,
-            inputs,
-            json,
-            config,
-            workspace,
-        } => verify::compare(
-            verify::SubjectArgs {
-                file,
-                function,
-                inputs,
-                config,
-                workspace,
-            },
-            candidate,
-            verify::parse_metric(&metric)?,
-            json,
-        ),
+        } => verify::compare(subject, candidate, verify::parse_metric(&metric)?),
         Command::Optimize {
             file,
             function,

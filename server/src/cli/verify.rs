@@ -15,11 +15,22 @@ use crate::routing::Metric;
 use super::optimize::load_config;
 
 /// What both commands need to find the function and its evidence.
+#[derive(clap::Args, Debug)]
 pub struct SubjectArgs {
     pub file: PathBuf,
+    #[arg(long)]
     pub function: String,
+    /// JSON file of inputs: {"inputs": [["expr", ...], ...]}.
+    #[arg(long)]
     pub inputs: Option<PathBuf>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Use only this configuration file (default: user + workspace perforch.toml).
+    #[arg(long)]
     pub config: Option<PathBuf>,
+    /// Workspace root (default: nearest folder with a project marker).
+    #[arg(long)]
     pub workspace: Option<PathBuf>,
 }
 
@@ -58,12 +69,12 @@ pub fn parse_metric(text: &str) -> anyhow::Result<Metric> {
     text.parse().map_err(anyhow::Error::msg)
 }
 
-pub fn compare(args: SubjectArgs, candidate: PathBuf, metric: Metric, json: bool) -> anyhow::Result<ExitCode> {
+pub fn compare(args: SubjectArgs, candidate: PathBuf, metric: Metric) -> anyhow::Result<ExitCode> {
     let code = std::fs::read_to_string(&candidate)
         .with_context(|| format!("{}: cannot read the candidate", candidate.display()))?;
     let report = with_subject(&args, |subject| Ok(verify::compare(subject, &code, metric)?))?;
     let mut out = std::io::stdout().lock();
-    if json {
+    if args.json {
         serde_json::to_writer_pretty(&mut out, &report)?;
         writeln!(out)?;
     } else {
@@ -106,10 +117,10 @@ fn print_compare(out: &mut impl Write, report: &CompareReport) -> std::io::Resul
     Ok(())
 }
 
-pub fn bench(args: SubjectArgs, json: bool) -> anyhow::Result<ExitCode> {
+pub fn bench(args: SubjectArgs) -> anyhow::Result<ExitCode> {
     let report = with_subject(&args, |subject| Ok(verify::bench(subject)?))?;
     let mut out = std::io::stdout().lock();
-    if json {
+    if args.json {
         serde_json::to_writer_pretty(&mut out, &report)?;
         writeln!(out)?;
     } else {
