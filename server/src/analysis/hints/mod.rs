@@ -28,7 +28,7 @@ pub use catalog::{CATALOG, HintInfo, info};
 use std::collections::HashMap;
 
 use context::Cx;
-use tree_sitter::Node;
+use tree_sitter::{Node, QueryCursor};
 
 use super::ByteRange;
 use super::queries;
@@ -77,15 +77,16 @@ impl HintCache {
         let previous = std::mem::take(&mut self.functions);
         let mut kept = HashMap::with_capacity(previous.len());
         let mut found = Vec::new();
+        let mut cursor = QueryCursor::new();
         for chunk in chunks::chunks(language, root, &source) {
             let start = chunk.node.start_byte();
             if !chunk.function {
-                found.extend(analyse(document, &source, chunk.node));
+                found.extend(analyse(document, &mut cursor, &source, chunk.node));
                 continue;
             }
             let relative = match previous.get(&chunk.key) {
                 Some(cached) => cached.clone(),
-                None => analyse(document, &source, chunk.node)
+                None => analyse(document, &mut cursor, &source, chunk.node)
                     .into_iter()
                     .map(|hint| Hint {
                         range: shift(hint.range, start, false),
@@ -126,10 +127,15 @@ fn shift(range: ByteRange, offset: usize, forward: bool) -> ByteRange {
 
 /// The hints inside `node`, a function or a top-level statement: one query
 /// pass over its subtree, then each candidate's predicate.
-fn analyse(document: &Document, source: &str, node: Node<'_>) -> Vec<Hint> {
+fn analyse(
+    document: &Document,
+    cursor: &mut QueryCursor,
+    source: &str,
+    node: Node<'_>,
+) -> Vec<Hint> {
     let language = document.language();
     let root = document.tree().root_node();
-    let scanned = scan::scan(&queries::for_language(language).hints, node, source);
+    let scanned = scan::scan(&queries::for_language(language).hints, cursor, node, source);
     let mut cx = Cx::new(language, source, root, scanned.frames);
     let mut found = Vec::new();
     for site in &scanned.sites {

@@ -60,13 +60,17 @@ pub(super) struct Scan<'t> {
 }
 
 /// Runs the hints query over the whole tree.
-pub(super) fn scan<'t>(query: &'static Query, root: Node<'t>, source: &'t str) -> Scan<'t> {
+pub(super) fn scan<'t>(
+    query: &'static Query,
+    cursor: &mut QueryCursor,
+    root: Node<'t>,
+    source: &'t str,
+) -> Scan<'t> {
     let names = query.capture_names();
     let mut frames: Vec<Frame<'t>> = Vec::new();
     let mut frame_index: HashMap<usize, usize> = HashMap::new();
     let mut sites = Vec::new();
 
-    let mut cursor = QueryCursor::new();
     let mut matches = cursor.matches(query, root, source.as_bytes());
     while let Some(found) = matches.next() {
         let mut frame: Option<Frame<'t>> = None;
