@@ -275,6 +275,8 @@ fn clip_end(text: &str, max: usize) -> String {
     format!("{} ...", &text[..cut])
 }
 
+/// The last `max` bytes of `text`, starting at a line when one starts in
+/// them (a half line at the top reads as garbage).
 fn clip_start(text: &str, max: usize) -> &str {
     if text.len() <= max {
         return text;
@@ -283,7 +285,11 @@ fn clip_start(text: &str, max: usize) -> &str {
     while !text.is_char_boundary(start) {
         start += 1;
     }
-    &text[start..]
+    let tail = &text[start..];
+    match tail.find('\n') {
+        Some(newline) if newline + 1 < tail.len() => &tail[newline + 1..],
+        _ => tail,
+    }
 }
 
 #[cfg(test)]
@@ -294,6 +300,7 @@ mod tests {
     fn clipping_respects_character_boundaries() {
         let text = "é".repeat(10);
         assert_eq!(clip_start(&text, 5), "éé");
+        assert_eq!(clip_start("expected 1\nactual 2\n", 14), "actual 2\n");
         assert_eq!(clip_end(&text, 5), "éé ...");
         assert_eq!(clip_end("short", 50), "short");
     }
