@@ -5,10 +5,9 @@
 //!
 //! cargo bench --bench pipeline
 
-use std::time::Duration;
-
 use perforch::config::Config;
 use perforch::executor::ExecutorConfig;
+use perforch::executor::stats::median;
 use perforch::language::Language;
 use perforch::models::RegistryOptions;
 use perforch::models::fake_server::{FakeModelServer, Route, ScriptedReply};
@@ -17,11 +16,6 @@ use perforch::routing::Metric;
 use tokio_util::sync::CancellationToken;
 
 const RUNS: usize = 7;
-
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
-}
 
 fn fenced(code: &str) -> ScriptedReply {
     ScriptedReply::openai_text(&format!("```python\n{code}\n```"), 1000, 300)
@@ -77,12 +71,11 @@ fn main() {
             executor.push((report.wall_ms - report.overhead_ms - model_ms.min(report.wall_ms - report.overhead_ms)) as f64);
         }
     });
-    std::thread::sleep(Duration::from_millis(10));
     println!(
         "pipeline job (Python, 3 model calls, {RUNS} runs): median wall {:.0} ms, model {:.0} ms, executor {:.0} ms, perforch's own overhead {:.1} ms",
-        median(&mut wall),
-        median(&mut model),
-        median(&mut executor),
-        median(&mut overhead)
+        median(&wall),
+        median(&model),
+        median(&executor),
+        median(&overhead)
     );
 }

@@ -2,6 +2,9 @@
 //! generated driver but not in the user's file are refused, and screening
 //! drops inputs the original cannot handle.
 
+#[path = "pipeline_support/mod.rs"]
+mod support;
+
 use perforch::executor::{ExecutorConfig, MeasureConfig, detect, prepare_dependencies};
 use perforch::language::Language;
 use perforch::pipeline::evidence::{InputSource, TestInput};
@@ -11,9 +14,7 @@ use perforch::routing::Metric;
 
 fn workbench(language: Language) -> Workbench {
     let mut config = ExecutorConfig::with_launcher(env!("CARGO_BIN_EXE_perforch"));
-    config.cache_dir = std::env::var_os("PERFORCH_TEST_CACHE")
-        .map(Into::into)
-        .unwrap_or_else(|| "/var/tmp/perforch-test-cache".into());
+    config.cache_dir = support::cache_dir();
     assert!(prepare_dependencies(&config.cache_dir).is_empty());
     Workbench::new(config, detect(language).unwrap(), MeasureConfig::default()).unwrap()
 }
@@ -98,7 +99,7 @@ fn screening_keeps_what_the_original_answers_and_says_why_it_drops_the_rest() {
 
 #[test]
 fn java_candidate_relying_on_the_drivers_imports_is_refused() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/optimize/java/Pairs.java");
+    let path = support::fixture("optimize/java/Pairs.java");
     let file = std::fs::read_to_string(path).unwrap();
     assert!(!file.contains("java.util.HashMap") && !file.contains("java.util.*"));
     let baseline = Baseline::new(Language::Java, file, "countPairs").unwrap();

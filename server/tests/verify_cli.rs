@@ -1,19 +1,14 @@
 //! `perforch compare` and `perforch bench` on the real binary.
 
+#[path = "pipeline_support/mod.rs"]
+mod support;
+
 use std::path::PathBuf;
 use std::process::Command;
 
+use support::{cache_dir, fixture};
+
 use serde_json::Value;
-
-fn fixture(relative: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures").join(relative)
-}
-
-fn cache_dir() -> PathBuf {
-    std::env::var_os("PERFORCH_TEST_CACHE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/var/tmp/perforch-test-cache"))
-}
 
 struct Scratch(tempfile::TempDir);
 

@@ -44,22 +44,52 @@ pub fn load_config(explicit: Option<&Path>, workspace: &Path) -> anyhow::Result<
     }
 }
 
-pub fn run(args: OptimizeArgs) -> anyhow::Result<ExitCode> {
-    let file = std::fs::canonicalize(&args.file)
-        .with_context(|| format!("{}: cannot open the file", args.file.display()))?;
-    let language = Language::from_path(&file).with_context(|| {
+/// A source file a command works on, with its workspace and configuration.
+pub struct OpenedSource {
+    /// Canonical path.
+    pub file: PathBuf,
+    pub language: Language,
+    pub text: String,
+    pub workspace: PathBuf,
+    pub config: Config,
+}
+
+/// Read `file`, find its language (by extension) and workspace (`--workspace`
+/// or the nearest project root), and load the configuration.
+pub fn open_source(
+    file: &Path,
+    workspace: Option<PathBuf>,
+    config: Option<&Path>,
+) -> anyhow::Result<OpenedSource> {
+    let path = std::fs::canonicalize(file)
+        .with_context(|| format!("{}: cannot open the file", file.display()))?;
+    let language = Language::from_path(&path).with_context(|| {
         format!(
             "{}: not a Python, Java, C++, Go or Rust file (by its extension)",
-            file.display()
+            path.display()
         )
     })?;
-    let file_text = std::fs::read_to_string(&file)
-        .with_context(|| format!("{}: cannot read the file as UTF-8 text", file.display()))?;
-    let workspace = args
-        .workspace
-        .clone()
-        .unwrap_or_else(|| workspace_root_of(&file));
-    let config = load_config(args.config.as_deref(), &workspace)?;
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("{}: cannot read the file as UTF-8 text", path.display()))?;
+    let workspace = workspace.unwrap_or_else(|| workspace_root_of(&path));
+    let config = load_config(config, &workspace)?;
+    Ok(OpenedSource {
+        file: path,
+        language,
+        text,
+        workspace,
+        config,
+    })
+}
+
+pub fn run(args: OptimizeArgs) -> anyhow::Result<ExitCode> {
+    let OpenedSource {
+        file,
+        language,
+        text: file_text,
+        workspace,
+        config,
+    } = open_source(&args.file, args.workspace.clone(), args.config.as_deref())?;
     let options = RegistryOptions {
         record_to: args.record.clone(),
         replay_from: args.replay.clone(),

@@ -7,12 +7,10 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use crate::executor::ExecutorConfig;
-use crate::language::Language;
 use crate::pipeline::verify::{self, BenchReport, CompareReport, Subject};
-use crate::pipeline::workspace_root_of;
 use crate::routing::Metric;
 
-use super::optimize::load_config;
+use super::optimize::open_source;
 
 /// What both commands need to find the function and its evidence.
 #[derive(clap::Args, Debug)]
@@ -35,26 +33,18 @@ pub struct SubjectArgs {
 }
 
 fn with_subject<T>(args: &SubjectArgs, work: impl FnOnce(&Subject) -> anyhow::Result<T>) -> anyhow::Result<T> {
-    let file = std::fs::canonicalize(&args.file)
-        .with_context(|| format!("{}: cannot open the file", args.file.display()))?;
-    let language = Language::from_path(&file).with_context(|| {
-        format!("{}: not a Python, Java, C++, Go or Rust file (by its extension)", file.display())
-    })?;
-    let file_text = std::fs::read_to_string(&file)
-        .with_context(|| format!("{}: cannot read the file as UTF-8 text", file.display()))?;
-    let root = args.workspace.clone().unwrap_or_else(|| workspace_root_of(&file));
-    let config = load_config(args.config.as_deref(), &root)?;
+    let source = open_source(&args.file, args.workspace.clone(), args.config.as_deref())?;
     let extra_inputs = match &args.inputs {
         Some(path) => verify::read_inputs_file(path).map_err(anyhow::Error::msg)?,
         None => Vec::new(),
     };
     let subject = Subject {
-        config: &config,
+        config: &source.config,
         executor: ExecutorConfig::default(),
-        workspace_root: &root,
-        file: &file,
-        language,
-        file_text,
+        workspace_root: &source.workspace,
+        file: &source.file,
+        language: source.language,
+        file_text: source.text,
         function: &args.function,
         extra_inputs,
     };

@@ -218,7 +218,7 @@ mod tests {
             "accepted": true, "verdict": "faster", "speedup": 2.93,
             "figures": {"metric": "time", "ratio": 0.3413, "ci_low": 0.3, "ci_high": 0.4,
                         "original": side(41.2, 10240), "candidate": side(14.06, 10445),
-                        "costliest_input": null, "per_input_ns": []}
+                        "costliest_input": null, "per_input_ns": [], "verdict": "Faster"}
         }));
         assert_eq!(
             headline(&report),

@@ -12,7 +12,7 @@ use std::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{Config, ModelConfig, RefineMode};
-use crate::executor::{ExecutorConfig, ExecutorError, MeasureConfig, detect, prepare_dependencies};
+use crate::executor::{ExecutorConfig, ExecutorError, MeasureConfig};
 use crate::language::Language;
 use crate::models::{
     ChatRequest, ChatResponse, Message, ModelRegistry, Prices, RegistryOptions, Stage as CallStage,
@@ -26,7 +26,7 @@ use crate::routing::{
 use super::budget::Budget;
 use super::candidate::CandidateCode;
 use super::differential;
-use super::evidence::{InputSource, TestInput, doc_example_inputs, parse_inputs_reply, shorten};
+use super::evidence::{InputSource, TestInput, parse_inputs_reply, shorten};
 use super::headers::LocalHeaders;
 use super::judge::{Baseline, Figures, JudgeError, Judgement, Outcome, Workbench, repeats_for};
 use super::prompts::{self, FunctionContext, PreviousAttempt};
@@ -129,9 +129,6 @@ pub struct Step<'m> {
 /// Called at each step with its message and percentage.
 pub type StepProgress<'a> = &'a (dyn Fn(Step<'_>) + Send + Sync);
 
-/// Aim for this much CPU per measured run, so timer noise is small.
-const TARGET_RUN_NS: u64 = 20_000_000;
-const MAX_REPEATS: u32 = 1_000;
 
 pub async fn optimize(
     engine: &Engine,
@@ -237,17 +234,13 @@ impl<'a> Job<'a> {
         };
         let executor = self.engine.executor.clone();
         let headers = LocalHeaders::for_file(&self.request.path, self.request.workspace_root.as_deref());
-        let workbench = Arc::new(self.blocking(move || -> Result<Workbench, PipelineError> {
-            let toolchain = detect(language)?;
-            // Go and Rust builds run offline from a cache filled once by a
-            // trusted step; a no-op when it is already there.
-            let problems = prepare_dependencies(&executor.cache_dir);
-            if let Some((_, error)) = problems.into_iter().find(|(l, _)| *l == language) {
-                return Err(error.into());
-            }
-            Ok(Workbench::new(executor, toolchain, measure)?.with_local_headers(headers))
-        })
-        .await??);
+        let workbench = Arc::new(
+            self.blocking(move || {
+                Workbench::for_language(executor, language, measure)
+                    .map(|workbench| workbench.with_local_headers(headers))
+            })
+            .await??,
+        );
         let tests = self.discover_tests(&original).await?;
         let mut original = original;
         // A version that earlier stages produced and the tests vouch for;
@@ -323,7 +316,7 @@ impl<'a> Job<'a> {
             ));
             return Ok(Ending::refused());
         }
-        let repeats = repeats_for(&screened.original_ns, TARGET_RUN_NS, MAX_REPEATS);
+        let repeats = repeats_for(&screened.original_ns);
         let costliest = screened
             .original_ns
             .iter()
@@ -670,12 +663,7 @@ impl<'a> Job<'a> {
 
     /// Inputs from the documentation and from a model.
     async fn gather_inputs(&mut self, original: &Baseline) -> Result<Vec<TestInput>, PipelineError> {
-        let mut inputs = original
-            .function
-            .doc
-            .as_deref()
-            .map(|doc| doc_example_inputs(doc, &original.function.name))
-            .unwrap_or_default();
+        let mut inputs = original.doc_inputs();
         self.evidence.doc_examples = inputs.len();
         let config = &self.engine.config.pipeline;
         let model = config
@@ -975,22 +963,15 @@ impl<'a> Job<'a> {
     ) -> Result<T, PipelineError> {
         self.check_cancel()?;
         let started = Instant::now();
-        let result = self.blocking_plain(work).await;
-        self.budget.executor_time += started.elapsed();
-        result
-    }
-
-    async fn blocking_plain<T: Send + 'static>(
-        &self,
-        work: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<T, PipelineError> {
         let task = tokio::task::spawn_blocking(work);
-        tokio::select! {
+        let result = tokio::select! {
             joined = task => joined.map_err(|error| PipelineError::Join(error.to_string())),
             // The sandboxed run is bounded by its own limits and finishes
             // in the background; the job stops waiting for it now.
             _ = self.cancel.cancelled() => Err(PipelineError::Cancelled),
-        }
+        };
+        self.budget.executor_time += started.elapsed();
+        result
     }
 
     fn report(self, ending: Ending) -> Report {

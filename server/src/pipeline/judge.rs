@@ -17,7 +17,8 @@ use crate::executor::driver::{DiffSpec, DriverMode};
 use crate::executor::measure::SideFigures;
 use crate::executor::stats::{self, Comparison, Verdict};
 use crate::executor::{
-    ExecutorConfig, ExecutorError, MeasureConfig, Measurement, RunStatus, Toolchain, build,
+    ExecutorConfig, ExecutorError, MeasureConfig, Measurement, RunStatus, Toolchain, build, detect,
+    prepare_dependencies,
     measure_driver,
 };
 use crate::language::Language;
@@ -27,7 +28,7 @@ use super::candidate::{CandidateCode, unindent};
 use super::layout::FileLayout;
 use super::own_file;
 use super::differential::{self, DriverUnavailable};
-use super::evidence::{DroppedInput, TestInput, shorten};
+use super::evidence::{DroppedInput, TestInput, doc_example_inputs, shorten};
 use super::headers::LocalHeaders;
 
 #[derive(Debug, thiserror::Error)]
@@ -70,6 +71,15 @@ impl Baseline {
 
     pub fn function_text(&self) -> &str {
         &self.file_text[self.function.range.as_range()]
+    }
+
+    /// Calls of the function written in its doc comment, as inputs.
+    pub fn doc_inputs(&self) -> Vec<TestInput> {
+        self.function
+            .doc
+            .as_deref()
+            .map(|doc| doc_example_inputs(doc, &self.function.name))
+            .unwrap_or_default()
     }
 
     /// This baseline with `candidate` spliced in.
@@ -208,28 +218,30 @@ pub struct Figures {
     pub costliest_input: Option<usize>,
     /// Per input: original and candidate CPU ns (median).
     pub per_input_ns: Vec<(f64, f64)>,
+    /// The comparison's verdict (faster means better on the metric).
+    pub verdict: Verdict,
 }
 
-/// The comparison on `metric`: CPU time uses the driver's thread CPU, the
-/// others their per-run samples, all with the same trimmed mean and
-/// bootstrap rule.
+/// The comparison on `metric`: CPU time uses the measurement's own
+/// (paired, thread CPU) comparison; the others compare their per-run
+/// samples with the same trimmed mean, bootstrap and verdict rule.
 pub fn comparison_for(metric: Metric, measurement: &Measurement) -> Comparison {
     let samples = |side: &SideFigures| -> Vec<f64> {
         match metric {
-            Metric::Time => side.cpu_ns.clone(),
+            Metric::Time => Vec::new(),
             Metric::PeakMemory => side.peak_rss_kb_runs.clone(),
             Metric::MeanMemory => side.mean_rss_kb_runs.clone(),
             Metric::Cpu => side.cpu_utilization_runs.clone(),
         }
     };
-    if metric == Metric::Time {
-        return measurement.comparison.clone();
+    match metric {
+        Metric::Time => measurement.comparison.clone(),
+        _ => stats::compare_samples(
+            &samples(&measurement.original),
+            &samples(&measurement.candidate),
+            stats::BootstrapConfig::default(),
+        ),
     }
-    stats::compare_samples(
-        &samples(&measurement.original),
-        &samples(&measurement.candidate),
-        stats::BootstrapConfig::default(),
-    )
 }
 
 impl Figures {
@@ -248,16 +260,7 @@ impl Figures {
                 .iter()
                 .map(|timing| (timing.original_ns, timing.candidate_ns))
                 .collect(),
-        }
-    }
-
-    pub fn verdict(&self) -> Verdict {
-        if self.ratio <= 1.0 - stats::MIN_IMPROVEMENT && self.ci_high < 1.0 {
-            Verdict::Faster
-        } else if self.ratio >= 1.0 + stats::MIN_IMPROVEMENT && self.ci_low > 1.0 {
-            Verdict::Slower
-        } else {
-            Verdict::Tie
+            verdict: comparison.verdict,
         }
     }
 }
@@ -324,6 +327,24 @@ impl Workbench {
     }
 
     /// Look up the project's own C++ headers here (see [`LocalHeaders`]).
+    /// A workbench for `language`: its toolchain found, and (Go, Rust) the
+    /// offline dependency cache filled by the trusted step, a no-op once
+    /// it is there.
+    pub fn for_language(
+        executor: ExecutorConfig,
+        language: Language,
+        measure: MeasureConfig,
+    ) -> Result<Workbench, JudgeError> {
+        let toolchain = detect(language)?;
+        if let Some((_, error)) = prepare_dependencies(&executor.cache_dir)
+            .into_iter()
+            .find(|(prepared, _)| *prepared == language)
+        {
+            return Err(error.into());
+        }
+        Workbench::new(executor, toolchain, measure)
+    }
+
     pub fn with_local_headers(mut self, headers: LocalHeaders) -> Workbench {
         self.headers = headers;
         self
@@ -503,7 +524,7 @@ impl Workbench {
             Err(other) => return Err(other.into()),
         };
         let figures = Figures::new(metric, &measurement);
-        let outcome = match figures.verdict() {
+        let outcome = match figures.verdict {
             Verdict::Faster => match self.build_error_in_file(baseline, candidate)? {
                 Some(detail) => Outcome::BuildError { detail },
                 None => Outcome::Better { ratio: figures.ratio },
@@ -575,11 +596,16 @@ impl Workbench {
     }
 }
 
-/// How many repetitions make one run of all inputs cost about `target_ns`,
-/// so per-call timer noise stays small next to the work measured.
-pub fn repeats_for(original_ns: &[u64], target_ns: u64, max: u32) -> u32 {
+/// Aim for this much CPU per measured run, so timer noise is small.
+const TARGET_RUN_NS: u64 = 20_000_000;
+const MAX_REPEATS: u64 = 1_000;
+
+/// How many repetitions make one run of all inputs cost about
+/// [`TARGET_RUN_NS`], so per-call timer noise stays small next to the work
+/// measured.
+pub fn repeats_for(original_ns: &[u64]) -> u32 {
     let total: u64 = original_ns.iter().sum::<u64>().max(1);
-    (target_ns / total).clamp(1, max as u64) as u32
+    (TARGET_RUN_NS / total).clamp(1, MAX_REPEATS) as u32
 }
 
 pub fn status_text(status: &RunStatus) -> String {

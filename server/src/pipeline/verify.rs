@@ -10,19 +10,17 @@ use crate::analysis::functions;
 use crate::config::Config;
 use crate::document::Document;
 use crate::executor::stats::Verdict;
-use crate::executor::{ExecutorConfig, MeasureConfig, detect, prepare_dependencies};
+use crate::executor::{ExecutorConfig, MeasureConfig};
 use crate::language::Language;
 use crate::routing::Metric;
 
 use super::candidate::CandidateCode;
 use super::differential::check_callable;
-use super::evidence::{DroppedInput, TestInput, doc_example_inputs};
+use super::evidence::{DroppedInput, TestInput};
 use super::headers::LocalHeaders;
 use super::judge::{Baseline, Figures, Outcome, Workbench, repeats_for};
 use super::job::PipelineError;
 use super::workspace_tests::WorkspaceTests;
-
-const TARGET_RUN_NS: u64 = 20_000_000;
 
 /// The function under test and where its evidence comes from.
 pub struct Subject<'a> {
@@ -53,18 +51,11 @@ struct Prepared {
 fn prepare(subject: &Subject) -> Result<Prepared, PipelineError> {
     let baseline = Baseline::new(subject.language, subject.file_text.clone(), subject.function)
         .map_err(|_| PipelineError::FunctionNotFound(subject.function.to_string()))?;
-    let toolchain = detect(subject.language)?;
-    if let Some((_, error)) = prepare_dependencies(&subject.executor.cache_dir)
-        .into_iter()
-        .find(|(language, _)| *language == subject.language)
-    {
-        return Err(error.into());
-    }
     let measure = MeasureConfig {
         runs: subject.config.pipeline.measure_runs,
         ..MeasureConfig::default()
     };
-    let workbench = Workbench::new(subject.executor.clone(), toolchain, measure)?
+    let workbench = Workbench::for_language(subject.executor.clone(), subject.language, measure)?
         .with_local_headers(LocalHeaders::for_file(subject.file, Some(subject.workspace_root)));
     let mut notes = Vec::new();
     let tests = WorkspaceTests::discover(
@@ -90,16 +81,11 @@ fn prepare(subject: &Subject) -> Result<Prepared, PipelineError> {
     let (mut inputs, mut dropped, mut repeats) = (Vec::new(), Vec::new(), 1);
     match check_callable(subject.language, &baseline.function) {
         Ok(()) => {
-            let mut candidates = baseline
-                .function
-                .doc
-                .as_deref()
-                .map(|doc| doc_example_inputs(doc, subject.function))
-                .unwrap_or_default();
+            let mut candidates = baseline.doc_inputs();
             candidates.extend(subject.extra_inputs.iter().cloned());
             if !candidates.is_empty() {
                 let screened = workbench.screen(&baseline, candidates)?;
-                repeats = repeats_for(&screened.original_ns, TARGET_RUN_NS, 1_000);
+                repeats = repeats_for(&screened.original_ns);
                 inputs = screened.kept;
                 dropped = screened.dropped;
             }
@@ -210,7 +196,7 @@ pub fn compare(subject: &Subject, candidate_code: &str, metric: Metric) -> Resul
         report.ci_high = Some(figures.ci_high);
         report.original = Some(figures.original.clone());
         report.candidate = Some(figures.candidate.clone());
-        report.verdict = match figures.verdict() {
+        report.verdict = match figures.verdict {
             Verdict::Faster => "faster",
             Verdict::Slower => "slower",
             Verdict::Tie => "tie",

@@ -3,27 +3,22 @@
 //! routing memory and the shared executor cache.
 #![allow(dead_code)] // each test binary uses a different subset
 
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use perforch::models::fake_server::{FakeModelServer, Route, ScriptedReply};
+
+#[path = "../common/mod.rs"]
+mod common;
+
+/// One executor cache for all test binaries (dependencies fetched once).
+pub use common::cache_dir;
 use serde_json::Value;
 
 pub fn fixture(relative: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../fixtures")
         .join(relative)
-}
-
-/// One executor cache for all test binaries (dependencies fetched once).
-pub fn cache_dir() -> PathBuf {
-    let dir = std::env::var_os("PERFORCH_TEST_CACHE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/var/tmp/perforch-test-cache"));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
-    dir
 }
 
 /// A fenced reply holding `code`, with a sentence around it like models write.
