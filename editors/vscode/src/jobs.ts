@@ -174,9 +174,10 @@ export function statusText(jobs: readonly Job[]): string | undefined {
 export function optimizeJobTitle(args: readonly unknown[]): string {
   const first = args[0];
   if (typeof first === 'object' && first !== null) {
-    const name = (first as { function?: unknown }).function;
+    const { function: name, goal } = first as { function?: unknown; goal?: unknown };
     if (typeof name === 'string' && name !== '') {
-      return `Optimizing \`${name}\``;
+      // Speed is the default goal; only the other one is worth naming.
+      return goal === 'memory' ? `Optimizing \`${name}\` for memory` : `Optimizing \`${name}\``;
     }
   }
   return 'Optimizing';

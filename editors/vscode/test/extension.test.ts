@@ -113,7 +113,10 @@ describe('a session with the real server', { timeout: 120_000 }, () => {
     const actions = await fake.controls.codeActions(document, line, 4);
     assert.deepEqual(
       actions.map((action) => [action.title, action.kind?.value, action.command?.command]),
-      [['Optimize `total_value` for speed (perforch)', 'refactor.rewrite.perforch', 'perforch.optimize']],
+      [
+        ['Optimize `total_value` for speed (perforch)', 'refactor.rewrite.perforch', 'perforch.optimize'],
+        ['Optimize `total_value` for memory (perforch)', 'refactor.rewrite.perforch', 'perforch.optimize'],
+      ],
     );
     fake.controls.insertText(document, 0, 0, '# edited\n');
     await until('didChange reaches the server', () => output().includes("Sending notification 'textDocument/didChange'"));
