@@ -128,7 +128,10 @@ impl Report {
             format!("{:?}", self.verdict).to_lowercase(),
             match (self.accepted, self.speedup) {
                 (true, Some(speedup)) => format!(" — ×{speedup:.2} on {}", self.metric),
-                _ => String::new(),
+                (true, None) => String::new(),
+                // Said in words: a bare "tie" or "incorrect" leaves users
+                // wondering whether anything was changed.
+                (false, _) => " — no verified improvement, the code stays as it is".to_string(),
             },
             self.llm_calls,
             self.input_tokens,
