@@ -52,7 +52,10 @@ pub fn find(source: &str, name: &str) -> Option<Signature> {
         // ("Example: f(1, 2) is 3"); a definition is never in a comment.
         let line_start = source[..start].rfind('\n').map_or(0, |p| p + 1);
         let line_before = source[line_start..start].trim_start();
-        if ["//", "/*", "*", "#"].iter().any(|m| line_before.starts_with(m)) {
+        if ["//", "/*", "*", "#"]
+            .iter()
+            .any(|m| line_before.starts_with(m))
+        {
             continue;
         }
         let rest = &source[start + name.len()..];
