@@ -94,6 +94,7 @@ fn scalar(language: Language, text: &str) -> Option<Scalar> {
             "int" | "long" | "short" | "Integer" | "Long" | "Short" => Scalar::Int,
             "double" | "Double" => Scalar::Float,
             "boolean" | "Boolean" => Scalar::Bool,
+            "char" | "Character" => Scalar::Char,
             "String" => Scalar::Str,
             _ => return None,
         },
@@ -103,6 +104,7 @@ fn scalar(language: Language, text: &str) -> Option<Scalar> {
             | "uint64_t" | "std::uint64_t" => Scalar::Int,
             "double" => Scalar::Float,
             "bool" => Scalar::Bool,
+            "char" => Scalar::Char,
             "std::string" | "string" => Scalar::Str,
             _ => return None,
         },
@@ -117,6 +119,7 @@ fn scalar(language: Language, text: &str) -> Option<Scalar> {
             "i32" | "i64" | "u32" | "u64" | "usize" | "isize" => Scalar::Int,
             "f64" => Scalar::Float,
             "bool" => Scalar::Bool,
+            "char" => Scalar::Char,
             "String" | "&str" => Scalar::Str,
             _ => return None,
         },
@@ -175,6 +178,10 @@ fn scalar_text(language: Language, arg: &ArgType, value: &Value) -> String {
             (Language::Python, false) => "False".into(),
             (_, b) => b.to_string(),
         },
+        Value::Char(c) => match language {
+            Language::Python | Language::Go => format!("{:?}", c.to_string()),
+            _ => format!("{c:?}"),
+        },
         Value::Str(s) => {
             let quoted = serde_json::to_string(s).expect("a string always serializes");
             match language {
@@ -222,6 +229,7 @@ fn series(
                 Scalar::Float => format!("[k + 0.5 for k in {range}]"),
                 Scalar::Bool => format!("[k % 2 == 1 for k in {range}]"),
                 Scalar::Str => format!("[f\"w{{k}}\" for k in {range}]"),
+                Scalar::Char => format!("[chr(97 + k % 26) for k in {range}]"),
             }
         }
         Language::Java => {
@@ -238,6 +246,7 @@ fn series(
                 Scalar::Float => format!("{value} + 0.5"),
                 Scalar::Bool => format!("{value} % 2 == 1"),
                 Scalar::Str => format!("\"w\" + {value}"),
+                Scalar::Char => format!("(char) ('a' + {value} % 26)"),
             };
             if !arg.type_text.ends_with("[]") {
                 return format!(
@@ -270,6 +279,7 @@ fn series(
                 Scalar::Float => format!("{value} + 0.5"),
                 Scalar::Bool => format!("{value} % 2 == 1"),
                 Scalar::Str => format!("\"w\" + std::to_string{value}"),
+                Scalar::Char => format!("static_cast<char>('a' + {value} % 26)"),
             };
             format!(
                 "[] {{ std::vector<{element_type}> v; v.reserve({len}); for (long long k = 0; k < {len}; ++k) v.push_back({item}); return v; }}()"
@@ -281,6 +291,7 @@ fn series(
                 Scalar::Int => format!("{element_type}{value}"),
                 Scalar::Float => format!("float64{value} + 0.5"),
                 Scalar::Bool => format!("{value}%2 == 1"),
+                Scalar::Char => format!("{element_type}('a' + {value}%26)"),
                 // No imports in an argument: the digits are written by hand.
                 Scalar::Str => format!(
                     "func(n int) string {{ s := \"\"; for {{ s = string(rune('0'+n%10)) + s; n /= 10; if n == 0 {{ break }} }}; return \"w\" + s }}{value}"
@@ -296,6 +307,7 @@ fn series(
                 Scalar::Int => format!("{value} as {element_type}"),
                 Scalar::Float => format!("{value} as f64 + 0.5"),
                 Scalar::Bool => format!("{value} % 2 == 1"),
+                Scalar::Char => format!("(b'a' + ({value} % 26) as u8) as char"),
                 Scalar::Str if element_type == "String" => format!("format!(\"w{{}}\", {value})"),
                 // `&str` elements must outlive the call: leak them (a test driver's input).
                 Scalar::Str => format!("&*Box::leak(format!(\"w{{}}\", {value}).into_boxed_str())"),

@@ -20,6 +20,8 @@ pub enum Scalar {
     Float,
     Bool,
     Str,
+    /// A single character (Java, C++, Rust `char`).
+    Char,
 }
 
 /// A parameter's type: a scalar or a list of scalars, with the scalar's
@@ -41,6 +43,7 @@ pub enum Value {
     Float(f64),
     Bool(bool),
     Str(String),
+    Char(char),
     /// Written out element by element.
     List(Vec<Value>),
     /// `len` elements: element k is `start + k * step` (as a number, or as
@@ -67,7 +70,7 @@ pub enum InputsError {
     #[error("no function named `{0}` in the file")]
     NoFunction(String),
     #[error(
-        "the builtin optimizer cannot build values of parameter `{0}` (it knows numbers, booleans, strings and lists of them)"
+        "the builtin optimizer cannot build values of parameter `{0}` (it knows numbers, booleans, characters, strings and lists of them)"
     )]
     UnknownType(String),
 }
@@ -119,6 +122,9 @@ fn scalar_value(scalar: Scalar, n: i64) -> Value {
         Scalar::Int => Value::Int(n),
         Scalar::Float => Value::Float(n as f64 + 0.5),
         Scalar::Bool => Value::Bool(n % 2 != 0),
+        Scalar::Char => Value::Char(
+            [',', ';', 'a', ' ', 'z', '-', 'q'][n.rem_euclid(7) as usize],
+        ),
         Scalar::Str => Value::Str(if n < 0 {
             format!("z{}", -n)
         } else {
