@@ -115,18 +115,35 @@ async fn builtin_finds_and_verifies_a_speedup(case: Case) {
         assert_eq!(iteration["model"], "builtin", "{report:#}");
         assert_eq!(iteration["cost_usd"], 0.0);
     }
-    assert_eq!(iterations.last().unwrap()["outcome"]["kind"], "better", "{report:#}");
+    assert_eq!(
+        iterations.last().unwrap()["outcome"]["kind"],
+        "better",
+        "{report:#}"
+    );
     assert_eq!(report["cost_usd"], 0.0);
     assert_eq!(report["input_tokens"], 0);
     assert!(
-        report["notes"].to_string().contains("builtin offline optimizer"),
+        report["notes"]
+            .to_string()
+            .contains("builtin offline optimizer"),
         "the report says which model worked: {report:#}"
     );
-    assert!(report["evidence"]["stress"].as_u64().unwrap() > 0, "{report:#}");
-    assert!(report["code"].as_str().unwrap().contains(case.marker), "{report:#}");
-    assert_eq!(scratch.text(), before, "without --write the file is untouched");
+    assert!(
+        report["evidence"]["stress"].as_u64().unwrap() > 0,
+        "{report:#}"
+    );
+    assert!(
+        report["code"].as_str().unwrap().contains(case.marker),
+        "{report:#}"
+    );
+    assert_eq!(
+        scratch.text(),
+        before,
+        "without --write the file is untouched"
+    );
     // The builtin model is ranked like any model: its run is in the memory.
-    let memory = std::fs::read_to_string(scratch.routing_file()).expect("the routing memory was saved");
+    let memory =
+        std::fs::read_to_string(scratch.routing_file()).expect("the routing memory was saved");
     assert!(memory.contains("builtin"), "{memory}");
 
     let report = scratch.optimize(case.function, &["--write"]).await;
@@ -135,7 +152,11 @@ async fn builtin_finds_and_verifies_a_speedup(case: Case) {
     assert!(written.contains(case.marker), "{written}");
     assert_ne!(written, before);
     let printed = (case.check)(&scratch.file);
-    assert_eq!(printed.trim(), case.expected, "the written file still works");
+    assert_eq!(
+        printed.trim(),
+        case.expected,
+        "the written file still works"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -145,7 +166,9 @@ async fn python() {
         function: "count_allowed",
         marker: "banned_set = set(banned)",
         check: |file| {
-            run(Command::new("python3").args(["-m", "doctest", "-v"]).arg(file));
+            run(Command::new("python3")
+                .args(["-m", "doctest", "-v"])
+                .arg(file));
             run(Command::new("python3").arg(file))
         },
         expected: "2",
@@ -173,7 +196,10 @@ async fn cpp() {
         marker: "row += cells[i]",
         check: |file| {
             let binary = file.with_extension("bin");
-            run(Command::new("g++").args(["-std=c++17", "-Wall", "-Werror", "-o"]).arg(&binary).arg(file));
+            run(Command::new("g++")
+                .args(["-std=c++17", "-Wall", "-Werror", "-o"])
+                .arg(&binary)
+                .arg(file));
             run(&mut Command::new(&binary))
         },
         expected: "a,b,c",
@@ -241,12 +267,22 @@ async fn a_rewrite_that_changes_behaviour_is_rejected() {
     let iterations = report["iterations"].as_array().unwrap();
     assert_eq!(iterations.len(), 1, "{report:#}");
     assert_eq!(iterations[0]["model"], "builtin");
-    assert_eq!(iterations[0]["outcome"]["kind"], "wrong_output", "{report:#}");
+    assert_eq!(
+        iterations[0]["outcome"]["kind"], "wrong_output",
+        "{report:#}"
+    );
     assert!(
-        iterations[0]["code"].as_str().unwrap().contains("seen_set = set(seen)"),
+        iterations[0]["code"]
+            .as_str()
+            .unwrap()
+            .contains("seen_set = set(seen)"),
         "the offered rewrite: {report:#}"
     );
-    assert_eq!(scratch.text(), before, "a rejected rewrite is never written");
+    assert_eq!(
+        scratch.text(),
+        before,
+        "a rejected rewrite is never written"
+    );
 }
 
 /// A `provider = "builtin"` entry under its own name works like the default.
@@ -254,14 +290,20 @@ async fn a_rewrite_that_changes_behaviour_is_rejected() {
 async fn a_configured_builtin_entry_is_used_under_its_name() {
     let scratch = Scratch::new("python/moderation.py");
     let config = scratch.dir.path().join("perforch.toml");
-    std::fs::write(&config, "[[models]]\nname = \"offline\"\nprovider = \"builtin\"\n").unwrap();
+    std::fs::write(
+        &config,
+        "[[models]]\nname = \"offline\"\nprovider = \"builtin\"\n",
+    )
+    .unwrap();
     let report = scratch
         .optimize("count_allowed", &["--config", config.to_str().unwrap()])
         .await;
     assert_eq!(report["accepted"], true, "{report:#}");
     assert_eq!(report["iterations"][0]["model"], "offline", "{report:#}");
     assert!(
-        !report["notes"].to_string().contains("no models are configured"),
+        !report["notes"]
+            .to_string()
+            .contains("no models are configured"),
         "{report:#}"
     );
 }

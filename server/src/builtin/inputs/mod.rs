@@ -122,9 +122,7 @@ fn scalar_value(scalar: Scalar, n: i64) -> Value {
         Scalar::Int => Value::Int(n),
         Scalar::Float => Value::Float(n as f64 + 0.5),
         Scalar::Bool => Value::Bool(n % 2 != 0),
-        Scalar::Char => Value::Char(
-            [',', ';', 'a', ' ', 'z', '-', 'q'][n.rem_euclid(7) as usize],
-        ),
+        Scalar::Char => Value::Char([',', ';', 'a', ' ', 'z', '-', 'q'][n.rem_euclid(7) as usize]),
         Scalar::Str => Value::Str(if n < 0 {
             format!("z{}", -n)
         } else {

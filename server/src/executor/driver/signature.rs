@@ -15,7 +15,8 @@ pub fn split_top_level(text: &str, separator: char) -> Vec<String> {
             '"' => closing_quote(&chars, index, '"'),
             // A Rust lifetime (`'a`) is no character literal: only `'x'`
             // and escapes such as `'\n'` are.
-            '\'' => closing_quote(&chars, index, '\'').filter(|end| *end == index + 2 || chars[index + 1] == '\\'),
+            '\'' => closing_quote(&chars, index, '\'')
+                .filter(|end| *end == index + 2 || chars[index + 1] == '\\'),
             _ => None,
         };
         if let Some(end) = literal_end {
@@ -181,9 +182,15 @@ mod tests {
 
     #[test]
     fn separators_inside_literals_do_not_split() {
-        assert_eq!(split_top_level(r#"{"a", "b"}, ',', "x,y""#, ','), [r#"{"a", "b"}"#, "','", r#""x,y""#]);
+        assert_eq!(
+            split_top_level(r#"{"a", "b"}, ',', "x,y""#, ','),
+            [r#"{"a", "b"}"#, "','", r#""x,y""#]
+        );
         assert_eq!(split_top_level(r"'\'', 'a'", ','), [r"'\''", "'a'"]);
-        assert_eq!(split_top_level("x: &'a str, y: i32", ','), ["x: &'a str", "y: i32"]);
+        assert_eq!(
+            split_top_level("x: &'a str, y: i32", ','),
+            ["x: &'a str", "y: i32"]
+        );
     }
 
     #[test]
