@@ -57,7 +57,8 @@ impl Client {
     async fn request(&mut self, method: &str, params: Value) -> Value {
         self.next_id += 1;
         let id = self.next_id;
-        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})).await;
+        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}))
+            .await;
         loop {
             let message = self.receive().await;
             if message["id"] == id && message.get("method").is_none() {
@@ -67,12 +68,15 @@ impl Client {
     }
 
     async fn notify(&mut self, method: &str, params: Value) {
-        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params})).await;
+        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}))
+            .await;
     }
 }
 
 fn large_source(fixture: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures").join(fixture);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures")
+        .join(fixture);
     let unit = std::fs::read_to_string(path).unwrap();
     let mut text = String::new();
     while text.lines().count() < LINES {
@@ -84,7 +88,10 @@ fn large_source(fixture: &str) -> String {
 
 /// Line and column of the first function body in the last quarter of the file.
 fn cursor_in_function(text: &str, marker: &str) -> (usize, usize) {
-    let offset = text[text.len() * 3 / 4..].find(marker).map(|o| o + text.len() * 3 / 4).unwrap();
+    let offset = text[text.len() * 3 / 4..]
+        .find(marker)
+        .map(|o| o + text.len() * 3 / 4)
+        .unwrap();
     let line = text[..offset].matches('\n').count();
     (line, 4)
 }
@@ -99,7 +106,10 @@ fn resident_kb() -> u64 {
 }
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     runtime.block_on(async {
         let (client_out, server_in) = tokio::io::duplex(1 << 20);
         let (server_out, client_in) = tokio::io::duplex(1 << 20);

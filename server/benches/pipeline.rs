@@ -23,7 +23,8 @@ fn fenced(code: &str) -> ScriptedReply {
 
 fn main() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/optimize/python/pairs.py");
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures/optimize/python/pairs.py");
     let text = std::fs::read_to_string(&fixture).unwrap();
     let data_home = tempfile::tempdir().unwrap();
     // SAFETY: single-threaded at this point; the routing memory goes to a scratch folder.

@@ -3,6 +3,7 @@
 //! See ARCHITECTURE.md for the map of this crate.
 
 pub mod analysis;
+pub mod builtin;
 pub mod cli;
 pub mod config;
 pub mod discovery;

@@ -549,9 +549,13 @@ fn rust_fixtures_compile() {
 fn docs_list_every_hint() {
     let path = repo_root().join("docs/hints.md");
     let text = std::fs::read_to_string(&path).unwrap();
-    let begin = text.find("<!-- hints:begin").expect("docs/hints.md has a hints:begin marker");
+    let begin = text
+        .find("<!-- hints:begin")
+        .expect("docs/hints.md has a hints:begin marker");
     let begin = begin + text[begin..].find("-->").unwrap() + "-->".len();
-    let end = text.find("<!-- hints:end -->").expect("docs/hints.md has a hints:end marker");
+    let end = text
+        .find("<!-- hints:end -->")
+        .expect("docs/hints.md has a hints:end marker");
     let mut tables = String::from("\n");
     for language in Language::ALL {
         let title = match language {
@@ -561,7 +565,9 @@ fn docs_list_every_hint() {
             Language::Go => "Go",
             Language::Rust => "Rust",
         };
-        tables.push_str(&format!("\n### {title}\n\n| id | pattern | cost |\n|---|---|---|\n"));
+        tables.push_str(&format!(
+            "\n### {title}\n\n| id | pattern | cost |\n|---|---|---|\n"
+        ));
         for hint in CATALOG.iter().filter(|hint| hint.language == language) {
             tables.push_str(&format!(
                 "| `{}` | {} | {} |\n",
@@ -574,9 +580,15 @@ fn docs_list_every_hint() {
     tables.push('\n');
     if text[begin..end] != tables {
         if std::env::var_os("UPDATE_EXPECT").is_some() {
-            std::fs::write(&path, format!("{}{}{}", &text[..begin], tables, &text[end..])).unwrap();
+            std::fs::write(
+                &path,
+                format!("{}{}{}", &text[..begin], tables, &text[end..]),
+            )
+            .unwrap();
         } else {
-            panic!("docs/hints.md is out of date with the catalog: run `UPDATE_EXPECT=1 cargo test --test hints docs`");
+            panic!(
+                "docs/hints.md is out of date with the catalog: run `UPDATE_EXPECT=1 cargo test --test hints docs`"
+            );
         }
     }
 }

@@ -16,12 +16,25 @@ async fn initialize_advertises_the_capabilities_editors_need() {
         .initialize(json!({"general": {"positionEncodings": ["utf-16", "utf-8"]}}))
         .await;
     let caps = &result["capabilities"];
-    assert_eq!(caps["positionEncoding"], "utf-8", "UTF-8 preferred when offered");
+    assert_eq!(
+        caps["positionEncoding"], "utf-8",
+        "UTF-8 preferred when offered"
+    );
     assert_eq!(caps["textDocumentSync"]["change"], 2, "incremental sync");
     assert_eq!(caps["textDocumentSync"]["openClose"], true);
     assert_eq!(caps["codeActionProvider"]["resolveProvider"], true);
-    assert_eq!(caps["codeActionProvider"]["codeActionKinds"], json!(["quickfix", "refactor.rewrite.perforch"]));
-    assert_eq!(caps["executeCommandProvider"]["commands"], json!(["perforch.optimize", "perforch.cancel", "perforch.showReport"]));
+    assert_eq!(
+        caps["codeActionProvider"]["codeActionKinds"],
+        json!(["quickfix", "refactor.rewrite.perforch"])
+    );
+    assert_eq!(
+        caps["executeCommandProvider"]["commands"],
+        json!([
+            "perforch.optimize",
+            "perforch.cancel",
+            "perforch.showReport"
+        ])
+    );
     assert_eq!(result["serverInfo"]["name"], "perforch");
 }
 
@@ -43,12 +56,22 @@ async fn offers_optimize_inside_functions_and_nothing_outside_in_every_language(
 
         let (line, column) = position_of(&text, inside);
         let actions = client.code_actions(&uri, line, column).await;
-        assert_eq!(titles(&actions), vec![format!("Optimize `{name}` for speed (perforch)"), format!("Optimize `{name}` for memory (perforch)")], "{path}");
+        assert_eq!(
+            titles(&actions),
+            vec![
+                format!("Optimize `{name}` for speed (perforch)"),
+                format!("Optimize `{name}` for memory (perforch)")
+            ],
+            "{path}"
+        );
         assert_eq!(actions[0]["kind"], "refactor.rewrite.perforch");
 
         let (line, column) = position_of(&text, outside);
         let actions = client.code_actions(&uri, line, column).await;
-        assert!(titles(&actions).is_empty(), "{path}: no action outside a function, got {actions}");
+        assert!(
+            titles(&actions).is_empty(),
+            "{path}: no action outside a function, got {actions}"
+        );
     }
 }
 
@@ -75,7 +98,13 @@ async fn incremental_edits_are_seen_by_the_next_request() {
         )
         .await;
     let actions = client.code_actions(uri, 1, 4).await;
-    assert_eq!(titles(&actions), vec!["Optimize `grand_total` for speed (perforch)", "Optimize `grand_total` for memory (perforch)"]);
+    assert_eq!(
+        titles(&actions),
+        vec![
+            "Optimize `grand_total` for speed (perforch)",
+            "Optimize `grand_total` for memory (perforch)"
+        ]
+    );
     assert_eq!(actions[0]["command"]["arguments"][0]["version"], 2);
 }
 
@@ -90,7 +119,10 @@ async fn resolve_fills_the_command_and_stale_versions_are_refused() {
     client.open(uri, "rust", 7, text).await;
     let actions = client.code_actions(uri, 1, 4).await;
     let action = actions[0].clone();
-    assert!(action.get("command").is_none(), "command left for resolve: {action}");
+    assert!(
+        action.get("command").is_none(),
+        "command left for resolve: {action}"
+    );
 
     let resolved = client.call("codeAction/resolve", action).await;
     let command = &resolved["command"];
@@ -108,10 +140,18 @@ async fn resolve_fills_the_command_and_stale_versions_are_refused() {
         )
         .await;
     let reply = client
-        .request("workspace/executeCommand", json!({"command": "perforch.optimize", "arguments": [args]}))
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "perforch.optimize", "arguments": [args]}),
+        )
         .await;
     assert_eq!(reply["error"]["code"], -32801, "ContentModified: {reply}");
-    assert!(reply["error"]["message"].as_str().unwrap().contains("changed"));
+    assert!(
+        reply["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("changed")
+    );
 }
 
 #[tokio::test]
@@ -126,16 +166,25 @@ async fn survives_malformed_and_unexpected_messages() {
     assert_eq!(reply["id"], Value::Null);
 
     // Invalid UTF-8 in the body.
-    client.send_raw(b"Content-Length: 4\r\n\r\n\"\xff\xfe\"").await;
-    assert_eq!(client.read_message().await.unwrap()["error"]["code"], -32700);
+    client
+        .send_raw(b"Content-Length: 4\r\n\r\n\"\xff\xfe\"")
+        .await;
+    assert_eq!(
+        client.read_message().await.unwrap()["error"]["code"],
+        -32700
+    );
 
     // JSON, but not JSON-RPC 2.0: invalid request, with the id kept.
-    client.send(&json!({"jsonrpc": "1.0", "id": 41, "method": "initialize"})).await;
+    client
+        .send(&json!({"jsonrpc": "1.0", "id": 41, "method": "initialize"}))
+        .await;
     let reply = client.reply_to(json!(41)).await;
     assert_eq!(reply["error"]["code"], -32600);
 
     // Garbage between frames, and a header without a length.
-    client.send_raw(b"\x00\x01garbage\r\n\r\nX-Nonsense: 1\r\n\r\n").await;
+    client
+        .send_raw(b"\x00\x01garbage\r\n\r\nX-Nonsense: 1\r\n\r\n")
+        .await;
 
     // An unknown request gets "method not found"; an unknown notification is ignored.
     let reply = client.request("perforch/doesNotExist", json!({})).await;
@@ -143,7 +192,9 @@ async fn survives_malformed_and_unexpected_messages() {
     client.notify("$/unknownNotification", json!({})).await;
 
     // A request with parameters of the wrong shape.
-    let reply = client.request("textDocument/codeAction", json!({"textDocument": 5})).await;
+    let reply = client
+        .request("textDocument/codeAction", json!({"textDocument": 5}))
+        .await;
     assert_eq!(reply["error"]["code"], -32602, "{reply}");
 
     // A document that was never opened, and a change to one.
@@ -155,12 +206,33 @@ async fn survives_malformed_and_unexpected_messages() {
 
     // Still serving: a real request works.
     let uri = "file:///w/m.go";
-    client.open(uri, "go", 1, "package m\n\nfunc Add(a, b int) int {\n\treturn a + b\n}\n").await;
+    client
+        .open(
+            uri,
+            "go",
+            1,
+            "package m\n\nfunc Add(a, b int) int {\n\treturn a + b\n}\n",
+        )
+        .await;
     let actions = client.code_actions(uri, 3, 2).await;
-    assert_eq!(titles(&actions), vec!["Optimize `Add` for speed (perforch)", "Optimize `Add` for memory (perforch)"]);
+    assert_eq!(
+        titles(&actions),
+        vec![
+            "Optimize `Add` for speed (perforch)",
+            "Optimize `Add` for memory (perforch)"
+        ]
+    );
     // Every error reply above was answered: nothing else is pending.
-    let errors: Vec<&Value> = client.received.iter().filter(|m| m.get("error").is_some()).collect();
-    assert!(errors.len() >= 1, "the garbage was answered with an error: {:?}", client.received);
+    let errors: Vec<&Value> = client
+        .received
+        .iter()
+        .filter(|m| m.get("error").is_some())
+        .collect();
+    assert!(
+        errors.len() >= 1,
+        "the garbage was answered with an error: {:?}",
+        client.received
+    );
 }
 
 #[tokio::test]
@@ -168,13 +240,27 @@ async fn positions_past_the_end_are_clamped() {
     let (mut client, _server) = LspClient::in_process();
     client.initialize(json!({})).await;
     let uri = "file:///w/tail.py";
-    client.open(uri, "python", 1, "def f():\n    return 1").await;
+    client
+        .open(uri, "python", 1, "def f():\n    return 1")
+        .await;
     // Column past the end of the last line: clamped into `f`.
     let actions = client.code_actions(uri, 1, 500).await;
-    assert_eq!(titles(&actions), vec!["Optimize `f` for speed (perforch)", "Optimize `f` for memory (perforch)"]);
+    assert_eq!(
+        titles(&actions),
+        vec![
+            "Optimize `f` for speed (perforch)",
+            "Optimize `f` for memory (perforch)"
+        ]
+    );
     // Line past the end of the document: clamped to its end, still inside `f`.
     let actions = client.code_actions(uri, 10_000, 3).await;
-    assert_eq!(titles(&actions), vec!["Optimize `f` for speed (perforch)", "Optimize `f` for memory (perforch)"]);
+    assert_eq!(
+        titles(&actions),
+        vec![
+            "Optimize `f` for speed (perforch)",
+            "Optimize `f` for memory (perforch)"
+        ]
+    );
 }
 
 #[tokio::test]
@@ -189,13 +275,24 @@ async fn huge_documents_are_served() {
     let uri = "file:///w/huge.py";
     client.open(uri, "python", 1, &text).await;
     let actions = client.code_actions(uri, 3 * 99_999 + 1, 4).await;
-    assert_eq!(titles(&actions), vec!["Optimize `f99999` for speed (perforch)", "Optimize `f99999` for memory (perforch)"]);
+    assert_eq!(
+        titles(&actions),
+        vec![
+            "Optimize `f99999` for speed (perforch)",
+            "Optimize `f99999` for memory (perforch)"
+        ]
+    );
 }
 
 #[tokio::test]
 async fn requests_before_initialize_are_refused() {
     let (mut client, _server) = LspClient::in_process();
-    let reply = client.request("textDocument/codeAction", code_action_params("file:///a.py", 0, 0)).await;
+    let reply = client
+        .request(
+            "textDocument/codeAction",
+            code_action_params("file:///a.py", 0, 0),
+        )
+        .await;
     assert_eq!(reply["error"]["code"], -32002);
 }
 
@@ -217,7 +314,16 @@ async fn unknown_commands_are_refused_with_the_list_of_known_ones() {
     let (mut client, _server) = LspClient::in_process();
     client.initialize(json!({})).await;
     let reply = client
-        .request("workspace/executeCommand", json!({"command": "perforch.nope", "arguments": []}))
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "perforch.nope", "arguments": []}),
+        )
         .await;
-    assert!(reply["error"]["message"].as_str().unwrap().contains("perforch.optimize"), "{reply}");
+    assert!(
+        reply["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("perforch.optimize"),
+        "{reply}"
+    );
 }

@@ -32,7 +32,9 @@ async fn exit_code(child: &mut Child) -> i32 {
 #[tokio::test]
 async fn initialize_open_code_action_shutdown_exit() {
     let (mut client, mut child) = spawn_server();
-    let result = client.initialize(json!({"general": {"positionEncodings": ["utf-8"]}})).await;
+    let result = client
+        .initialize(json!({"general": {"positionEncodings": ["utf-8"]}}))
+        .await;
     assert_eq!(result["capabilities"]["positionEncoding"], "utf-8");
     assert_eq!(result["capabilities"]["textDocumentSync"]["change"], 2);
 
@@ -44,7 +46,13 @@ async fn initialize_open_code_action_shutdown_exit() {
         let line = text[..offset].matches('\n').count() as u32;
         let column = (offset - text[..offset].rfind('\n').map_or(0, |i| i + 1)) as u32; // UTF-8 columns
         let actions = client.code_actions(&uri, line, column).await;
-        assert_eq!(titles(&actions), vec![format!("Optimize `{name}` for speed (perforch)"), format!("Optimize `{name}` for memory (perforch)")]);
+        assert_eq!(
+            titles(&actions),
+            vec![
+                format!("Optimize `{name}` for speed (perforch)"),
+                format!("Optimize `{name}` for memory (perforch)")
+            ]
+        );
         let (line, column) = position_of(&text, outside);
         assert!(titles(&client.code_actions(&uri, line, column).await).is_empty());
     }
@@ -72,11 +80,26 @@ async fn survives_a_stream_of_malformed_messages() {
             client.send_raw(message).await;
         }
     }
-    client.open("file:///w/x.rs", "rust", 1, "fn one() -> i32 { 1 }\n").await;
+    client
+        .open("file:///w/x.rs", "rust", 1, "fn one() -> i32 { 1 }\n")
+        .await;
     let actions = client.code_actions("file:///w/x.rs", 0, 15).await;
-    assert_eq!(titles(&actions), vec!["Optimize `one` for speed (perforch)", "Optimize `one` for memory (perforch)"]);
-    let errors = client.received.iter().filter(|m| m.get("error").is_some()).count();
-    assert!(errors >= 100, "every malformed message is answered ({errors})");
+    assert_eq!(
+        titles(&actions),
+        vec![
+            "Optimize `one` for speed (perforch)",
+            "Optimize `one` for memory (perforch)"
+        ]
+    );
+    let errors = client
+        .received
+        .iter()
+        .filter(|m| m.get("error").is_some())
+        .count();
+    assert!(
+        errors >= 100,
+        "every malformed message is answered ({errors})"
+    );
     client.shutdown_and_exit().await;
     assert_eq!(exit_code(&mut child).await, 0);
 }

@@ -33,13 +33,23 @@ async fn accepts_fast_and_rejects_wrong(case: Case) {
         ],
     );
     let report = workspace.optimize(case.function, &[]).await;
-    assert_eq!(outcome_kinds(&report), ["wrong_output", "better"], "{report:#}");
+    assert_eq!(
+        outcome_kinds(&report),
+        ["wrong_output", "better"],
+        "{report:#}"
+    );
     assert_eq!(report["accepted"], true, "{report:#}");
     let speedup = report["speedup"].as_f64().unwrap();
-    assert!(speedup > 1.5, "an O(n) rewrite of an O(n^2) loop: {speedup}");
+    assert!(
+        speedup > 1.5,
+        "an O(n) rewrite of an O(n^2) loop: {speedup}"
+    );
     assert!(report["code"].as_str().unwrap().contains(case.fast_marker));
     let figures = &report["figures"];
-    assert!(figures["original"]["cpu_ms"].as_f64().unwrap() > figures["candidate"]["cpu_ms"].as_f64().unwrap());
+    assert!(
+        figures["original"]["cpu_ms"].as_f64().unwrap()
+            > figures["candidate"]["cpu_ms"].as_f64().unwrap()
+    );
     assert!(figures["original"]["peak_rss_kb"].as_u64().unwrap() > 0);
     assert_same_file(&workspace.file, &before);
 }

@@ -16,7 +16,12 @@ const SUBTLY_WRONG: &str = "def count_pairs(values, target):\n    seen = set()\n
 
 fn inputs() -> ScriptedReply {
     inputs_reply(
-        &[&["[1, 1, 4, 4]", "5"], &["[]", "3"], &["[2, 2, 2, 2]", "4"], &["[5]", "10"]],
+        &[
+            &["[1, 1, 4, 4]", "5"],
+            &["[]", "3"],
+            &["[2, 2, 2, 2]", "4"],
+            &["[5]", "10"],
+        ],
         &[&["list(range(2500))", "2499"]],
     )
 }
@@ -28,25 +33,44 @@ async fn faster_variant_is_accepted_and_subtly_wrong_one_rejected() {
     let before = workspace.text();
     push_all(
         &server,
-        vec![inputs(), code_reply("python", SUBTLY_WRONG), code_reply("python", FAST)],
+        vec![
+            inputs(),
+            code_reply("python", SUBTLY_WRONG),
+            code_reply("python", FAST),
+        ],
     );
     let report = workspace.optimize("count_pairs", &[]).await;
-    assert_eq!(outcome_kinds(&report), ["wrong_output", "better"], "{report:#}");
+    assert_eq!(
+        outcome_kinds(&report),
+        ["wrong_output", "better"],
+        "{report:#}"
+    );
     assert_eq!(report["accepted"], true);
     assert_eq!(report["verdict"], "faster");
     assert_eq!(report["iterations"][0]["model"], "alpha");
     assert_eq!(report["iterations"][1]["model"], "beta");
     let speedup = report["speedup"].as_f64().unwrap();
-    assert!(speedup > 2.0, "an O(n) rewrite of an O(n^2) loop: {speedup}");
+    assert!(
+        speedup > 2.0,
+        "an O(n) rewrite of an O(n^2) loop: {speedup}"
+    );
     assert!(report["figures"]["ci_high"].as_f64().unwrap() < 1.0);
     assert!(report["code"].as_str().unwrap().contains("seen.get"));
     assert_eq!(report["llm_calls"], 3);
     // 3 calls at 1$/Mtok in, 2$/Mtok out.
     let cost = report["cost_usd"].as_f64().unwrap();
-    assert!((cost - (400.0 + 1800.0) * 1e-6 - (200.0 + 600.0) * 2e-6).abs() < 1e-9, "{cost}");
+    assert!(
+        (cost - (400.0 + 1800.0) * 1e-6 - (200.0 + 600.0) * 2e-6).abs() < 1e-9,
+        "{cost}"
+    );
     // The wrong variant passes the doc example and fails on a generated input.
-    let wrong = report["iterations"][0]["outcome"]["input"].as_str().unwrap();
-    assert!(wrong.contains("[1, 1, 4, 4]") || wrong.contains("[2, 2, 2, 2]"), "{wrong}");
+    let wrong = report["iterations"][0]["outcome"]["input"]
+        .as_str()
+        .unwrap();
+    assert!(
+        wrong.contains("[1, 1, 4, 4]") || wrong.contains("[2, 2, 2, 2]"),
+        "{wrong}"
+    );
     assert_same_file(&workspace.file, &before);
 }
 
@@ -61,7 +85,10 @@ async fn equal_variant_is_not_offered() {
     assert_eq!(report["accepted"], false);
     assert_eq!(report["verdict"], "tie");
     assert!(report["code"].is_null());
-    assert_same_file(&workspace.file, &std::fs::read_to_string(fixture(FIXTURE)).unwrap());
+    assert_same_file(
+        &workspace.file,
+        &std::fs::read_to_string(fixture(FIXTURE)).unwrap(),
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -84,8 +111,17 @@ async fn no_code_error_and_timeout_move_on_to_the_next_model() {
         ["no_code", "model_error", "model_error", "better"],
         "{report:#}"
     );
-    let detail = |i: usize| report["iterations"][i]["outcome"]["detail"].as_str().unwrap().to_string();
-    assert!(detail(1).contains("context length exceeded"), "{}", detail(1));
+    let detail = |i: usize| {
+        report["iterations"][i]["outcome"]["detail"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert!(
+        detail(1).contains("context length exceeded"),
+        "{}",
+        detail(1)
+    );
     assert!(detail(2).to_lowercase().contains("time"), "{}", detail(2));
     assert_eq!(report["accepted"], true);
     // --write put the accepted version in the file, the rest untouched.
@@ -119,7 +155,14 @@ async fn stub_is_generated_from_its_tests_then_refined() {
     assert_eq!(outcome_kinds(&report), ["passes", "better"], "{report:#}");
     assert_eq!(report["accepted"], true);
     assert!(report["speedup"].as_f64().unwrap() > 2.0);
-    assert_eq!(report["evidence"]["workspace_tests"].as_array().unwrap().len(), 1, "{report:#}");
+    assert_eq!(
+        report["evidence"]["workspace_tests"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
+        "{report:#}"
+    );
     let written = workspace.text();
     assert!(written.contains("count += len(left) - i"));
     assert!(!written.contains("NotImplementedError"));
@@ -127,7 +170,10 @@ async fn stub_is_generated_from_its_tests_then_refined() {
     assert!(written.contains("return result[1:]"));
     // The generate prompt showed the model the tests it must pass.
     let first = server.requests()[0].body.clone();
-    assert!(first.contains("count_inversions([2, 4, 1, 3, 5]) == 3"), "{first}");
+    assert!(
+        first.contains("count_inversions([2, 4, 1, 3, 5]) == 3"),
+        "{first}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -141,15 +187,29 @@ async fn failing_function_is_fixed_then_refined() {
         vec![
             ScriptedReply::openai_text("The slice `[1:]` drops the smallest value.", 300, 40),
             code_reply("python", still_wrong),
-            ScriptedReply::openai_text("The function returns result[1:], losing the first distinct value.", 300, 40),
+            ScriptedReply::openai_text(
+                "The function returns result[1:], losing the first distinct value.",
+                300,
+                40,
+            ),
             code_reply("python", fixed_but_slow),
-            inputs_reply(&[&["[3, 3, 1]"], &["[]"], &["[-1, 5, -1, 0]"]], &[&["list(range(3000)) * 2"]]),
-            code_reply("python", "def unique_sorted(values):\n    return sorted(set(values))"),
+            inputs_reply(
+                &[&["[3, 3, 1]"], &["[]"], &["[-1, 5, -1, 0]"]],
+                &[&["list(range(3000)) * 2"]],
+            ),
+            code_reply(
+                "python",
+                "def unique_sorted(values):\n    return sorted(set(values))",
+            ),
         ],
     );
     let report = workspace.optimize("unique_sorted", &[]).await;
     assert_eq!(stages(&report), ["fix", "fix", "refine"], "{report:#}");
-    assert_eq!(outcome_kinds(&report), ["failing_test", "passes", "better"], "{report:#}");
+    assert_eq!(
+        outcome_kinds(&report),
+        ["failing_test", "passes", "better"],
+        "{report:#}"
+    );
     assert_eq!(report["iterations"][0]["model"], "alpha");
     assert_eq!(report["iterations"][1]["model"], "beta");
     // Each fix iteration counts both calls of its reflect-then-fix exchange.
@@ -162,6 +222,9 @@ async fn failing_function_is_fixed_then_refined() {
     );
     // The second call of the exchange carries the model's own explanation.
     let fix_call = server.requests()[3].body.clone();
-    assert!(fix_call.contains("losing the first distinct value"), "{fix_call}");
+    assert!(
+        fix_call.contains("losing the first distinct value"),
+        "{fix_call}"
+    );
     assert!(fix_call.contains("test_unique_sorted"), "{fix_call}");
 }

@@ -41,8 +41,14 @@ fn cpp_candidate_must_compile_in_the_files_own_namespace_environment() {
     .unwrap();
     let bench = workbench(Language::Cpp);
     let inputs = vec![input(&["{1, 2, 2, 3}"]), input(&["{}"])];
-    let judgement = bench.judge(&baseline, &candidate, &inputs, 1, Metric::Time).unwrap();
-    assert!(matches!(judgement.outcome, Outcome::BuildError { .. }), "{:?}", judgement.outcome);
+    let judgement = bench
+        .judge(&baseline, &candidate, &inputs, 1, Metric::Time)
+        .unwrap();
+    assert!(
+        matches!(judgement.outcome, Outcome::BuildError { .. }),
+        "{:?}",
+        judgement.outcome
+    );
 }
 
 #[test]
@@ -57,25 +63,42 @@ fn cpp_file_with_its_own_header_is_judged_and_checked_in_the_file() {
     let path = project.path().join("stats.cpp");
     std::fs::write(&path, file).unwrap();
     let baseline = Baseline::new(Language::Cpp, file.to_string(), "distinct").unwrap();
-    let bench = workbench(Language::Cpp).with_local_headers(LocalHeaders::for_file(&path, Some(project.path())));
+    let bench = workbench(Language::Cpp)
+        .with_local_headers(LocalHeaders::for_file(&path, Some(project.path())));
     let inputs = vec![
         input(&["{1, 2, 2, 3}"]),
         input(&["{}"]),
-        input(&["[] { std::vector<int> v(6000); for (int i = 0; i < 6000; ++i) v[i] = i % 3000; return v; }()"]),
+        input(&[
+            "[] { std::vector<int> v(6000); for (int i = 0; i < 6000; ++i) v[i] = i % 3000; return v; }()",
+        ]),
     ];
     // The header is found, so the original runs on every input.
-    assert_eq!(bench.screen(&baseline, inputs.clone()).unwrap().kept.len(), 3);
+    assert_eq!(
+        bench.screen(&baseline, inputs.clone()).unwrap().kept.len(),
+        3
+    );
     // The driver has every standard header; stats.cpp does not include <unordered_set>.
     let code = "int distinct(const std::vector<int>& v) {\n    std::unordered_set<int> seen(v.begin(), v.end());\n    return (int) seen.size();\n}";
     let candidate = CandidateCode::from_code(code, Language::Cpp, "distinct", None).unwrap();
-    match bench.judge(&baseline, &candidate, &inputs, 1, Metric::Time).unwrap().outcome {
+    match bench
+        .judge(&baseline, &candidate, &inputs, 1, Metric::Time)
+        .unwrap()
+        .outcome
+    {
         Outcome::BuildError { detail } => assert!(detail.contains("not in your file"), "{detail}"),
         other => panic!("expected a build error in the user's file, got {other:?}"),
     }
     let with_include = format!("#include <unordered_set>\n\n{code}");
-    let candidate = CandidateCode::from_code(&with_include, Language::Cpp, "distinct", None).unwrap();
-    let judgement = bench.judge(&baseline, &candidate, &inputs, 1, Metric::Time).unwrap();
-    assert!(judgement.outcome.is_improvement(), "{:?}", judgement.outcome);
+    let candidate =
+        CandidateCode::from_code(&with_include, Language::Cpp, "distinct", None).unwrap();
+    let judgement = bench
+        .judge(&baseline, &candidate, &inputs, 1, Metric::Time)
+        .unwrap();
+    assert!(
+        judgement.outcome.is_improvement(),
+        "{:?}",
+        judgement.outcome
+    );
 }
 
 #[test]
@@ -86,13 +109,29 @@ fn screening_keeps_what_the_original_answers_and_says_why_it_drops_the_rest() {
     let screened = bench
         .screen(
             &baseline,
-            vec![input(&["[3, 4]"]), input(&["[]"]), input(&["[7]"]), input(&["(spin(), 1)"]), input(&["[1]"])],
+            vec![
+                input(&["[3, 4]"]),
+                input(&["[]"]),
+                input(&["[7]"]),
+                input(&["(spin(), 1)"]),
+                input(&["[1]"]),
+            ],
         )
         .unwrap();
     let kept: Vec<_> = screened.kept.iter().map(|i| i.args[0].clone()).collect();
     assert_eq!(kept, ["[3, 4]", "[7]", "[1]"]);
-    let reasons: Vec<_> = screened.dropped.iter().map(|d| (d.input.args[0].clone(), d.reason.clone())).collect();
-    assert_eq!(reasons[0], ("[]".to_string(), "the original raises IndexError".to_string()));
+    let reasons: Vec<_> = screened
+        .dropped
+        .iter()
+        .map(|d| (d.input.args[0].clone(), d.reason.clone()))
+        .collect();
+    assert_eq!(
+        reasons[0],
+        (
+            "[]".to_string(),
+            "the original raises IndexError".to_string()
+        )
+    );
     assert_eq!(reasons[1].0, "(spin(), 1)");
     assert!(reasons[1].1.contains("timeout"), "{reasons:?}");
 }
@@ -109,16 +148,28 @@ fn java_candidate_relying_on_the_drivers_imports_is_refused() {
     let bench = workbench(Language::Java);
     let inputs = vec![
         input(&["new int[]{1, 1, 4, 4}", "5"]),
-        input(&["java.util.stream.IntStream.range(0, 20000).toArray()", "19999"]),
+        input(&[
+            "java.util.stream.IntStream.range(0, 20000).toArray()",
+            "19999",
+        ]),
     ];
-    let judgement = bench.judge(&baseline, &candidate, &inputs, 1, Metric::Time).unwrap();
+    let judgement = bench
+        .judge(&baseline, &candidate, &inputs, 1, Metric::Time)
+        .unwrap();
     match &judgement.outcome {
         Outcome::BuildError { detail } => assert!(detail.contains("not in your file"), "{detail}"),
         other => panic!("expected a build error in the user's file, got {other:?}"),
     }
     // With the import it is accepted.
     let with_import = format!("import java.util.HashMap;\n\n{code}");
-    let candidate = CandidateCode::from_code(&with_import, Language::Java, "countPairs", None).unwrap();
-    let judgement = bench.judge(&baseline, &candidate, &inputs, 1, Metric::Time).unwrap();
-    assert!(judgement.outcome.is_improvement(), "{:?}", judgement.outcome);
+    let candidate =
+        CandidateCode::from_code(&with_import, Language::Java, "countPairs", None).unwrap();
+    let judgement = bench
+        .judge(&baseline, &candidate, &inputs, 1, Metric::Time)
+        .unwrap();
+    assert!(
+        judgement.outcome.is_improvement(),
+        "{:?}",
+        judgement.outcome
+    );
 }

@@ -40,7 +40,14 @@ impl Scratch {
         )
     }
 
-    fn compare_json(&self, fixture_dir: &str, file: &str, function: &str, candidate: &str, inputs: &str) -> Value {
+    fn compare_json(
+        &self,
+        fixture_dir: &str,
+        file: &str,
+        function: &str,
+        candidate: &str,
+        inputs: &str,
+    ) -> Value {
         let candidate = self.write("candidate", candidate);
         let inputs = self.write("inputs.json", inputs);
         let file = fixture(file);
@@ -81,7 +88,10 @@ fn compare_reports_a_faster_correct_python_candidate_with_figures() {
     assert!(report["ci_high"].as_f64().unwrap() < 1.0);
     for side in ["original", "candidate"] {
         for field in ["cpu_ms", "wall_ms", "peak_rss_kb"] {
-            assert!(report[side][field].as_f64().unwrap() > 0.0, "{side}.{field}: {report:#}");
+            assert!(
+                report[side][field].as_f64().unwrap() > 0.0,
+                "{side}.{field}: {report:#}"
+            );
         }
     }
     // The doc example, the two inputs and the stress input.
@@ -137,12 +147,25 @@ fn bench_prints_per_input_and_total_figures() {
     let file = fixture("optimize/python/pairs.py");
     let (ok, stdout, stderr) = scratch.perforch(
         "optimize/python",
-        &["bench", file.to_str().unwrap(), "--function", "count_pairs", "--inputs", inputs.to_str().unwrap()],
+        &[
+            "bench",
+            file.to_str().unwrap(),
+            "--function",
+            "count_pairs",
+            "--inputs",
+            inputs.to_str().unwrap(),
+        ],
     );
     assert!(ok, "{stderr}");
-    assert!(stdout.contains("count_pairs(list(range(2000)), 1999)"), "{stdout}");
+    assert!(
+        stdout.contains("count_pairs(list(range(2000)), 1999)"),
+        "{stdout}"
+    );
     assert!(stdout.contains("total:"), "{stdout}");
-    assert!(stdout.contains("noise: the function against itself measures"), "{stdout}");
+    assert!(
+        stdout.contains("noise: the function against itself measures"),
+        "{stdout}"
+    );
     assert!(stdout.contains("test passed"), "{stdout}");
 }
 
@@ -150,7 +173,10 @@ fn bench_prints_per_input_and_total_figures() {
 fn unknown_function_is_a_clear_error() {
     let scratch = Scratch::new();
     let file = fixture("optimize/python/pairs.py");
-    let (ok, _, stderr) = scratch.perforch("optimize/python", &["bench", file.to_str().unwrap(), "--function", "nope"]);
+    let (ok, _, stderr) = scratch.perforch(
+        "optimize/python",
+        &["bench", file.to_str().unwrap(), "--function", "nope"],
+    );
     assert!(!ok);
     assert!(stderr.contains("no function named `nope`"), "{stderr}");
 }

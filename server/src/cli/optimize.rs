@@ -90,12 +90,23 @@ pub fn run(args: OptimizeArgs) -> anyhow::Result<ExitCode> {
         workspace,
         config,
     } = open_source(&args.file, args.workspace.clone(), args.config.as_deref())?;
+    let (config, builtin_only) = crate::builtin::with_default_model(config);
+    if builtin_only && !args.json {
+        eprintln!(
+            "perforch: no models configured; using model builtin (offline rewrites of known slow patterns)"
+        );
+    }
     let options = RegistryOptions {
         record_to: args.record.clone(),
         replay_from: args.replay.clone(),
-        builtin: None,
+        builtin: Some(crate::builtin::factory()),
     };
-    let engine = Engine::new(config, &options, ExecutorConfig::default(), Some(&workspace))?;
+    let engine = Engine::new(
+        config,
+        &options,
+        ExecutorConfig::default(),
+        Some(&workspace),
+    )?;
     let request = JobRequest {
         path: file.clone(),
         workspace_root: Some(workspace),
@@ -116,7 +127,7 @@ pub fn run(args: OptimizeArgs) -> anyhow::Result<ExitCode> {
             eprintln!("perforch: {message}");
         }
     };
-    let report = runtime.block_on(async {
+    let mut report = runtime.block_on(async {
         tokio::spawn(async move {
             if tokio::signal::ctrl_c().await.is_ok() {
                 interrupt.cancel();
@@ -124,6 +135,12 @@ pub fn run(args: OptimizeArgs) -> anyhow::Result<ExitCode> {
         });
         optimize(&engine, request, cancel, &progress).await
     })?;
+    if builtin_only {
+        report.notes.insert(
+            0,
+            "no models are configured, so the builtin offline optimizer worked alone (model builtin: mechanical rewrites of known slow patterns; add [[models]] to perforch.toml for a language model)".into(),
+        );
+    }
     if let Err(error) = engine.save_routing() {
         eprintln!("perforch: warning: the routing memory was not saved: {error}");
     }
@@ -160,7 +177,11 @@ pub fn run(args: OptimizeArgs) -> anyhow::Result<ExitCode> {
             }
             None => {
                 if !args.json {
-                    writeln!(stdout, "\nNothing accepted; {} is unchanged.", file.display())?;
+                    writeln!(
+                        stdout,
+                        "\nNothing accepted; {} is unchanged.",
+                        file.display()
+                    )?;
                 }
             }
         }

@@ -49,7 +49,10 @@ pub(super) fn validate(config: &Config, source: &str) -> Result<(), ConfigError>
     let pipeline = &config.pipeline;
     for (field, value) in [
         ("pipeline.top_k", pipeline.top_k),
-        ("pipeline.iterations_per_model", pipeline.iterations_per_model),
+        (
+            "pipeline.iterations_per_model",
+            pipeline.iterations_per_model,
+        ),
         ("pipeline.min_evidence", pipeline.min_evidence),
         ("pipeline.max_calls", pipeline.max_calls),
         ("pipeline.measure_runs", pipeline.measure_runs),

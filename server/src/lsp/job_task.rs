@@ -143,9 +143,14 @@ async fn run_pipeline(
         Some(config) => config.clone(),
         None => Config::load(Some(&spec.workspace_root))?,
     };
+    // No model configured: the builtin offline optimizer works alone.
+    let (config, _) = crate::builtin::with_default_model(config);
     let engine = Engine::new(
         config,
-        &RegistryOptions::default(),
+        &RegistryOptions {
+            builtin: Some(crate::builtin::factory()),
+            ..RegistryOptions::default()
+        },
         session.options.executor.clone(),
         Some(&spec.workspace_root),
     )?;

@@ -102,7 +102,10 @@ where
         let session = session.clone();
         move |client| server::Server::new(client, session)
     })
-    .custom_method("window/workDoneProgress/cancel", server::Server::work_done_progress_cancel)
+    .custom_method(
+        "window/workDoneProgress/cancel",
+        server::Server::work_done_progress_cancel,
+    )
     .finish();
 
     const PIPE_BYTES: usize = 1 << 20;

@@ -37,7 +37,11 @@ pub(crate) fn to_lsp_position(position: Position) -> lsp::Position {
 }
 
 /// A byte range of `document` as an editor range in `encoding`.
-pub(crate) fn to_lsp_range(document: &Document, bytes: ByteRange, encoding: PositionEncoding) -> lsp::Range {
+pub(crate) fn to_lsp_range(
+    document: &Document,
+    bytes: ByteRange,
+    encoding: PositionEncoding,
+) -> lsp::Range {
     let range = document.range_of(bytes.start..bytes.end, encoding);
     lsp::Range::new(to_lsp_position(range.start), to_lsp_position(range.end))
 }

@@ -24,4 +24,4 @@ pub use provider::{BoxFuture, ModelProvider};
 pub use registry::{ModelRegistry, RegistryOptions};
 pub use replay::{Recorder, RecordingProvider, ReplayProvider};
 pub use search::{SearchHit, SearchResults, WebSearch, condense_for_prompt};
-pub use types::{ChatRequest, ChatResponse, Message, Role, Stage, Usage};
+pub use types::{ChatRequest, ChatResponse, Message, Role, Stage, Subject, Usage};

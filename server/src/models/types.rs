@@ -87,6 +87,27 @@ pub struct ChatRequest {
     pub max_tokens: Option<u32>,
     pub temperature: Option<f32>,
     pub stage: Stage,
+    /// The function the request is about, as structured data, for offline
+    /// providers that work on code rather than prose (the builtin
+    /// optimizer). Network providers ignore it; it is never sent and never
+    /// recorded (the messages already carry the same text), so it changes
+    /// neither wire formats nor recordings nor replay fingerprints.
+    #[serde(skip)]
+    pub subject: Option<Subject>,
+}
+
+/// What a request is about: one function of one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subject {
+    pub language: crate::language::Language,
+    /// The function's name, as the user asked for it.
+    pub function: String,
+    /// The whole current file, the function included (the version the
+    /// request asks to improve, which may already hold accepted changes).
+    pub file_text: String,
+    /// Versions of the function already offered for this version in this
+    /// stage, so a deterministic provider can offer something else.
+    pub tried: Vec<String>,
 }
 
 impl ChatRequest {
@@ -96,7 +117,13 @@ impl ChatRequest {
             max_tokens: None,
             temperature: None,
             stage,
+            subject: None,
         }
+    }
+
+    pub fn with_subject(mut self, subject: Subject) -> Self {
+        self.subject = Some(subject);
+        self
     }
 
     pub fn with_max_tokens(mut self, max_tokens: u32) -> Self {

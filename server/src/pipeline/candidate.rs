@@ -100,9 +100,9 @@ impl CandidateCode {
                     && function.name != "main"
                     && !known(&function.name)
                     && !contains(target.range, function.range)
-                    && !found
-                        .iter()
-                        .any(|outer| outer.range != function.range && contains(outer.range, function.range))
+                    && !found.iter().any(|outer| {
+                        outer.range != function.range && contains(outer.range, function.range)
+                    })
             })
             .map(|function| unindent(code, function.range))
             .collect();
@@ -129,7 +129,9 @@ impl CandidateCode {
             "\n\n"
         };
         let function = match language {
-            Language::Python => keep_python_docstring(&self.function, &file_text[target.range.as_range()]),
+            Language::Python => {
+                keep_python_docstring(&self.function, &file_text[target.range.as_range()])
+            }
             _ => self.function.clone(),
         };
         let mut replacement = String::new();
@@ -166,14 +168,23 @@ impl CandidateCode {
 
     /// Imports of the candidate that the file does not already have. Go
     /// import blocks are compared per path.
-    pub(crate) fn missing_imports(&self, language: Language, file_text: &str, layout: &FileLayout) -> Vec<String> {
+    pub(crate) fn missing_imports(
+        &self,
+        language: Language,
+        file_text: &str,
+        layout: &FileLayout,
+    ) -> Vec<String> {
         let existing: Vec<String> = layout
             .imports
             .iter()
             .flat_map(|range| import_units(language, &file_text[range.as_range()]))
             .collect();
         let mut missing: Vec<String> = Vec::new();
-        for unit in self.imports.iter().flat_map(|import| import_units(language, import)) {
+        for unit in self
+            .imports
+            .iter()
+            .flat_map(|import| import_units(language, import))
+        {
             if !existing.contains(&unit) && !missing.contains(&unit) {
                 missing.push(unit);
             }
@@ -242,7 +253,13 @@ fn python_docstring(function: &str) -> Option<String> {
     Some(
         text.lines()
             .enumerate()
-            .map(|(i, line)| if i == 0 { line } else { line.strip_prefix(indent).unwrap_or(line) })
+            .map(|(i, line)| {
+                if i == 0 {
+                    line
+                } else {
+                    line.strip_prefix(indent).unwrap_or(line)
+                }
+            })
             .collect::<Vec<_>>()
             .join("\n"),
     )
@@ -321,7 +338,8 @@ mod tests {
         let file = "\"\"\"Doc.\"\"\"\nimport os\n\n\nclass A:\n    def f(self, xs):\n        return sorted(xs)[0]\n\n    def g(self):\n        return 1\n";
         let reply = "Here:\n```python\nimport os\nimport heapq\n\ndef f(self, xs):\n    return min(xs)\n```\n";
         let candidate = CandidateCode::from_reply(reply, Language::Python, "f").unwrap();
-        let spliced = candidate.splice(Language::Python, file, &target(Language::Python, file, "f"));
+        let spliced =
+            candidate.splice(Language::Python, file, &target(Language::Python, file, "f"));
         assert_eq!(
             spliced,
             "\"\"\"Doc.\"\"\"\nimport os\nimport heapq\n\n\nclass A:\n    def f(self, xs):\n        return min(xs)\n\n    def g(self):\n        return 1\n"
@@ -339,7 +357,11 @@ mod tests {
         );
         let documented = "```python\ndef f(xs):\n    '''Own doc.'''\n    return sum(xs)\n```";
         let candidate = CandidateCode::from_reply(documented, Language::Python, "f").unwrap();
-        assert!(!candidate.splice(Language::Python, file, &target(Language::Python, file, "f")).contains(">>>"));
+        assert!(
+            !candidate
+                .splice(Language::Python, file, &target(Language::Python, file, "f"))
+                .contains(">>>")
+        );
     }
 
     #[test]
@@ -348,7 +370,8 @@ mod tests {
         let code = "import (\n\t\"sort\"\n\t\"strings\"\n)\n\nfunc helper() int { return 0 }\n\nfunc Count(xs []string) int {\n\treturn len(xs) + helper()\n}\n";
         let functions_in_file = functions(&Document::new(Language::Go, 0, file));
         let candidate =
-            CandidateCode::from_code(code, Language::Go, "Count", Some(&functions_in_file)).unwrap();
+            CandidateCode::from_code(code, Language::Go, "Count", Some(&functions_in_file))
+                .unwrap();
         let spliced = candidate.splice(Language::Go, file, &target(Language::Go, file, "Count"));
         assert_eq!(
             spliced,
@@ -360,7 +383,10 @@ mod tests {
     fn java_class_reply_yields_the_method() {
         let reply = "```java\nimport java.util.*;\npublic class Inventory {\n    public static int twice(int x) {\n        return x << 1;\n    }\n}\n```";
         let candidate = CandidateCode::from_reply(reply, Language::Java, "twice").unwrap();
-        assert_eq!(candidate.function, "public static int twice(int x) {\n    return x << 1;\n}");
+        assert_eq!(
+            candidate.function,
+            "public static int twice(int x) {\n    return x << 1;\n}"
+        );
         assert_eq!(candidate.imports, vec!["import java.util.*;".to_string()]);
         assert!(candidate.helpers.is_empty());
     }

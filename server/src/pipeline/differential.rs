@@ -57,7 +57,9 @@ pub fn spec(
         let spliced = candidate.splice(language, file_text, function);
         let class_text = java_class(&spliced, &class)
             .ok_or_else(|| DriverUnavailable::NoJavaClass(function.name.clone()))?;
-        let new_imports = candidate.missing_imports(language, file_text, &layout).join("\n");
+        let new_imports = candidate
+            .missing_imports(language, file_text, &layout)
+            .join("\n");
         (new_imports, file_text.to_string(), class_text)
     } else {
         let mut prelude = layout.imports_text(file_text);
@@ -76,7 +78,10 @@ pub fn spec(
     Ok(DiffSpec {
         language,
         function: function.name.clone(),
-        class_name: function.container.clone().filter(|_| language == Language::Java),
+        class_name: function
+            .container
+            .clone()
+            .filter(|_| language == Language::Java),
         prelude,
         original,
         candidate: candidate_source,

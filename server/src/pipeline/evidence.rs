@@ -65,7 +65,10 @@ pub fn doc_example_inputs(doc: &str, name: &str) -> Vec<TestInput> {
         // A signature line (`def f(xs: list)`) is not a call.
         let line_start = doc[..start].rfind('\n').map_or(0, |n| n + 1);
         let line_prefix = doc[line_start..start].trim();
-        if ["def", "fn", "func", "pub fn"].iter().any(|k| line_prefix.ends_with(k)) {
+        if ["def", "fn", "func", "pub fn"]
+            .iter()
+            .any(|k| line_prefix.ends_with(k))
+        {
             continue;
         }
         let input = TestInput {
@@ -203,7 +206,10 @@ mod tests {
             ]
         );
         assert!(doc_example_inputs("fn gcd(a: u64, b: u64)", "gcd").is_empty());
-        assert_eq!(doc_example_inputs("assert gcd(12, \"(\") == 4", "gcd")[0].args, vec!["12", "\"(\""]);
+        assert_eq!(
+            doc_example_inputs("assert gcd(12, \"(\") == 4", "gcd")[0].args,
+            vec!["12", "\"(\""]
+        );
     }
 
     #[test]
@@ -213,7 +219,10 @@ mod tests {
         assert_eq!(inputs.len(), 3);
         assert_eq!(inputs[1].args, vec!["5"]);
         assert_eq!(inputs[2].source, InputSource::Stress);
-        assert_eq!(parse_inputs_reply("no json here"), Err(InputsReplyError::NoJson));
+        assert_eq!(
+            parse_inputs_reply("no json here"),
+            Err(InputsReplyError::NoJson)
+        );
         assert!(matches!(
             parse_inputs_reply("{\"inputs\": [[{\"a\": 1}]]}"),
             Err(InputsReplyError::Shape(_))

@@ -16,7 +16,7 @@ use crate::executor::{ExecutorConfig, ExecutorError, MeasureConfig};
 use crate::language::Language;
 use crate::models::{
     ChatRequest, ChatResponse, Message, ModelRegistry, Prices, RegistryOptions, Stage as CallStage,
-    WebSearch,
+    Subject, WebSearch,
 };
 use crate::routing::{
     Category, Metric, ModelRef, RoutingMemory, RunOutcomeForRouting, Stage, classification_prompt,
@@ -81,7 +81,10 @@ impl Engine {
 
     /// Write what this engine's jobs taught the routing memory.
     pub fn save_routing(&self) -> Result<(), crate::routing::RoutingError> {
-        self.routing.lock().unwrap_or_else(|p| p.into_inner()).save()
+        self.routing
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .save()
     }
 }
 
@@ -102,7 +105,9 @@ pub struct JobRequest {
 pub enum PipelineError {
     #[error("the job was cancelled")]
     Cancelled,
-    #[error("no function named `{0}` in the file; check the name (`perforch functions FILE` lists them)")]
+    #[error(
+        "no function named `{0}` in the file; check the name (`perforch functions FILE` lists them)"
+    )]
     FunctionNotFound(String),
     #[error(transparent)]
     Executor(#[from] ExecutorError),
@@ -129,14 +134,16 @@ pub struct Step<'m> {
 /// Called at each step with its message and percentage.
 pub type StepProgress<'a> = &'a (dyn Fn(Step<'_>) + Send + Sync);
 
-
 pub async fn optimize(
     engine: &Engine,
     request: JobRequest,
     cancel: CancellationToken,
     progress: Progress<'_>,
 ) -> Result<Report, PipelineError> {
-    optimize_with_steps(engine, request, cancel, &|step: Step<'_>| progress(step.message)).await
+    optimize_with_steps(engine, request, cancel, &|step: Step<'_>| {
+        progress(step.message)
+    })
+    .await
 }
 
 /// [`optimize`] reporting a percentage with each message (editors show a bar).
@@ -146,8 +153,12 @@ pub async fn optimize_with_steps(
     cancel: CancellationToken,
     progress: StepProgress<'_>,
 ) -> Result<Report, PipelineError> {
-    let baseline = Baseline::new(request.language, request.file_text.clone(), &request.function)
-        .map_err(|_| PipelineError::FunctionNotFound(request.function.clone()))?;
+    let baseline = Baseline::new(
+        request.language,
+        request.file_text.clone(),
+        &request.function,
+    )
+    .map_err(|_| PipelineError::FunctionNotFound(request.function.clone()))?;
     let mut job = Job {
         engine,
         budget: Budget::new(&engine.config.pipeline),
@@ -233,7 +244,8 @@ impl<'a> Job<'a> {
             ..MeasureConfig::default()
         };
         let executor = self.engine.executor.clone();
-        let headers = LocalHeaders::for_file(&self.request.path, self.request.workspace_root.as_deref());
+        let headers =
+            LocalHeaders::for_file(&self.request.path, self.request.workspace_root.as_deref());
         let workbench = Arc::new(
             self.blocking(move || {
                 Workbench::for_language(executor, language, measure)
@@ -278,7 +290,8 @@ impl<'a> Job<'a> {
             if let Some(failure) = failure {
                 let Some((fixed, passed)) = self.fix(&tests, &original, failure).await? else {
                     self.notes.push(
-                        "no model produced a version that passes the tests; nothing is offered".into(),
+                        "no model produced a version that passes the tests; nothing is offered"
+                            .into(),
                     );
                     return Ok(Ending {
                         verdict: JobVerdict::Incorrect,
@@ -291,10 +304,14 @@ impl<'a> Job<'a> {
             }
         }
         let inputs = self.gather_inputs(&original).await?;
-        self.step(26, &format!("checking {} inputs on the original", inputs.len()));
+        self.step(
+            26,
+            &format!("checking {} inputs on the original", inputs.len()),
+        );
         let screened = {
             let (workbench, baseline) = (workbench.clone(), original.clone());
-            self.blocking(move || workbench.screen(&baseline, inputs)).await??
+            self.blocking(move || workbench.screen(&baseline, inputs))
+                .await??
         };
         self.evidence.dropped = screened.dropped.clone();
         self.evidence.inputs_used = screened.kept.len();
@@ -324,7 +341,14 @@ impl<'a> Job<'a> {
             .max_by_key(|(_, ns)| **ns)
             .map(|(index, _)| screened.kept[index].clone());
         let ending = self
-            .refine(workbench, tests, original.clone(), screened.kept, repeats, costliest)
+            .refine(
+                workbench,
+                tests,
+                original.clone(),
+                screened.kept,
+                repeats,
+                costliest,
+            )
             .await?;
         Ok(match (ending.accepted, produced) {
             (None, Some(verdict)) => Ending {
@@ -350,10 +374,20 @@ impl<'a> Job<'a> {
             self.request.path.clone(),
             self.request.language,
         );
-        let (function, container) = (original.function.name.clone(), original.function.container.clone());
+        let (function, container) = (
+            original.function.name.clone(),
+            original.function.container.clone(),
+        );
         let found = self
             .blocking(move || {
-                WorkspaceTests::discover(&config, &root, &path, language, &function, container.as_deref())
+                WorkspaceTests::discover(
+                    &config,
+                    &root,
+                    &path,
+                    language,
+                    &function,
+                    container.as_deref(),
+                )
             })
             .await?;
         match found {
@@ -366,7 +400,8 @@ impl<'a> Job<'a> {
             Ok(None) => Ok(None),
             // Tests are extra evidence; without them the inputs still judge.
             Err(error) => {
-                self.notes.push(format!("workspace tests were not used: {error}"));
+                self.notes
+                    .push(format!("workspace tests were not used: {error}"));
                 Ok(None)
             }
         }
@@ -377,7 +412,11 @@ impl<'a> Job<'a> {
         tests: &Arc<WorkspaceTests>,
         version: &Baseline,
     ) -> Result<TestsVerdict, PipelineError> {
-        let (tests, executor, text) = (tests.clone(), self.engine.executor.clone(), version.file_text.clone());
+        let (tests, executor, text) = (
+            tests.clone(),
+            self.engine.executor.clone(),
+            version.file_text.clone(),
+        );
         Ok(self.blocking(move || tests.run(&executor, &text)).await??)
     }
 
@@ -388,7 +427,11 @@ impl<'a> Job<'a> {
         for suite in &tests.discovered.suites {
             for file in &suite.files {
                 if let Ok(contents) = std::fs::read_to_string(root.join(file)) {
-                    text.push_str(&format!("{}:\n```\n{}\n```\n", file.display(), shorten(&contents, 3_000)));
+                    text.push_str(&format!(
+                        "{}:\n```\n{}\n```\n",
+                        file.display(),
+                        shorten(&contents, 3_000)
+                    ));
                 }
             }
         }
@@ -413,7 +456,14 @@ impl<'a> Job<'a> {
             };
             self.step(6, &format!("generate: asking {model}"));
             let Some((candidate, response, cost)) = self
-                .ask_for_candidate(&model, Stage::Generate, CallStage::Generate, messages, stub)
+                .ask_for_candidate(
+                    &model,
+                    Stage::Generate,
+                    CallStage::Generate,
+                    messages,
+                    stub,
+                    Vec::new(),
+                )
                 .await?
             else {
                 continue;
@@ -422,7 +472,17 @@ impl<'a> Job<'a> {
             let verdict = self.run_tests(tests, &version).await?;
             let outcome = tests_outcome(&verdict);
             self.record_routing(Stage::Generate, &model, routing_outcome_of(&outcome));
-            self.push_iteration(Stage::Generate, &model, &response, cost, &Judgement { outcome, figures: None }, Some(candidate.function.clone()));
+            self.push_iteration(
+                Stage::Generate,
+                &model,
+                &response,
+                cost,
+                &Judgement {
+                    outcome,
+                    figures: None,
+                },
+                Some(candidate.function.clone()),
+            );
             if verdict.failure.is_none() {
                 self.evidence.workspace_tests = verdict.passed.clone();
             }
@@ -447,10 +507,17 @@ impl<'a> Job<'a> {
             let code = broken.function_text().to_string();
             let exchange = prompts::reflect(
                 &self.context(&broken.file_text, &code),
-                &prompts::Failure { test: &test, error: &error },
+                &prompts::Failure {
+                    test: &test,
+                    error: &error,
+                },
             );
             self.step(14, &format!("fix: asking {model} what is wrong"));
-            let (reflection, reflection_cost) = match self.ask(&model, CallStage::Fix, exchange.clone()).await {
+            let subject = self.subject(broken, Vec::new());
+            let (reflection, reflection_cost) = match self
+                .ask(&model, CallStage::Fix, exchange.clone(), Some(subject))
+                .await
+            {
                 Ok(answer) => answer,
                 Err(AskError::Cancelled) => return Err(PipelineError::Cancelled),
                 Err(AskError::Budget(reason)) => {
@@ -466,7 +533,14 @@ impl<'a> Job<'a> {
             let messages = prompts::fix_after_reflection(exchange, &reflection.text);
             self.step(16, &format!("fix: asking {model} for the correction"));
             let asked = self
-                .ask_for_candidate(&model, Stage::Fix, CallStage::Fix, messages, broken)
+                .ask_for_candidate(
+                    &model,
+                    Stage::Fix,
+                    CallStage::Fix,
+                    messages,
+                    broken,
+                    Vec::new(),
+                )
                 .await?;
             let Some((candidate, response, cost)) = asked else {
                 self.fold_into_last(&reflection, reflection_cost);
@@ -476,7 +550,17 @@ impl<'a> Job<'a> {
             let verdict = self.run_tests(tests, &version).await?;
             let outcome = tests_outcome(&verdict);
             self.record_routing(Stage::Fix, &model, routing_outcome_of(&outcome));
-            self.push_iteration(Stage::Fix, &model, &response, cost, &Judgement { outcome, figures: None }, Some(candidate.function.clone()));
+            self.push_iteration(
+                Stage::Fix,
+                &model,
+                &response,
+                cost,
+                &Judgement {
+                    outcome,
+                    figures: None,
+                },
+                Some(candidate.function.clone()),
+            );
             self.fold_into_last(&reflection, reflection_cost);
             if verdict.failure.is_none() {
                 return Ok(Some((version, verdict.passed)));
@@ -517,21 +601,24 @@ impl<'a> Job<'a> {
         let mut best: Option<(Baseline, Figures)> = None;
         let mut saw_correct = Vec::new();
         // Refine spans 30% to 90% of the bar, in equal parts per planned attempt.
-        let planned = (models.len() * self.engine.config.pipeline.iterations_per_model).max(1) as u32;
+        let planned =
+            (models.len() * self.engine.config.pipeline.iterations_per_model).max(1) as u32;
         let mut attempt = 0u32;
         'models: for model in &models {
             let mut previous: Option<(String, String)> = None;
             let mut current_figures: Option<Figures> = accepted.clone();
+            // What this model already offered for `current`, so an offline
+            // model that cannot sample differently can offer something else.
+            let mut tried: Vec<String> = Vec::new();
             for _ in 0..self.engine.config.pipeline.iterations_per_model {
                 self.check_cancel()?;
                 let context_file = current.file_text.clone();
                 let code = current.function_text().to_string();
                 let messages = {
                     let context = self.context(&context_file, &code);
-                    let previous_attempt = previous.as_ref().map(|(code, outcome)| PreviousAttempt {
-                        code,
-                        outcome,
-                    });
+                    let previous_attempt = previous
+                        .as_ref()
+                        .map(|(code, outcome)| PreviousAttempt { code, outcome });
                     prompts::refine(
                         &context,
                         metric,
@@ -546,13 +633,23 @@ impl<'a> Job<'a> {
                 attempt += 1;
                 self.step(base, &format!("refine: asking {model}"));
                 let Some((candidate, response, cost)) = self
-                    .ask_for_candidate(model, Stage::Refine, CallStage::Refine, messages, &current)
+                    .ask_for_candidate(
+                        model,
+                        Stage::Refine,
+                        CallStage::Refine,
+                        messages,
+                        &current,
+                        tried.clone(),
+                    )
                     .await?
                 else {
                     // Model error, garbage or budget: next model.
                     continue 'models;
                 };
-                self.step(base + share / 3, &format!("refine: measuring {model}'s candidate"));
+                self.step(
+                    base + share / 3,
+                    &format!("refine: measuring {model}'s candidate"),
+                );
                 // Sequential acceptance chains from the current version;
                 // best-of-n judges every candidate against the original.
                 let reference = match self.mode {
@@ -560,16 +657,25 @@ impl<'a> Job<'a> {
                     RefineMode::BestOfN => original.clone(),
                 };
                 let mut judgement = {
-                    let (workbench, reference, candidate, inputs) =
-                        (workbench.clone(), reference.clone(), candidate.clone(), inputs.clone());
-                    self.blocking(move || workbench.judge(&reference, &candidate, &inputs, repeats, metric))
-                        .await??
+                    let (workbench, reference, candidate, inputs) = (
+                        workbench.clone(),
+                        reference.clone(),
+                        candidate.clone(),
+                        inputs.clone(),
+                    );
+                    self.blocking(move || {
+                        workbench.judge(&reference, &candidate, &inputs, repeats, metric)
+                    })
+                    .await??
                 };
                 // Better on the inputs; it must also pass the workspace tests.
                 if judgement.outcome.is_improvement()
                     && let Some(tests) = &tests
                 {
-                    self.step(base + 2 * share / 3, "refine: running the tests on the candidate");
+                    self.step(
+                        base + 2 * share / 3,
+                        "refine: running the tests on the candidate",
+                    );
                     let version = reference.with(&candidate)?;
                     let verdict = self.run_tests(tests, &version).await?;
                     if let Some((test, detail)) = verdict.failure {
@@ -577,10 +683,12 @@ impl<'a> Job<'a> {
                     }
                 }
                 let routing_outcome = match &judgement.figures {
-                    Some(figures) if judgement.outcome.is_improvement() => RunOutcomeForRouting::Improved {
-                        original: 1.0,
-                        candidate: figures.ratio,
-                    },
+                    Some(figures) if judgement.outcome.is_improvement() => {
+                        RunOutcomeForRouting::Improved {
+                            original: 1.0,
+                            candidate: figures.ratio,
+                        }
+                    }
                     _ => RunOutcomeForRouting::Failed,
                 };
                 self.record_routing(Stage::Refine, model, routing_outcome);
@@ -588,7 +696,14 @@ impl<'a> Job<'a> {
                     saw_correct.push(judgement.outcome.clone());
                 }
                 let outcome_text = judgement.outcome.summary(metric);
-                self.push_iteration(Stage::Refine, model, &response, cost, &judgement, Some(candidate.function.clone()));
+                self.push_iteration(
+                    Stage::Refine,
+                    model,
+                    &response,
+                    cost,
+                    &judgement,
+                    Some(candidate.function.clone()),
+                );
                 if judgement.outcome.is_improvement()
                     && let Some(figures) = judgement.figures.clone()
                 {
@@ -598,6 +713,7 @@ impl<'a> Job<'a> {
                             current = next;
                             current_figures = Some(figures.clone());
                             accepted = Some(figures);
+                            tried.clear();
                         }
                         RefineMode::BestOfN => {
                             if best.as_ref().is_none_or(|(_, b)| figures.ratio < b.ratio) {
@@ -607,6 +723,9 @@ impl<'a> Job<'a> {
                     }
                 }
                 // A regression leaves `current` where it was: rollback.
+                if !judgement.outcome.is_improvement() || self.mode == RefineMode::BestOfN {
+                    tried.push(candidate.function.clone());
+                }
                 previous = Some((candidate.function.clone(), outcome_text));
             }
             if self.mode == RefineMode::Sequential && accepted.is_some() {
@@ -639,9 +758,12 @@ impl<'a> Job<'a> {
         self.step(92, "verifying the final version against the original");
         let final_candidate = winner.relative_to(&original);
         let judgement = {
-            let (workbench, original, inputs) = (workbench.clone(), original.clone(), inputs.clone());
-            self.blocking(move || workbench.judge(&original, &final_candidate, &inputs, repeats, metric))
-                .await??
+            let (workbench, original, inputs) =
+                (workbench.clone(), original.clone(), inputs.clone());
+            self.blocking(move || {
+                workbench.judge(&original, &final_candidate, &inputs, repeats, metric)
+            })
+            .await??
         };
         match (judgement.outcome, judgement.figures) {
             (Outcome::Better { .. }, Some(figures)) => Ok(Ending {
@@ -662,7 +784,10 @@ impl<'a> Job<'a> {
     }
 
     /// Inputs from the documentation and from a model.
-    async fn gather_inputs(&mut self, original: &Baseline) -> Result<Vec<TestInput>, PipelineError> {
+    async fn gather_inputs(
+        &mut self,
+        original: &Baseline,
+    ) -> Result<Vec<TestInput>, PipelineError> {
         let mut inputs = original.doc_inputs();
         self.evidence.doc_examples = inputs.len();
         let config = &self.engine.config.pipeline;
@@ -677,8 +802,13 @@ impl<'a> Job<'a> {
             self.check_cancel()?;
             self.step(20, &format!("asking {model} for test inputs"));
             let code = original.function_text().to_string();
-            let messages = prompts::inputs(&self.context(&original.file_text, &code), count, stress);
-            match self.ask(&model, CallStage::Inputs, messages).await {
+            let messages =
+                prompts::inputs(&self.context(&original.file_text, &code), count, stress);
+            let subject = self.subject(original, Vec::new());
+            match self
+                .ask(&model, CallStage::Inputs, messages, Some(subject))
+                .await
+            {
                 Ok((response, _)) => match parse_inputs_reply(&response.text) {
                     Ok(generated) => {
                         self.evidence.generated = generated
@@ -710,7 +840,15 @@ impl<'a> Job<'a> {
             return Ok(());
         };
         let prompt = classification_prompt(self.request.language, original.function_text());
-        match self.ask(&model, CallStage::Classify, vec![Message::user(prompt)]).await {
+        match self
+            .ask(
+                &model,
+                CallStage::Classify,
+                vec![Message::user(prompt)],
+                None,
+            )
+            .await
+        {
             Ok((response, _)) => match parse_classification(&response.text) {
                 Some(categories) if !categories.is_empty() => self.categories = categories,
                 _ => self.notes.push(format!(
@@ -741,7 +879,8 @@ impl<'a> Job<'a> {
         match result {
             Ok(text) => Some(text),
             Err(error) => {
-                self.notes.push(format!("web search failed, continuing without it: {error}"));
+                self.notes
+                    .push(format!("web search failed, continuing without it: {error}"));
                 None
             }
         }
@@ -756,8 +895,10 @@ impl<'a> Job<'a> {
         call_stage: CallStage,
         messages: Vec<Message>,
         baseline: &Baseline,
+        tried: Vec<String>,
     ) -> Result<Option<(CandidateCode, ChatResponse, f64)>, PipelineError> {
-        let (response, cost) = match self.ask(model, call_stage, messages).await {
+        let subject = self.subject(baseline, tried);
+        let (response, cost) = match self.ask(model, call_stage, messages, Some(subject)).await {
             Ok(answer) => answer,
             Err(AskError::Cancelled) => return Err(PipelineError::Cancelled),
             Err(AskError::Budget(reason)) => {
@@ -806,6 +947,7 @@ impl<'a> Job<'a> {
         model: &str,
         stage: CallStage,
         messages: Vec<Message>,
+        subject: Option<Subject>,
     ) -> Result<(ChatResponse, f64), AskError> {
         if self.cancel.is_cancelled() {
             return Err(AskError::Cancelled);
@@ -822,7 +964,9 @@ impl<'a> Job<'a> {
         self.budget.calls += 1;
         let started = Instant::now();
         // The wall-clock budget also bounds a hanging model.
-        let call = provider.complete(ChatRequest::new(stage, messages), self.cancel.child_token());
+        let mut request = ChatRequest::new(stage, messages);
+        request.subject = subject;
+        let call = provider.complete(request, self.cancel.child_token());
         let result = tokio::time::timeout(self.budget.remaining(), call).await;
         self.budget.model_time += started.elapsed();
         let response = match result {
@@ -840,6 +984,17 @@ impl<'a> Job<'a> {
         self.budget.input_tokens += response.usage.input_tokens;
         self.budget.output_tokens += response.usage.output_tokens;
         Ok((response, cost))
+    }
+
+    /// The function a request is about, for providers that read code
+    /// rather than prose.
+    fn subject(&self, version: &Baseline, tried: Vec<String>) -> Subject {
+        Subject {
+            language: self.request.language,
+            function: self.request.function.clone(),
+            file_text: version.file_text.clone(),
+            tried,
+        }
     }
 
     fn model_config(&self, name: &str) -> Option<&ModelConfig> {
@@ -860,9 +1015,19 @@ impl<'a> Job<'a> {
                 model: &m.model,
             })
             .collect();
-        let routing = self.engine.routing.lock().unwrap_or_else(|p| p.into_inner());
+        let routing = self
+            .engine
+            .routing
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         routing
-            .rank(stage, self.request.language, &self.categories, self.request.metric, &configured)
+            .rank(
+                stage,
+                self.request.language,
+                &self.categories,
+                self.request.metric,
+                &configured,
+            )
             .into_iter()
             .map(|ranked| ranked.name)
             .collect()
@@ -870,7 +1035,11 @@ impl<'a> Job<'a> {
 
     fn record_routing(&self, stage: Stage, model: &str, outcome: RunOutcomeForRouting) {
         let model_id = self.model_config(model).map_or("", |m| m.model.as_str());
-        let mut routing = self.engine.routing.lock().unwrap_or_else(|p| p.into_inner());
+        let mut routing = self
+            .engine
+            .routing
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         routing.record(
             stage,
             self.request.language,

@@ -18,18 +18,17 @@ use crate::executor::measure::SideFigures;
 use crate::executor::stats::{self, Comparison, Verdict};
 use crate::executor::{
     ExecutorConfig, ExecutorError, MeasureConfig, Measurement, RunStatus, Toolchain, build, detect,
-    prepare_dependencies,
-    measure_driver,
+    measure_driver, prepare_dependencies,
 };
 use crate::language::Language;
 use crate::routing::Metric;
 
 use super::candidate::{CandidateCode, unindent};
-use super::layout::FileLayout;
-use super::own_file;
 use super::differential::{self, DriverUnavailable};
 use super::evidence::{DroppedInput, TestInput, doc_example_inputs, shorten};
 use super::headers::LocalHeaders;
+use super::layout::FileLayout;
+use super::own_file;
 
 #[derive(Debug, thiserror::Error)]
 pub enum JudgeError {
@@ -93,13 +92,16 @@ impl Baseline {
     /// accepted candidate brought).
     pub fn relative_to(&self, original: &Baseline) -> CandidateCode {
         let layout = FileLayout::of(self.language, &self.file_text);
-        let known: Vec<String> = functions(&Document::new(original.language, 0, &original.file_text))
-            .into_iter()
-            .map(|function| function.name)
-            .collect();
+        let known: Vec<String> =
+            functions(&Document::new(original.language, 0, &original.file_text))
+                .into_iter()
+                .map(|function| function.name)
+                .collect();
         let helpers = functions(&Document::new(self.language, 0, &self.file_text))
             .into_iter()
-            .filter(|function| !known.contains(&function.name) && function.name != self.function.name)
+            .filter(|function| {
+                !known.contains(&function.name) && function.name != self.function.name
+            })
             .map(|function| unindent(&self.file_text, function.range))
             .collect();
         CandidateCode {
@@ -128,10 +130,16 @@ impl Baseline {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Outcome {
     /// The reply held no usable code for the function.
-    NoCode { detail: String },
+    NoCode {
+        detail: String,
+    },
     /// The model call failed (error, timeout, budget).
-    ModelError { detail: String },
-    BuildError { detail: String },
+    ModelError {
+        detail: String,
+    },
+    BuildError {
+        detail: String,
+    },
     /// A different result than the original on an input.
     WrongOutput {
         input: String,
@@ -139,13 +147,25 @@ pub enum Outcome {
         actual: String,
     },
     /// A test the original passes now fails.
-    FailingTest { test: String, detail: String },
+    FailingTest {
+        test: String,
+        detail: String,
+    },
     /// A crash, timeout or limit on an input.
-    RunFailed { input: String, status: String },
+    RunFailed {
+        input: String,
+        status: String,
+    },
     /// Correct; and how it measured.
-    Slower { ratio: f64 },
-    Tie { ratio: f64 },
-    Better { ratio: f64 },
+    Slower {
+        ratio: f64,
+    },
+    Tie {
+        ratio: f64,
+    },
+    Better {
+        ratio: f64,
+    },
     /// Correct on all tests (generate and fix stages: nothing to compare with).
     Passes,
 }
@@ -387,7 +407,11 @@ impl Workbench {
     }
 
     /// Run the baseline alone on `inputs`; keep those it answers.
-    pub fn screen(&self, baseline: &Baseline, inputs: Vec<TestInput>) -> Result<Screened, JudgeError> {
+    pub fn screen(
+        &self,
+        baseline: &Baseline,
+        inputs: Vec<TestInput>,
+    ) -> Result<Screened, JudgeError> {
         let mut screened = Screened::default();
         let mut builds = 0;
         let mut pending = vec![inputs];
@@ -397,7 +421,12 @@ impl Workbench {
             }
             builds += 1;
             let spec = self.spec(baseline, &baseline.as_candidate(), &batch, 1)?;
-            let built = match build_driver(&self.executor, &self.toolchain, &spec, &self.run_dir("screen")) {
+            let built = match build_driver(
+                &self.executor,
+                &self.toolchain,
+                &spec,
+                &self.run_dir("screen"),
+            ) {
                 Ok(built) => built,
                 Err(ExecutorError::BuildFailed { diagnostics, .. }) => {
                     // One bad expression breaks a compiled batch: bisect.
@@ -406,10 +435,12 @@ impl Workbench {
                             "does not build with the function: {}",
                             shorten(first_error_line(&diagnostics), 200)
                         );
-                        screened.dropped.extend(batch.into_iter().map(|input| DroppedInput {
-                            input,
-                            reason: reason.clone(),
-                        }));
+                        screened
+                            .dropped
+                            .extend(batch.into_iter().map(|input| DroppedInput {
+                                input,
+                                reason: reason.clone(),
+                            }));
                     } else {
                         let mut first = batch;
                         let second = first.split_off(first.len() / 2);
@@ -461,10 +492,12 @@ impl Workbench {
             if builds < MAX_SCREEN_BUILDS * 2 {
                 pending.push(rest);
             } else {
-                screened.dropped.extend(rest.into_iter().map(|input| DroppedInput {
-                    input,
-                    reason: "not tried: too many failing runs".into(),
-                }));
+                screened
+                    .dropped
+                    .extend(rest.into_iter().map(|input| DroppedInput {
+                        input,
+                        reason: "not tried: too many failing runs".into(),
+                    }));
             }
         }
         Ok(screened)
@@ -480,8 +513,18 @@ impl Workbench {
         metric: Metric,
     ) -> Result<Judgement, JudgeError> {
         let spec = self.spec(baseline, candidate, inputs, repeats)?;
-        let verdict_only = |outcome| Ok(Judgement { outcome, figures: None });
-        let built = match build_driver(&self.executor, &self.toolchain, &spec, &self.run_dir("judge")) {
+        let verdict_only = |outcome| {
+            Ok(Judgement {
+                outcome,
+                figures: None,
+            })
+        };
+        let built = match build_driver(
+            &self.executor,
+            &self.toolchain,
+            &spec,
+            &self.run_dir("judge"),
+        ) {
             Ok(built) => built,
             Err(ExecutorError::BuildFailed { diagnostics, .. }) => {
                 return verdict_only(Outcome::BuildError {
@@ -490,7 +533,12 @@ impl Workbench {
             }
             Err(other) => return Err(other.into()),
         };
-        let (run, records) = run_driver(&self.executor, &built, DriverMode::Both, self.measure.limits.clone())?;
+        let (run, records) = run_driver(
+            &self.executor,
+            &built,
+            DriverMode::Both,
+            self.measure.limits.clone(),
+        )?;
         let mismatches =
             crate::executor::compare::compare_records(&records, inputs.len(), self.tolerance);
         let name = &baseline.function.name;
@@ -507,7 +555,9 @@ impl Workbench {
         if !run.succeeded() || !mismatches.is_empty() {
             let call = mismatches.first().map_or(0, |m| m.call);
             return verdict_only(Outcome::RunFailed {
-                input: inputs.get(call).map_or_else(String::new, |input| input.call_text(name)),
+                input: inputs
+                    .get(call)
+                    .map_or_else(String::new, |input| input.call_text(name)),
                 status: status_text(&run.status),
             });
         }
@@ -527,10 +577,16 @@ impl Workbench {
         let outcome = match figures.verdict {
             Verdict::Faster => match self.build_error_in_file(baseline, candidate)? {
                 Some(detail) => Outcome::BuildError { detail },
-                None => Outcome::Better { ratio: figures.ratio },
+                None => Outcome::Better {
+                    ratio: figures.ratio,
+                },
             },
-            Verdict::Slower => Outcome::Slower { ratio: figures.ratio },
-            Verdict::Tie => Outcome::Tie { ratio: figures.ratio },
+            Verdict::Slower => Outcome::Slower {
+                ratio: figures.ratio,
+            },
+            Verdict::Tie => Outcome::Tie {
+                ratio: figures.ratio,
+            },
         };
         Ok(Judgement {
             outcome,
@@ -549,7 +605,12 @@ impl Workbench {
         repeats: u32,
     ) -> Result<Figures, JudgeError> {
         let spec = self.spec(baseline, &baseline.as_candidate(), inputs, repeats)?;
-        let built = build_driver(&self.executor, &self.toolchain, &spec, &self.run_dir("bench"))?;
+        let built = build_driver(
+            &self.executor,
+            &self.toolchain,
+            &spec,
+            &self.run_dir("bench"),
+        )?;
         let measurement = measure_driver(&self.executor, &built, &self.measure)?;
         Ok(Figures::new(Metric::Time, &measurement))
     }
@@ -573,19 +634,31 @@ impl Workbench {
         baseline: &Baseline,
         candidate: &CandidateCode,
     ) -> Result<Option<String>, JudgeError> {
-        let Some(original) = own_file::program(baseline.language, &self.with_headers(baseline)) else {
+        let Some(original) = own_file::program(baseline.language, &self.with_headers(baseline))
+        else {
             return Ok(None);
         };
-        match build(&self.executor, &self.toolchain, &original, &self.run_dir("file")) {
+        match build(
+            &self.executor,
+            &self.toolchain,
+            &original,
+            &self.run_dir("file"),
+        ) {
             Ok(_) => {}
             Err(ExecutorError::BuildFailed { .. }) => return Ok(None),
             Err(other) => return Err(other.into()),
         }
         let spliced = baseline.with(candidate)?;
-        let Some(program) = own_file::program(baseline.language, &self.with_headers(&spliced)) else {
+        let Some(program) = own_file::program(baseline.language, &self.with_headers(&spliced))
+        else {
             return Ok(None);
         };
-        match build(&self.executor, &self.toolchain, &program, &self.run_dir("file")) {
+        match build(
+            &self.executor,
+            &self.toolchain,
+            &program,
+            &self.run_dir("file"),
+        ) {
             Ok(_) => Ok(None),
             Err(ExecutorError::BuildFailed { diagnostics, .. }) => Ok(Some(format!(
                 "it builds beside perforch's test driver but not in your file:\n{}",

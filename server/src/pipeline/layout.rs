@@ -201,8 +201,14 @@ mod tests {
     fn rust_imports_go_after_inner_docs_and_attributes() {
         let text = "//! Crate docs.\n#![allow(dead_code)]\n\n/// Item docs.\nfn f() {}\n";
         let layout = FileLayout::of(Language::Rust, text);
-        assert_eq!(layout.import_insertion_point(Language::Rust, text), text.find("\n\n").unwrap() + 1);
+        assert_eq!(
+            layout.import_insertion_point(Language::Rust, text),
+            text.find("\n\n").unwrap() + 1
+        );
         let plain = "fn f() {}\n";
-        assert_eq!(FileLayout::of(Language::Rust, plain).import_insertion_point(Language::Rust, plain), 0);
+        assert_eq!(
+            FileLayout::of(Language::Rust, plain).import_insertion_point(Language::Rust, plain),
+            0
+        );
     }
 }

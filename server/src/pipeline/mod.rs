@@ -20,7 +20,9 @@ pub mod workspace_tests;
 
 pub use candidate::{CandidateCode, CandidateError, TextEdit, apply_edits};
 pub use edits::edits_between;
-pub use job::{Engine, JobRequest, PipelineError, Progress, Step, StepProgress, optimize, optimize_with_steps};
+pub use job::{
+    Engine, JobRequest, PipelineError, Progress, Step, StepProgress, optimize, optimize_with_steps,
+};
 pub use judge::{Baseline, Figures, Outcome, SideSummary, Workbench};
 pub use report::{Iteration, JobVerdict, Report};
 pub use workspace_tests::workspace_root_of;

@@ -64,9 +64,16 @@ pub fn program(language: Language, text: &str) -> Option<SourceProgram> {
                 match trimmed.strip_prefix("public ") {
                     Some(rest)
                         if indent.is_empty()
-                            && ["class ", "final class ", "record ", "enum ", "interface ", "abstract class "]
-                                .iter()
-                                .any(|kind| rest.starts_with(kind)) =>
+                            && [
+                                "class ",
+                                "final class ",
+                                "record ",
+                                "enum ",
+                                "interface ",
+                                "abstract class ",
+                            ]
+                            .iter()
+                            .any(|kind| rest.starts_with(kind)) =>
                     {
                         source.push_str(rest)
                     }
@@ -79,7 +86,11 @@ pub fn program(language: Language, text: &str) -> Option<SourceProgram> {
             source
         }
     };
-    Some(SourceProgram::single(language, ProgramKind::Executable, source))
+    Some(SourceProgram::single(
+        language,
+        ProgramKind::Executable,
+        source,
+    ))
 }
 
 #[cfg(test)]
@@ -88,7 +99,11 @@ mod tests {
 
     #[test]
     fn go_package_becomes_main_and_gets_an_entry_point() {
-        let program = program(Language::Go, "// Doc.\npackage pairs\n\nfunc F() int { return 1 }\n").unwrap();
+        let program = program(
+            Language::Go,
+            "// Doc.\npackage pairs\n\nfunc F() int { return 1 }\n",
+        )
+        .unwrap();
         assert_eq!(
             program.main_source(),
             "// Doc.\npackage main\n\nfunc F() int { return 1 }\n\nfunc main() {}\n"
@@ -103,7 +118,9 @@ mod tests {
         )
         .unwrap();
         let source = program.main_source();
-        assert!(source.starts_with("import java.util.List;\nclass Pairs {\n    public static int f()"));
+        assert!(
+            source.starts_with("import java.util.List;\nclass Pairs {\n    public static int f()")
+        );
         assert!(source.contains("class Main"));
     }
 

@@ -18,8 +18,8 @@ use super::candidate::CandidateCode;
 use super::differential::check_callable;
 use super::evidence::{DroppedInput, TestInput};
 use super::headers::LocalHeaders;
-use super::judge::{Baseline, Figures, Outcome, Workbench, repeats_for};
 use super::job::PipelineError;
+use super::judge::{Baseline, Figures, Outcome, Workbench, repeats_for};
 use super::workspace_tests::WorkspaceTests;
 
 /// The function under test and where its evidence comes from.
@@ -49,14 +49,21 @@ struct Prepared {
 }
 
 fn prepare(subject: &Subject) -> Result<Prepared, PipelineError> {
-    let baseline = Baseline::new(subject.language, subject.file_text.clone(), subject.function)
-        .map_err(|_| PipelineError::FunctionNotFound(subject.function.to_string()))?;
+    let baseline = Baseline::new(
+        subject.language,
+        subject.file_text.clone(),
+        subject.function,
+    )
+    .map_err(|_| PipelineError::FunctionNotFound(subject.function.to_string()))?;
     let measure = MeasureConfig {
         runs: subject.config.pipeline.measure_runs,
         ..MeasureConfig::default()
     };
     let workbench = Workbench::for_language(subject.executor.clone(), subject.language, measure)?
-        .with_local_headers(LocalHeaders::for_file(subject.file, Some(subject.workspace_root)));
+        .with_local_headers(LocalHeaders::for_file(
+            subject.file,
+            Some(subject.workspace_root),
+        ));
     let mut notes = Vec::new();
     let tests = WorkspaceTests::discover(
         subject.config,
@@ -125,7 +132,11 @@ pub struct CompareReport {
 }
 
 /// Judge the function in `candidate_code` against the subject's function.
-pub fn compare(subject: &Subject, candidate_code: &str, metric: Metric) -> Result<CompareReport, PipelineError> {
+pub fn compare(
+    subject: &Subject,
+    candidate_code: &str,
+    metric: Metric,
+) -> Result<CompareReport, PipelineError> {
     let prepared = prepare(subject)?;
     let mut report = CompareReport {
         function: subject.function.to_string(),
@@ -148,7 +159,12 @@ pub fn compare(subject: &Subject, candidate_code: &str, metric: Metric) -> Resul
         notes: prepared.notes.clone(),
     };
     let known = functions(&Document::new(subject.language, 0, &subject.file_text));
-    let candidate = match CandidateCode::from_code(candidate_code, subject.language, subject.function, Some(&known)) {
+    let candidate = match CandidateCode::from_code(
+        candidate_code,
+        subject.language,
+        subject.function,
+        Some(&known),
+    ) {
         Ok(candidate) => candidate,
         Err(error) => {
             report.verdict = "incorrect";
@@ -279,7 +295,8 @@ pub fn bench(subject: &Subject) -> Result<BenchReport, PipelineError> {
     }
     if report.inputs.is_empty() && report.tests.is_empty() {
         report.notes.push(
-            "nothing to measure: no doc examples, no --inputs and no workspace tests were found".into(),
+            "nothing to measure: no doc examples, no --inputs and no workspace tests were found"
+                .into(),
         );
     }
     Ok(report)
@@ -288,6 +305,8 @@ pub fn bench(subject: &Subject) -> Result<BenchReport, PipelineError> {
 /// Parse an `--inputs` file: the JSON a model is asked for
 /// (`{"inputs": [["expr", ...], ...], "stress": [...]}`).
 pub fn read_inputs_file(path: &Path) -> Result<Vec<TestInput>, String> {
-    let text = std::fs::read_to_string(path).map_err(|error| format!("{}: {error}", path.display()))?;
-    super::evidence::parse_inputs_reply(&text).map_err(|error| format!("{}: {error}", path.display()))
+    let text =
+        std::fs::read_to_string(path).map_err(|error| format!("{}: {error}", path.display()))?;
+    super::evidence::parse_inputs_reply(&text)
+        .map_err(|error| format!("{}: {error}", path.display()))
 }

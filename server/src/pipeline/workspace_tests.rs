@@ -88,7 +88,11 @@ impl WorkspaceTests {
     }
 
     /// Run every suite with the function's file replaced by `file_text`.
-    pub fn run(&self, executor: &ExecutorConfig, file_text: &str) -> Result<TestsVerdict, DiscoveryError> {
+    pub fn run(
+        &self,
+        executor: &ExecutorConfig,
+        file_text: &str,
+    ) -> Result<TestsVerdict, DiscoveryError> {
         let target = TestTarget {
             workspace_root: &self.root,
             file: &self.file,
@@ -97,7 +101,13 @@ impl WorkspaceTests {
             container: self.container.as_deref(),
         };
         let replacements = [(self.relative.clone(), file_text.to_string())];
-        let report = run_suites(executor, &target, &self.discovered, &replacements, SandboxLimits::for_run())?;
+        let report = run_suites(
+            executor,
+            &target,
+            &self.discovered,
+            &replacements,
+            SandboxLimits::for_run(),
+        )?;
         let passed = report
             .suites
             .iter()

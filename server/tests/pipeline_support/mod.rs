@@ -114,7 +114,12 @@ impl Workspace {
         self.optimize_with_env(function, extra_args, &[]).await
     }
 
-    pub async fn optimize_with_env(&self, function: &str, extra_args: &[&str], env: &[(&str, &str)]) -> Value {
+    pub async fn optimize_with_env(
+        &self,
+        function: &str,
+        extra_args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Value {
         let data_home = self.dir.path().join("data");
         let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_perforch"));
         command

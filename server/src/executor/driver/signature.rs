@@ -1,12 +1,29 @@
 //! Just enough signature parsing for the drivers: find a function's
 //! parameter list and return type in C-family / Go / Rust source text.
 
-/// Split at `separator` where no bracket of any kind is open.
+/// Split at `separator` where no bracket of any kind is open, outside
+/// string and character literals (`f({"a", "b"}, ',')` has two arguments).
 pub fn split_top_level(text: &str, separator: char) -> Vec<String> {
     let mut parts = Vec::new();
     let mut depth = 0i32;
     let mut current = String::new();
-    for c in text.chars() {
+    let chars: Vec<char> = text.chars().collect();
+    let mut index = 0;
+    while index < chars.len() {
+        let c = chars[index];
+        let literal_end = match c {
+            '"' => closing_quote(&chars, index, '"'),
+            // A Rust lifetime (`'a`) is no character literal: only `'x'`
+            // and escapes such as `'\n'` are.
+            '\'' => closing_quote(&chars, index, '\'')
+                .filter(|end| *end == index + 2 || chars[index + 1] == '\\'),
+            _ => None,
+        };
+        if let Some(end) = literal_end {
+            current.extend(&chars[index..=end]);
+            index = end + 1;
+            continue;
+        }
         match c {
             '(' | '[' | '{' | '<' => depth += 1,
             ')' | ']' | '}' | '>' => depth -= 1,
@@ -18,11 +35,25 @@ pub fn split_top_level(text: &str, separator: char) -> Vec<String> {
         } else {
             current.push(c);
         }
+        index += 1;
     }
     if !current.trim().is_empty() {
         parts.push(current.trim().to_string());
     }
     parts
+}
+
+/// Index of the quote closing the literal opened at `open`, if any.
+fn closing_quote(chars: &[char], open: usize, quote: char) -> Option<usize> {
+    let mut index = open + 1;
+    while index < chars.len() {
+        match chars[index] {
+            '\\' => index += 2,
+            c if c == quote => return Some(index),
+            _ => index += 1,
+        }
+    }
+    None
 }
 
 /// A function definition located in source text.
@@ -52,7 +83,10 @@ pub fn find(source: &str, name: &str) -> Option<Signature> {
         // ("Example: f(1, 2) is 3"); a definition is never in a comment.
         let line_start = source[..start].rfind('\n').map_or(0, |p| p + 1);
         let line_before = source[line_start..start].trim_start();
-        if ["//", "/*", "*", "#"].iter().any(|m| line_before.starts_with(m)) {
+        if ["//", "/*", "*", "#"]
+            .iter()
+            .any(|m| line_before.starts_with(m))
+        {
             continue;
         }
         let rest = &source[start + name.len()..];
@@ -145,6 +179,19 @@ pub fn rust_param_types(params: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn separators_inside_literals_do_not_split() {
+        assert_eq!(
+            split_top_level(r#"{"a", "b"}, ',', "x,y""#, ','),
+            [r#"{"a", "b"}"#, "','", r#""x,y""#]
+        );
+        assert_eq!(split_top_level(r"'\'', 'a'", ','), [r"'\''", "'a'"]);
+        assert_eq!(
+            split_top_level("x: &'a str, y: i32", ','),
+            ["x: &'a str", "y: i32"]
+        );
+    }
 
     #[test]
     fn mentions_in_comments_are_not_definitions() {

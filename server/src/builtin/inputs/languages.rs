@@ -1,0 +1,345 @@
+//! Parameter types read from each language's parameter text, and values
+//! written as that language's source expressions.
+
+use super::{ArgType, Scalar, Value};
+use crate::executor::driver::signature::{c_style_param_types, go_param_types, rust_param_types};
+use crate::language::Language;
+
+/// One entry per parameter; `None` where the type is not one the generator
+/// can fill (or is not written, as in unannotated Python).
+pub fn parameter_types(language: Language, parameters: &[String]) -> Vec<Option<ArgType>> {
+    let joined = parameters.join(", ");
+    let texts: Vec<String> = match language {
+        Language::Python => parameters
+            .iter()
+            .map(|parameter| {
+                let without_default = parameter.split('=').next().unwrap_or("");
+                without_default
+                    .split_once(':')
+                    .map_or(String::new(), |(_, ty)| ty.trim().to_string())
+            })
+            .collect(),
+        Language::Java | Language::Cpp => c_style_param_types(&joined),
+        Language::Go => go_param_types(&joined),
+        Language::Rust => rust_param_types(&joined),
+    };
+    texts.iter().map(|text| arg_type(language, text)).collect()
+}
+
+fn arg_type(language: Language, text: &str) -> Option<ArgType> {
+    let text = text.trim();
+    let cleaned = clean(language, text);
+    let (list, scalar_text) = match list_element(language, &cleaned) {
+        Some(element) => (true, element),
+        None => (false, cleaned.clone()),
+    };
+    Some(ArgType {
+        list,
+        scalar: scalar(language, &scalar_text)?,
+        scalar_text,
+        type_text: cleaned,
+    })
+}
+
+/// The type without what does not change the values it holds.
+fn clean(language: Language, text: &str) -> String {
+    let mut text = text.replace("java.util.", "");
+    if language == Language::Cpp {
+        text = text
+            .replace("const ", "")
+            .replace('&', "")
+            .trim()
+            .to_string();
+    }
+    if language == Language::Java {
+        text = text.replace("final ", "");
+    }
+    text.trim().to_string()
+}
+
+fn list_element(language: Language, text: &str) -> Option<String> {
+    let inside = |prefix: &str, suffix: &str| {
+        text.strip_prefix(prefix)
+            .and_then(|rest| rest.strip_suffix(suffix))
+            .map(|element| element.trim().to_string())
+    };
+    match language {
+        Language::Python => ["list[", "List[", "Sequence[", "Iterable[", "Collection["]
+            .iter()
+            .find_map(|prefix| inside(prefix, "]")),
+        Language::Java => inside("", "[]").or_else(|| {
+            ["List<", "ArrayList<", "Collection<", "Iterable<"]
+                .iter()
+                .find_map(|prefix| inside(prefix, ">"))
+        }),
+        Language::Cpp => inside("std::vector<", ">").or_else(|| inside("vector<", ">")),
+        Language::Go => inside("[]", ""),
+        Language::Rust => inside("&[", "]")
+            .or_else(|| inside("&mut [", "]"))
+            .or_else(|| inside("Vec<", ">"))
+            .or_else(|| inside("&Vec<", ">")),
+    }
+}
+
+fn scalar(language: Language, text: &str) -> Option<Scalar> {
+    let kind = match language {
+        Language::Python => match text {
+            "int" => Scalar::Int,
+            "float" => Scalar::Float,
+            "bool" => Scalar::Bool,
+            "str" => Scalar::Str,
+            _ => return None,
+        },
+        Language::Java => match text {
+            "int" | "long" | "short" | "Integer" | "Long" | "Short" => Scalar::Int,
+            "double" | "Double" => Scalar::Float,
+            "boolean" | "Boolean" => Scalar::Bool,
+            "char" | "Character" => Scalar::Char,
+            "String" => Scalar::Str,
+            _ => return None,
+        },
+        Language::Cpp => match text {
+            "int" | "long" | "long long" | "short" | "unsigned" | "unsigned int" | "size_t"
+            | "std::size_t" | "int64_t" | "std::int64_t" | "int32_t" | "std::int32_t"
+            | "uint64_t" | "std::uint64_t" => Scalar::Int,
+            "double" => Scalar::Float,
+            "bool" => Scalar::Bool,
+            "char" => Scalar::Char,
+            "std::string" | "string" => Scalar::Str,
+            _ => return None,
+        },
+        Language::Go => match text {
+            "int" | "int64" | "int32" | "uint" | "uint64" | "uint32" => Scalar::Int,
+            "float64" => Scalar::Float,
+            "bool" => Scalar::Bool,
+            "string" => Scalar::Str,
+            _ => return None,
+        },
+        Language::Rust => match text {
+            "i32" | "i64" | "u32" | "u64" | "usize" | "isize" => Scalar::Int,
+            "f64" => Scalar::Float,
+            "bool" => Scalar::Bool,
+            "char" => Scalar::Char,
+            "String" | "&str" => Scalar::Str,
+            _ => return None,
+        },
+    };
+    Some(kind)
+}
+
+fn unsigned(scalar_text: &str) -> bool {
+    scalar_text.starts_with('u')
+        || scalar_text.contains("unsigned")
+        || scalar_text.contains("size_t")
+}
+
+/// `value` of type `arg` as a source expression of `language`.
+pub fn expression(language: Language, arg: &ArgType, value: &Value) -> String {
+    match value {
+        Value::List(items) => {
+            let items: Vec<String> = items
+                .iter()
+                .map(|item| scalar_text(language, arg, item))
+                .collect();
+            list_literal(language, arg, &items)
+        }
+        Value::Series {
+            element,
+            len,
+            start,
+            step,
+        } => series(language, arg, *element, *len, *start, *step),
+        Value::LongStr(len) => long_string(language, arg, *len),
+        scalar => scalar_text(language, arg, scalar),
+    }
+}
+
+fn scalar_text(language: Language, arg: &ArgType, value: &Value) -> String {
+    match value {
+        Value::Int(n) => {
+            let n = if unsigned(&arg.scalar_text) {
+                n.abs()
+            } else {
+                *n
+            };
+            match language {
+                Language::Java if matches!(arg.scalar_text.as_str(), "long" | "Long") => {
+                    format!("{n}L")
+                }
+                Language::Java if matches!(arg.scalar_text.as_str(), "short" | "Short") => {
+                    format!("(short) {n}")
+                }
+                _ => n.to_string(),
+            }
+        }
+        Value::Float(x) => format!("{x:?}"),
+        Value::Bool(b) => match (language, b) {
+            (Language::Python, true) => "True".into(),
+            (Language::Python, false) => "False".into(),
+            (_, b) => b.to_string(),
+        },
+        Value::Char(c) => match language {
+            Language::Python | Language::Go => format!("{:?}", c.to_string()),
+            _ => format!("{c:?}"),
+        },
+        Value::Str(s) => {
+            let quoted = serde_json::to_string(s).expect("a string always serializes");
+            match language {
+                Language::Rust if arg.scalar_text == "String" => format!("{quoted}.to_string()"),
+                Language::Cpp => format!("std::string({quoted})"),
+                _ => quoted,
+            }
+        }
+        other => expression(language, arg, other),
+    }
+}
+
+fn list_literal(language: Language, arg: &ArgType, items: &[String]) -> String {
+    let joined = items.join(", ");
+    let element = &arg.scalar_text;
+    match language {
+        Language::Python => format!("[{joined}]"),
+        Language::Java if arg.type_text.ends_with("[]") => format!("new {element}[]{{{joined}}}"),
+        Language::Java => {
+            format!("new java.util.ArrayList<{element}>(java.util.Arrays.asList({joined}))")
+        }
+        Language::Cpp => format!("std::vector<{element}>{{{joined}}}"),
+        Language::Go => format!("[]{element}{{{joined}}}"),
+        // The driver declares each argument with its type, which types
+        // the literal (an empty one included).
+        Language::Rust => format!("{}vec![{joined}]", rust_borrow(&arg.type_text)),
+    }
+}
+
+/// Element k of a series, in terms of the language's loop variable `k`.
+fn series(
+    language: Language,
+    arg: &ArgType,
+    element: Scalar,
+    len: usize,
+    start: i64,
+    step: i64,
+) -> String {
+    let element_type = &arg.scalar_text;
+    match language {
+        Language::Python => {
+            let range = format!("range({start}, {}, {step})", start + len as i64 * step);
+            match element {
+                Scalar::Int => format!("list({range})"),
+                Scalar::Float => format!("[k + 0.5 for k in {range}]"),
+                Scalar::Bool => format!("[k % 2 == 1 for k in {range}]"),
+                Scalar::Str => format!("[f\"w{{k}}\" for k in {range}]"),
+                Scalar::Char => format!("[chr(97 + k % 26) for k in {range}]"),
+            }
+        }
+        Language::Java => {
+            let value = format!("({start} + perforchK * {step})");
+            let range = format!("java.util.stream.IntStream.range(0, {len})");
+            let mapped = match element {
+                Scalar::Int if matches!(element_type.as_str(), "long" | "Long") => {
+                    format!("(long) {value}")
+                }
+                Scalar::Int if matches!(element_type.as_str(), "short" | "Short") => {
+                    format!("(short) {value}")
+                }
+                Scalar::Int => value,
+                Scalar::Float => format!("{value} + 0.5"),
+                Scalar::Bool => format!("{value} % 2 == 1"),
+                Scalar::Str => format!("\"w\" + {value}"),
+                Scalar::Char => format!("(char) ('a' + {value} % 26)"),
+            };
+            if !arg.type_text.ends_with("[]") {
+                return format!(
+                    "{range}.mapToObj(perforchK -> {mapped}).collect(java.util.stream.Collectors.toCollection(java.util.ArrayList::new))"
+                );
+            }
+            match element_type.as_str() {
+                "int" => format!("{range}.map(perforchK -> {mapped}).toArray()"),
+                "long" => format!("{range}.mapToLong(perforchK -> {mapped}).toArray()"),
+                "double" => format!("{range}.mapToDouble(perforchK -> {mapped}).toArray()"),
+                // Arrays of other primitives have no stream: written out.
+                "short" | "boolean" => {
+                    let items: Vec<String> = (0..len as i64)
+                        .map(|k| match element {
+                            Scalar::Bool => ((start + k * step) % 2 == 1).to_string(),
+                            _ => format!("(short) {}", (start + k * step) % 32_768),
+                        })
+                        .collect();
+                    format!("new {element_type}[]{{{}}}", items.join(", "))
+                }
+                _ => format!(
+                    "{range}.mapToObj(perforchK -> {mapped}).toArray({element_type}[]::new)"
+                ),
+            }
+        }
+        Language::Cpp => {
+            let value = format!("({start} + k * {step})");
+            let item = match element {
+                Scalar::Int => format!("static_cast<{element_type}>{value}"),
+                Scalar::Float => format!("{value} + 0.5"),
+                Scalar::Bool => format!("{value} % 2 == 1"),
+                Scalar::Str => format!("\"w\" + std::to_string{value}"),
+                Scalar::Char => format!("static_cast<char>('a' + {value} % 26)"),
+            };
+            format!(
+                "[] {{ std::vector<{element_type}> v; v.reserve({len}); for (long long k = 0; k < {len}; ++k) v.push_back({item}); return v; }}()"
+            )
+        }
+        Language::Go => {
+            let value = format!("({start} + k*{step})");
+            let item = match element {
+                Scalar::Int => format!("{element_type}{value}"),
+                Scalar::Float => format!("float64{value} + 0.5"),
+                Scalar::Bool => format!("{value}%2 == 1"),
+                Scalar::Char => format!("{element_type}('a' + {value}%26)"),
+                // No imports in an argument: the digits are written by hand.
+                Scalar::Str => format!(
+                    "func(n int) string {{ s := \"\"; for {{ s = string(rune('0'+n%10)) + s; n /= 10; if n == 0 {{ break }} }}; return \"w\" + s }}{value}"
+                ),
+            };
+            format!(
+                "func() []{element_type} {{ v := make([]{element_type}, {len}); for k := range v {{ v[k] = {item} }}; return v }}()"
+            )
+        }
+        Language::Rust => {
+            let value = format!("({start} + k * {step})");
+            let item = match element {
+                Scalar::Int => format!("{value} as {element_type}"),
+                Scalar::Float => format!("{value} as f64 + 0.5"),
+                Scalar::Bool => format!("{value} % 2 == 1"),
+                Scalar::Char => format!("(b'a' + ({value} % 26) as u8) as char"),
+                Scalar::Str if element_type == "String" => format!("format!(\"w{{}}\", {value})"),
+                // `&str` elements must outlive the call: leak them (a test driver's input).
+                Scalar::Str => format!("&*Box::leak(format!(\"w{{}}\", {value}).into_boxed_str())"),
+            };
+            let collected =
+                format!("(0..{len}i64).map(|k| {item}).collect::<Vec<{element_type}>>()");
+            format!("{}{collected}", rust_borrow(&arg.type_text))
+        }
+    }
+}
+
+fn long_string(language: Language, arg: &ArgType, len: usize) -> String {
+    let half = len / 2;
+    match language {
+        Language::Python => format!("\"ab\" * {half}"),
+        Language::Java => format!("\"ab\".repeat({half})"),
+        Language::Cpp => format!("std::string({len}, 'a')"),
+        Language::Go => format!(
+            "func() string {{ b := make([]byte, {len}); for k := range b {{ b[k] = 'a' + byte(k%26) }}; return string(b) }}()"
+        ),
+        Language::Rust if arg.scalar_text == "String" => format!("\"ab\".repeat({half})"),
+        Language::Rust => format!("&*Box::leak(\"ab\".repeat({half}).into_boxed_str())"),
+    }
+}
+
+/// `&`, `&mut ` or nothing, as the Rust parameter type borrows.
+fn rust_borrow(type_text: &str) -> &'static str {
+    if type_text.starts_with("&mut") {
+        "&mut "
+    } else if type_text.starts_with('&') {
+        "&"
+    } else {
+        ""
+    }
+}
