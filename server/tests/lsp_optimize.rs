@@ -86,9 +86,12 @@ fn environment() -> &'static Path {
 }
 
 /// Editor settings naming one fake model, as `initializationOptions` or
-/// the answer to `workspace/configuration`.
+/// the answer to `workspace/configuration`. Static hints are off: these
+/// tests count the diagnostics of job results (`lsp_hints.rs` and the
+/// test below that turns them on check how the two mix).
 fn settings(server: &FakeModelServer, timeout_secs: u64) -> Value {
     json!({
+        "hints": {"enabled": false},
         "models": [{
             "name": "alpha",
             "provider": "openai",

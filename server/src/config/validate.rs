@@ -49,7 +49,10 @@ pub(super) fn validate(config: &Config, source: &str) -> Result<(), ConfigError>
     let pipeline = &config.pipeline;
     for (field, value) in [
         ("pipeline.top_k", pipeline.top_k),
-        ("pipeline.iterations_per_model", pipeline.iterations_per_model),
+        (
+            "pipeline.iterations_per_model",
+            pipeline.iterations_per_model,
+        ),
         ("pipeline.min_evidence", pipeline.min_evidence),
         ("pipeline.max_calls", pipeline.max_calls),
         ("pipeline.measure_runs", pipeline.measure_runs),
@@ -83,8 +86,18 @@ pub(super) fn validate(config: &Config, source: &str) -> Result<(), ConfigError>
             format!("`{name}` names no entry of `models`; use one of the configured names"),
         ));
     }
+    // Longer waits make hints trail so far behind typing that they look broken.
+    if config.hints.debounce_ms > MAX_HINTS_DEBOUNCE_MS {
+        return Err(ConfigError::invalid(
+            source,
+            "hints.debounce_ms",
+            format!("must be at most {MAX_HINTS_DEBOUNCE_MS} (milliseconds after the last edit)"),
+        ));
+    }
     Ok(())
 }
+
+const MAX_HINTS_DEBOUNCE_MS: u64 = 10_000;
 
 fn validate_model(
     model: &ModelConfig,

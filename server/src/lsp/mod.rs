@@ -14,6 +14,7 @@ mod handlers;
 mod job_result;
 mod job_task;
 mod jobs;
+mod live_hints;
 mod panic_guard;
 mod progress;
 mod proto;
@@ -102,7 +103,10 @@ where
         let session = session.clone();
         move |client| server::Server::new(client, session)
     })
-    .custom_method("window/workDoneProgress/cancel", server::Server::work_done_progress_cancel)
+    .custom_method(
+        "window/workDoneProgress/cancel",
+        server::Server::work_done_progress_cancel,
+    )
     .finish();
 
     const PIPE_BYTES: usize = 1 << 20;

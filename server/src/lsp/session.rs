@@ -15,6 +15,7 @@ use tower_lsp_server::ls_types::Uri;
 use super::ServerOptions;
 use super::diagnostics::Published;
 use super::jobs::Jobs;
+use super::live_hints::LiveHints;
 use super::settings::EditorSettings;
 use crate::document::{Document, PositionEncoding};
 use crate::pipeline::workspace_root_of;
@@ -28,6 +29,7 @@ pub(crate) struct Session {
     pub settings: EditorSettings,
     pub jobs: Jobs,
     pub published: Published,
+    pub hints: LiveHints,
     pub options: ServerOptions,
 }
 
@@ -64,11 +66,17 @@ impl Session {
     }
 
     pub fn set_workspace_roots(&self, roots: Vec<PathBuf>) {
-        *self.workspace_roots.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = roots;
+        *self
+            .workspace_roots
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = roots;
     }
 
     pub fn update_workspace_roots(&self, added: Vec<PathBuf>, removed: &[PathBuf]) {
-        let mut roots = self.workspace_roots.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut roots = self
+            .workspace_roots
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         roots.retain(|root| !removed.contains(root));
         roots.extend(added);
     }
@@ -77,7 +85,10 @@ impl Session {
     /// nest); for a file outside every folder, the folder a project marker
     /// (`.git`, `pyproject.toml`, `Cargo.toml`, ...) names, else its own folder.
     pub fn workspace_root_for(&self, file: &Path) -> PathBuf {
-        let roots = self.workspace_roots.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let roots = self
+            .workspace_roots
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         roots
             .iter()
             .filter(|root| file.starts_with(root))
