@@ -63,6 +63,8 @@ fn current(session: &Session, uri: &Uri, document: &Document) -> Vec<Diagnostic>
         let anchor = result.anchor(document);
         match diagnostic(document, &result, &anchor, encoding) {
             Some(diagnostic) => diagnostics.push(diagnostic),
+            // Applied: nothing more to say, but the report stays available.
+            None if matches!(anchor, Anchor::Applied { .. }) => {}
             None => session.jobs.forget(
                 &JobKey {
                     uri: uri.clone(),
@@ -97,7 +99,7 @@ pub(crate) fn hint_diagnostic(
 }
 
 /// The diagnostic of `result` as anchored in `document`; `None` when its
-/// function is gone.
+/// function is gone or the result was applied.
 pub(crate) fn diagnostic(
     document: &Document,
     result: &JobResult,
@@ -125,7 +127,7 @@ pub(crate) fn diagnostic(
             DiagnosticSeverity::HINT,
             "stale",
         ),
-        Anchor::Gone => return None,
+        Anchor::Applied { .. } | Anchor::Gone => return None,
     };
     Some(Diagnostic {
         range: proto::to_lsp_range(document, function.name_range, encoding),

@@ -70,7 +70,9 @@ fn result_actions(
     for result in session.jobs.results_for(uri) {
         let anchor = result.anchor(document);
         let function = match &anchor {
-            Anchor::Current { function, .. } | Anchor::Stale { function } => function.clone(),
+            Anchor::Current { function, .. }
+            | Anchor::Stale { function }
+            | Anchor::Applied { function } => function.clone(),
             Anchor::Gone => continue,
         };
         if !function.range.contains(offset) {
