@@ -969,7 +969,9 @@ fn hints_and_the_result_share_the_diagnostics_and_applying_the_fix_clears_both()
         assert_eq!(codes(&both), ["improved", HINT], "{both:?}");
         let offered = titles(&editor.actions_at("range(i + 1").await);
         assert!(
-            offered.iter().any(|t| t.starts_with("Apply optimized `count_pairs`")),
+            offered
+                .iter()
+                .any(|t| t.starts_with("Apply optimized `count_pairs`")),
             "{offered:?}"
         );
         assert!(

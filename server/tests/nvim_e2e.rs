@@ -332,8 +332,15 @@ fn java_optimize_progress_result_and_apply() {
         inside: "long count = 0",
         hint: "java-nested-loop-same-collection",
         inner_loop: "for (int j = i + 1; j < values.length; j++) {",
-        inputs: &[&["new int[]{1, 1, 4, 4}", "5"], &["new int[]{}", "3"], &["new int[]{2, 2, 2, 2}", "4"]],
-        stress: &[&["java.util.stream.IntStream.range(0, 20000).toArray()", "19999"]],
+        inputs: &[
+            &["new int[]{1, 1, 4, 4}", "5"],
+            &["new int[]{}", "3"],
+            &["new int[]{2, 2, 2, 2}", "4"],
+        ],
+        stress: &[&[
+            "java.util.stream.IntStream.range(0, 20000).toArray()",
+            "19999",
+        ]],
         fast: "import java.util.HashMap;\n\npublic static long countPairs(int[] values, int target) {\n    HashMap<Integer, Integer> seen = new HashMap<>();\n    long count = 0;\n    for (int value : values) {\n        count += seen.getOrDefault(target - value, 0);\n        seen.merge(value, 1, Integer::sum);\n    }\n    return count;\n}",
         fast_marker: "seen.merge(value, 1, Integer::sum);",
     }));
@@ -349,7 +356,10 @@ fn cpp_optimize_progress_result_and_apply() {
         hint: "cpp-nested-loop-same-collection",
         inner_loop: "for (size_t j = i + 1; j < values.size(); ++j) {",
         inputs: &[&["{1, 1, 4, 4}", "5"], &["{}", "3"], &["{2, 2, 2, 2}", "4"]],
-        stress: &[&["[] { std::vector<int> v(30000); for (int i = 0; i < 30000; ++i) v[i] = i; return v; }()", "29999"]],
+        stress: &[&[
+            "[] { std::vector<int> v(30000); for (int i = 0; i < 30000; ++i) v[i] = i; return v; }()",
+            "29999",
+        ]],
         fast: "#include <unordered_map>\nlong long count_pairs(const std::vector<int>& values, int target) {\n    std::unordered_map<int, long long> seen;\n    seen.reserve(values.size() * 2);\n    long long count = 0;\n    for (int value : values) {\n        auto it = seen.find(target - value);\n        if (it != seen.end()) count += it->second;\n        ++seen[value];\n    }\n    return count;\n}",
         fast_marker: "std::unordered_map<int, long long> seen;",
     }));
@@ -364,8 +374,15 @@ fn go_optimize_progress_result_and_apply() {
         inside: "count := 0",
         hint: "go-nested-loop-same-collection",
         inner_loop: "for j := i + 1; j < len(values); j++ {",
-        inputs: &[&["[]int{1, 1, 4, 4}", "5"], &["[]int{}", "3"], &["[]int{2, 2, 2, 2}", "4"]],
-        stress: &[&["func() []int { v := make([]int, 20000); for i := range v { v[i] = i }; return v }()", "19999"]],
+        inputs: &[
+            &["[]int{1, 1, 4, 4}", "5"],
+            &["[]int{}", "3"],
+            &["[]int{2, 2, 2, 2}", "4"],
+        ],
+        stress: &[&[
+            "func() []int { v := make([]int, 20000); for i := range v { v[i] = i }; return v }()",
+            "19999",
+        ]],
         fast: "func CountPairs(values []int, target int) int {\n\tseen := make(map[int]int, len(values))\n\tcount := 0\n\tfor _, v := range values {\n\t\tcount += seen[target-v]\n\t\tseen[v]++\n\t}\n\treturn count\n}",
         fast_marker: "seen[v]++",
     }));
@@ -380,7 +397,11 @@ fn rust_optimize_progress_result_and_apply() {
         inside: "let mut count = 0",
         hint: "rust-nested-loop-same-collection",
         inner_loop: "for j in i + 1..values.len() {",
-        inputs: &[&["&[1, 1, 4, 4]", "5"], &["&[]", "3"], &["&[2, 2, 2, 2]", "4"]],
+        inputs: &[
+            &["&[1, 1, 4, 4]", "5"],
+            &["&[]", "3"],
+            &["&[2, 2, 2, 2]", "4"],
+        ],
         stress: &[&["&(0..20000).collect::<Vec<i64>>()", "19999"]],
         fast: "use std::collections::HashMap;\n\npub fn count_pairs(values: &[i64], target: i64) -> u64 {\n    let mut seen: HashMap<i64, u64> = HashMap::with_capacity(values.len());\n    let mut count = 0;\n    for &v in values {\n        count += seen.get(&(target - v)).copied().unwrap_or(0);\n        *seen.entry(v).or_insert(0) += 1;\n    }\n    count\n}",
         fast_marker: "*seen.entry(v).or_insert(0) += 1;",

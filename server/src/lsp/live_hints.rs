@@ -72,18 +72,35 @@ impl LiveHints {
     /// The hints computed for exactly `version` of `uri`; empty when the
     /// last pass saw another version or hints are off.
     pub fn current(&self, uri: &Uri, version: i32) -> Vec<Hint> {
-        let Some(state) = self.documents.get(uri).map(|state| state.clone()) else {
+        self.current_where(uri, version, |_| true)
+    }
+
+    /// Those of [`LiveHints::current`] that touch the byte range `bytes`
+    /// (ends included: a cursor just after the underlined code counts).
+    /// Filtered under the lock: a large file may have hundreds of hints.
+    pub fn touching(&self, uri: &Uri, version: i32, bytes: std::ops::Range<usize>) -> Vec<Hint> {
+        self.current_where(uri, version, |hint| {
+            hint.range.start <= bytes.end && bytes.start <= hint.range.end
+        })
+    }
+
+    fn current_where(&self, uri: &Uri, version: i32, wanted: impl Fn(&Hint) -> bool) -> Vec<Hint> {
+        let Some(state) = self.state(uri) else {
             return Vec::new();
         };
         let stored = state
             .stored
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if stored.version == Some(version) {
-            stored.hints.clone()
-        } else {
-            Vec::new()
+        if stored.version != Some(version) {
+            return Vec::new();
         }
+        stored
+            .hints
+            .iter()
+            .filter(|hint| wanted(hint))
+            .cloned()
+            .collect()
     }
 
     fn state(&self, uri: &Uri) -> Option<Arc<DocumentHints>> {

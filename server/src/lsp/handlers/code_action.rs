@@ -141,11 +141,7 @@ fn hint_actions(
     let negotiated = session.negotiated();
     // Functions in order of their first hint, each with all its hints here.
     let mut by_function: Vec<(Function, Vec<Diagnostic>)> = Vec::new();
-    for hint in session.hints.current(uri, document.version()) {
-        // Inclusive ends: a cursor just after the underlined code still counts.
-        if hint.range.start > requested.end || requested.start > hint.range.end {
-            continue;
-        }
+    for hint in session.hints.touching(uri, document.version(), requested) {
         let Some(function) = analysis::function_at(document, hint.range.start) else {
             continue;
         };
