@@ -1,6 +1,7 @@
 //! The language server as an editor sees it: code-action listing latency on
-//! a 10,000-line file per language, and the server's memory with 50 open
-//! documents. The server runs in process over in-memory pipes and speaks
+//! a 10,000-line file per language, how soon its static hints are published
+//! after open and after an edit, and the server's memory with 50 open
+//! documents (hint caches included). The server runs in process over in-memory pipes and speaks
 //! real JSON-RPC frames.
 //!
 //! cargo bench --bench lsp   (targets, printed not asserted: median < 10 ms)
@@ -14,6 +15,7 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, DuplexS
 const LINES: usize = 10_000;
 const SAMPLES: usize = 200;
 const DOCUMENTS: usize = 50;
+const EDITS: usize = 20;
 
 const FIXTURES: [(&str, &str); 5] = [
     ("python", "optimize/python/pairs.py"),
@@ -67,6 +69,17 @@ impl Client {
         }
     }
 
+    /// Waits for the diagnostics of `uri` (the server publishes hints after
+    /// open and edits); returns how many there are.
+    async fn diagnostics_of(&mut self, uri: &str) -> usize {
+        loop {
+            let message = self.receive().await;
+            if message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == uri {
+                return message["params"]["diagnostics"].as_array().map_or(0, Vec::len);
+            }
+        }
+    }
+
     async fn notify(&mut self, method: &str, params: Value) {
         self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}))
             .await;
@@ -116,7 +129,9 @@ fn main() {
         tokio::spawn(perforch::lsp::serve(server_in, server_out));
         let mut client = Client { writer: client_out, reader: BufReader::new(client_in), next_id: 0 };
         client
-            .request("initialize", json!({"processId": null, "rootUri": null, "capabilities": {"general": {"positionEncodings": ["utf-8"]}}}))
+            // No pause after edits: the hint figures below are the pass and the publish.
+            .request("initialize", json!({"processId": null, "rootUri": null, "capabilities": {"general": {"positionEncodings": ["utf-8"]}},
+                                          "initializationOptions": {"hints": {"debounce_ms": 0}}}))
             .await;
         client.notify("initialized", json!({})).await;
 
@@ -124,9 +139,30 @@ fn main() {
         for (index, (language, fixture)) in FIXTURES.iter().enumerate() {
             let text = large_source(fixture);
             let uri = format!("file:///bench/{index}/big.{}", Path::new(fixture).extension().unwrap().to_str().unwrap());
+            let opened = Instant::now();
             client
                 .notify("textDocument/didOpen", json!({"textDocument": {"uri": uri, "languageId": language, "version": 1, "text": text}}))
                 .await;
+            let hints = client.diagnostics_of(&uri).await;
+            let first_pass = opened.elapsed();
+            // A line added at the top moves every hint, so each edit is published.
+            let mut edits = Vec::with_capacity(EDITS);
+            for version in 2..2 + EDITS as i32 {
+                let edited = Instant::now();
+                let change = json!({"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "text": "\n"});
+                client
+                    .notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]}))
+                    .await;
+                client.diagnostics_of(&uri).await;
+                edits.push(edited.elapsed());
+            }
+            edits.sort();
+            println!(
+                "  {language:<6} hints: {hints} published {:.1} ms after open; after an edit, median {:.1} ms, max {:.1} ms (pass + publish)",
+                first_pass.as_secs_f64() * 1e3,
+                edits[EDITS / 2].as_secs_f64() * 1e3,
+                edits[EDITS - 1].as_secs_f64() * 1e3
+            );
             let marker = match *language {
                 "python" => "count = 0",
                 "java" => "long count = 0",
@@ -137,7 +173,7 @@ fn main() {
             let (line, character) = cursor_in_function(&text, marker);
             let params = json!({
                 "textDocument": {"uri": uri},
-                "range": {"start": {"line": line, "character": character}, "end": {"line": line, "character": character}},
+                "range": {"start": {"line": line + EDITS, "character": character}, "end": {"line": line + EDITS, "character": character}},
                 "context": {"diagnostics": []}
             });
             let mut samples = Vec::with_capacity(SAMPLES);
@@ -171,7 +207,14 @@ fn main() {
                 .notify("textDocument/didOpen", json!({"textDocument": {"uri": uri, "languageId": language, "version": 1, "text": text}}))
                 .await;
         }
-        // A request answered means every earlier notification was handled.
+        // Every document's hints are in (each has some), so their caches count.
+        let mut published = std::collections::HashSet::new();
+        while published.len() < DOCUMENTS {
+            let message = client.receive().await;
+            if message["method"] == "textDocument/publishDiagnostics" {
+                published.insert(message["params"]["uri"].as_str().unwrap().to_string());
+            }
+        }
         client.request("shutdown", json!(null)).await;
         let after = resident_kb();
         println!(

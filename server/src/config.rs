@@ -10,11 +10,13 @@
 //! field path, e.g. `perforch.toml: models[1].temperature: ...`, because a
 //! bare serde message ("expected f32") does not tell the user where to look.
 
+mod hints;
 mod locate;
 mod merge;
 mod pipeline;
 mod validate;
 
+pub use hints::HintsConfig;
 pub use pipeline::{PipelineConfig, RefineMode};
 
 use std::fmt;
@@ -46,6 +48,8 @@ pub struct Config {
     /// Test suites named explicitly, and whether to look for others
     /// (`[tests]`, see `discovery::config`).
     pub tests: crate::discovery::TestsConfig,
+    /// Static performance hints shown in the editor as you type.
+    pub hints: HintsConfig,
 }
 
 /// Which wire protocol (or offline source) a model entry uses.

@@ -86,9 +86,12 @@ fn environment() -> &'static Path {
 }
 
 /// Editor settings naming one fake model, as `initializationOptions` or
-/// the answer to `workspace/configuration`.
+/// the answer to `workspace/configuration`. Static hints are off: these
+/// tests count the diagnostics of job results (`lsp_hints.rs` and the
+/// test below that turns them on check how the two mix).
 fn settings(server: &FakeModelServer, timeout_secs: u64) -> Value {
     json!({
+        "hints": {"enabled": false},
         "models": [{
             "name": "alpha",
             "provider": "openai",
@@ -936,5 +939,74 @@ fn when_nothing_is_better_the_diagnostic_says_why_and_offers_no_edit() {
         editor
             .action("count += 1", "Show perforch report for `count_pairs`")
             .await;
+    });
+}
+
+#[test]
+fn hints_and_the_result_share_the_diagnostics_and_applying_the_fix_clears_both() {
+    run(async {
+        let server = FakeModelServer::start().await.unwrap();
+        pipeline_support::push_all(&server, vec![inputs(), code_reply("python", FAST)]);
+        let mut with_hints = settings(&server, 10);
+        with_hints["hints"] = json!({"enabled": true, "debounce_ms": 50});
+        let mut editor = Editor::start(with_hints).await;
+        let codes = |diagnostics: &[Value]| -> Vec<String> {
+            diagnostics
+                .iter()
+                .map(|d| d["code"].as_str().unwrap().to_string())
+                .collect()
+        };
+        const HINT: &str = "py-nested-loop-same-collection";
+        assert_eq!(codes(&editor.wait_for_diagnostics().await), [HINT]);
+
+        let speed = editor
+            .action("count += 1", "Optimize `count_pairs` for speed")
+            .await;
+        let token = editor.execute(&speed).await["progressToken"].clone();
+        editor.wait_for_progress_end(&token).await;
+        // One set per document: the result joins the hint, neither replaces the other.
+        let both = editor.wait_for_diagnostics().await;
+        assert_eq!(codes(&both), ["improved", HINT], "{both:?}");
+        let offered = titles(&editor.actions_at("range(i + 1").await);
+        assert!(
+            offered
+                .iter()
+                .any(|t| t.starts_with("Apply optimized `count_pairs`")),
+            "{offered:?}"
+        );
+        assert!(
+            offered.contains(&"Optimize `count_pairs` with perforch".to_string()),
+            "{offered:?}"
+        );
+
+        // The editor applies the quick fix: the loop and its hint go, and
+        // the applied result says nothing more (it is not "stale").
+        let apply = editor
+            .action("count += 1", "Apply optimized `count_pairs`")
+            .await;
+        let applied = apply_workspace_edit(&editor.text, &apply["edit"], &editor.uri, 1);
+        editor.version += 1;
+        editor.text = applied.clone();
+        editor
+            .client
+            .notify(
+                "textDocument/didChange",
+                json!({"textDocument": {"uri": editor.uri, "version": editor.version},
+                       "contentChanges": [{"text": applied}]}),
+            )
+            .await;
+        let after = editor.wait_for_diagnostics().await;
+        assert!(after.is_empty(), "{after:?}");
+        let offered = titles(&editor.actions_at("seen.get(target - value, 0)").await);
+        assert!(
+            offered
+                .iter()
+                .all(|t| !t.starts_with("Apply") && !t.starts_with("Re-run")),
+            "{offered:?}"
+        );
+        assert!(
+            offered.contains(&"Show perforch report for `count_pairs`".to_string()),
+            "the report stays available: {offered:?}"
+        );
     });
 }

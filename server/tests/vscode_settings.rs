@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use perforch::config::{
-    Config, ModelConfig, PipelineConfig, ProviderKind, RefineMode, RetryConfig, SearchConfig,
-    SearchDepth,
+    Config, HintsConfig, ModelConfig, PipelineConfig, ProviderKind, RefineMode, RetryConfig,
+    SearchConfig, SearchDepth,
 };
 use perforch::discovery::{ConfiguredSuite, TestsConfig};
 use perforch::language::Language;
@@ -98,6 +98,11 @@ fn object_schemas() -> Vec<(&'static str, Value, Map<String, Value>)> {
             "perforch.pipeline",
             setting("perforch.pipeline"),
             fields_of(&PipelineConfig::default()),
+        ),
+        (
+            "perforch.hints",
+            setting("perforch.hints"),
+            fields_of(&HintsConfig::default()),
         ),
         (
             "perforch.tests",

@@ -18,7 +18,7 @@ const properties: Record<string, unknown> = manifest.contributes.configuration.p
 
 describe('serverSettingKeys', () => {
   it('are the server config keys of package.json, without path and trace', () => {
-    assert.deepEqual(serverSettingKeys(properties).sort(), ['models', 'pipeline', 'retry', 'search', 'tests']);
+    assert.deepEqual(serverSettingKeys(properties).sort(), ['hints', 'models', 'pipeline', 'retry', 'search', 'tests']);
   });
 
   it('take the first segment of dotted settings and ignore other sections', () => {

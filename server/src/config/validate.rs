@@ -86,8 +86,18 @@ pub(super) fn validate(config: &Config, source: &str) -> Result<(), ConfigError>
             format!("`{name}` names no entry of `models`; use one of the configured names"),
         ));
     }
+    // Longer waits make hints trail so far behind typing that they look broken.
+    if config.hints.debounce_ms > MAX_HINTS_DEBOUNCE_MS {
+        return Err(ConfigError::invalid(
+            source,
+            "hints.debounce_ms",
+            format!("must be at most {MAX_HINTS_DEBOUNCE_MS} (milliseconds after the last edit)"),
+        ));
+    }
     Ok(())
 }
+
+const MAX_HINTS_DEBOUNCE_MS: u64 = 10_000;
 
 fn validate_model(
     model: &ModelConfig,

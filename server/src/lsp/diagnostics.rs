@@ -1,5 +1,7 @@
 //! perforch's diagnostics: one per job result, on the function's name,
-//! recomputed from the results and the current text of the document.
+//! recomputed from the results and the current text of the document, and
+//! one per static hint of the current version (`live_hints`). Both go in
+//! one set, since `publishDiagnostics` replaces a document's whole set.
 //!
 //! Invariant: publishes of one document are serialised and each is computed
 //! under the same lock from the state at that moment, so the last one the
@@ -16,6 +18,7 @@ use super::job_result::{Anchor, JobResult};
 use super::jobs::JobKey;
 use super::session::Session;
 use super::{proto, summary};
+use crate::analysis::hints::Hint;
 use crate::document::{Document, PositionEncoding};
 
 /// The `source` of every perforch diagnostic.
@@ -60,6 +63,8 @@ fn current(session: &Session, uri: &Uri, document: &Document) -> Vec<Diagnostic>
         let anchor = result.anchor(document);
         match diagnostic(document, &result, &anchor, encoding) {
             Some(diagnostic) => diagnostics.push(diagnostic),
+            // Applied: nothing more to say, but the report stays available.
+            None if matches!(anchor, Anchor::Applied { .. }) => {}
             None => session.jobs.forget(
                 &JobKey {
                     uri: uri.clone(),
@@ -69,11 +74,32 @@ fn current(session: &Session, uri: &Uri, document: &Document) -> Vec<Diagnostic>
             ),
         }
     }
+    for hint in session.hints.current(uri, document.version()) {
+        diagnostics.push(hint_diagnostic(document, &hint, encoding));
+    }
     diagnostics
 }
 
+/// A static hint: `Hint` severity (editors show it unobtrusively), the
+/// hint's id as code, its one-line why as message.
+pub(crate) fn hint_diagnostic(
+    document: &Document,
+    hint: &Hint,
+    encoding: PositionEncoding,
+) -> Diagnostic {
+    Diagnostic {
+        range: proto::to_lsp_range(document, hint.range, encoding),
+        severity: Some(DiagnosticSeverity::HINT),
+        code: Some(NumberOrString::String(hint.id.to_string())),
+        source: Some(SOURCE.to_string()),
+        message: hint.message.clone(),
+        data: Some(json!({"hint": hint.id, "function": hint.function})),
+        ..Default::default()
+    }
+}
+
 /// The diagnostic of `result` as anchored in `document`; `None` when its
-/// function is gone.
+/// function is gone or the result was applied.
 pub(crate) fn diagnostic(
     document: &Document,
     result: &JobResult,
@@ -101,7 +127,7 @@ pub(crate) fn diagnostic(
             DiagnosticSeverity::HINT,
             "stale",
         ),
-        Anchor::Gone => return None,
+        Anchor::Applied { .. } | Anchor::Gone => return None,
     };
     Some(Diagnostic {
         range: proto::to_lsp_range(document, function.name_range, encoding),

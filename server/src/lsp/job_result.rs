@@ -6,7 +6,8 @@
 //! exactly as the job read them the edits move with it. Edits outside the
 //! function (an added import) are found again by their surrounding lines.
 //! Anything else makes the result stale: it is reported as such and no edit
-//! is ever produced for text it was not computed for.
+//! is ever produced for text it was not computed for, unless the function
+//! now reads exactly as the accepted version: the result was applied.
 
 use std::path::PathBuf;
 
@@ -30,6 +31,9 @@ pub(crate) struct JobResult {
     /// Edits of `snapshot` that give the accepted version (none when
     /// nothing was accepted).
     edits: Vec<TextEdit>,
+    /// The function's whole lines in the accepted version, to recognise
+    /// the result once the user applied it.
+    applied_region: Option<String>,
     pub report: Report,
     /// The markdown report on disk, when it could be written.
     pub report_path: Option<PathBuf>,
@@ -46,6 +50,8 @@ pub(crate) enum Anchor {
     },
     /// The function (or text an edit needs) changed since the job read it.
     Stale { function: Function },
+    /// The function reads as the accepted version: the user applied it.
+    Applied { function: Function },
     /// No function of that name any more.
     Gone,
 }
@@ -64,11 +70,16 @@ impl JobResult {
             (Some(new_text), true) => edits_between(&text, new_text),
             _ => Vec::new(),
         };
+        let applied_region = match (&report.new_file_text, edits.is_empty()) {
+            (Some(new_text), false) => applied_region(snapshot, function, new_text),
+            _ => None,
+        };
         JobResult {
             job_id,
             goal,
             function: function.name.clone(),
             computed_version: snapshot.version(),
+            applied_region,
             region: whole_lines(snapshot, function.range),
             snapshot: text,
             edits,
@@ -94,6 +105,17 @@ impl JobResult {
                 && document.slice(region.start..region.end) == region_text
         });
         let Some(function) = unchanged.cloned() else {
+            let applied = self.applied_region.as_deref().and_then(|applied| {
+                candidates.iter().find(|function| {
+                    let region = whole_lines(document, function.range);
+                    document.slice(region.start..region.end) == applied
+                })
+            });
+            if let Some(function) = applied {
+                return Anchor::Applied {
+                    function: function.clone(),
+                };
+            }
             return match candidates
                 .into_iter()
                 .min_by_key(|f| f.range.start.abs_diff(self.region.start))
@@ -182,6 +204,18 @@ impl JobResult {
         }
         Some(at + (range.start - context_start))
     }
+}
+
+/// The whole lines of `function` in the accepted text: the function of that
+/// name nearest to where it was.
+fn applied_region(snapshot: &Document, function: &Function, new_text: &str) -> Option<String> {
+    let accepted = Document::new(snapshot.language(), snapshot.version(), new_text);
+    let function = analysis::functions(&accepted)
+        .into_iter()
+        .filter(|candidate| candidate.name == function.name)
+        .min_by_key(|candidate| candidate.range.start.abs_diff(function.range.start))?;
+    let region = whole_lines(&accepted, function.range);
+    Some(accepted.slice(region.start..region.end))
 }
 
 /// The whole lines `range` touches, with the last line's terminator.
@@ -291,6 +325,31 @@ mod tests {
         edit(&mut document, 5, 4, 4, (4, 4), "# ");
         assert!(matches!(result.anchor(&document), Anchor::Stale { .. }));
         edit(&mut document, 6, 4, 4, (4, 6), "");
+        assert_eq!(applied(&document, result.anchor(&document)), AFTER);
+    }
+
+    #[test]
+    fn the_applied_version_is_recognised_and_undo_brings_the_edit_back() {
+        let mut document = Document::new(Language::Python, 4, BEFORE);
+        let result = result_for(&document);
+        let Anchor::Current { edits, .. } = result.anchor(&document) else {
+            panic!("current")
+        };
+        let change = TextChange {
+            range: None,
+            text: apply_edits(&document.source(), &edits),
+        };
+        document.apply_changes(5, &[change], PositionEncoding::Utf8);
+        assert!(
+            matches!(&result.anchor(&document), Anchor::Applied { function } if function.name == "slow"),
+            "{:?}",
+            result.anchor(&document)
+        );
+        let undo = TextChange {
+            range: None,
+            text: BEFORE.to_string(),
+        };
+        document.apply_changes(6, &[undo], PositionEncoding::Utf8);
         assert_eq!(applied(&document, result.anchor(&document)), AFTER);
     }
 

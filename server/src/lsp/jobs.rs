@@ -129,10 +129,6 @@ impl Jobs {
         found
     }
 
-    pub fn has_results(&self, uri: &Uri) -> bool {
-        self.results().keys().any(|key| &key.uri == uri)
-    }
-
     /// Forgets a result, unless a newer one replaced it meanwhile.
     pub fn forget(&self, key: &JobKey, job_id: u64) {
         let mut results = self.results();

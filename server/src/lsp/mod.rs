@@ -14,6 +14,7 @@ mod handlers;
 mod job_result;
 mod job_task;
 mod jobs;
+mod live_hints;
 mod panic_guard;
 mod progress;
 mod proto;

@@ -53,14 +53,14 @@ impl LanguageServer for Server {
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         panic_guard::notification("textDocument/didOpen", async {
-            handlers::documents::did_open(&self.session, &self.client, params).await
+            handlers::documents::did_open(&self.session, &self.client, params)
         })
         .await
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
         panic_guard::notification("textDocument/didChange", async {
-            handlers::documents::did_change(&self.session, &self.client, params).await
+            handlers::documents::did_change(&self.session, &self.client, params)
         })
         .await
     }

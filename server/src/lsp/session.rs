@@ -15,6 +15,7 @@ use tower_lsp_server::ls_types::Uri;
 use super::ServerOptions;
 use super::diagnostics::Published;
 use super::jobs::Jobs;
+use super::live_hints::LiveHints;
 use super::settings::EditorSettings;
 use crate::document::{Document, PositionEncoding};
 use crate::pipeline::workspace_root_of;
@@ -28,6 +29,7 @@ pub(crate) struct Session {
     pub settings: EditorSettings,
     pub jobs: Jobs,
     pub published: Published,
+    pub hints: LiveHints,
     pub options: ServerOptions,
 }
 

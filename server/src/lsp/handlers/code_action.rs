@@ -1,11 +1,12 @@
 //! Listing perforch's actions is cheap: find the function under the cursor
 //! and describe what could be done, plus what the last job of that function
-//! offers. No IO; the work runs only when the user picks an action.
+//! and the static hints under the cursor offer. No IO; the work runs only
+//! when the user picks an action.
 
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{
     CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, CodeActionResponse, Command,
-    Uri,
+    Diagnostic, Uri,
 };
 
 use crate::analysis::{self, Function};
@@ -33,10 +34,13 @@ pub(crate) fn code_actions(
         return None;
     };
     let negotiated = session.negotiated();
-    let offset = document.offset_at(proto::range(params.range).start, negotiated.encoding);
+    let range = proto::range(params.range);
+    let offset = document.offset_at(range.start, negotiated.encoding);
+    let end = document.offset_at(range.end, negotiated.encoding);
     let mut actions = Vec::new();
     if kind_requested(only, CodeActionKind::QUICKFIX.as_str()) {
         result_actions(session, &uri, &document, offset, &mut actions);
+        hint_actions(session, &uri, &document, offset..end, &mut actions);
     }
     if kind_requested(only, OPTIMIZE_ACTION_KIND)
         && let Some(function) = analysis::function_at(&document, offset)
@@ -66,7 +70,9 @@ fn result_actions(
     for result in session.jobs.results_for(uri) {
         let anchor = result.anchor(document);
         let function = match &anchor {
-            Anchor::Current { function, .. } | Anchor::Stale { function } => function.clone(),
+            Anchor::Current { function, .. }
+            | Anchor::Stale { function }
+            | Anchor::Applied { function } => function.clone(),
             Anchor::Gone => continue,
         };
         if !function.range.contains(offset) {
@@ -119,6 +125,45 @@ fn result_actions(
                 ..Default::default()
             }));
         }
+    }
+}
+
+/// "Optimize `NAME` with perforch" for each function with a static hint
+/// touching the requested range: the same speed job as the optimize action,
+/// offered as the hint diagnostic's quick fix.
+fn hint_actions(
+    session: &Session,
+    uri: &Uri,
+    document: &Document,
+    requested: std::ops::Range<usize>,
+    actions: &mut CodeActionResponse,
+) {
+    let negotiated = session.negotiated();
+    // Functions in order of their first hint, each with all its hints here.
+    let mut by_function: Vec<(Function, Vec<Diagnostic>)> = Vec::new();
+    for hint in session.hints.touching(uri, document.version(), requested) {
+        let Some(function) = analysis::function_at(document, hint.range.start) else {
+            continue;
+        };
+        if function.is_stub {
+            continue;
+        }
+        let diagnostic = diagnostics::hint_diagnostic(document, &hint, negotiated.encoding);
+        match by_function
+            .iter_mut()
+            .find(|(known, _)| known.range == function.range)
+        {
+            Some((_, diagnostics)) => diagnostics.push(diagnostic),
+            None => by_function.push((function, vec![diagnostic])),
+        }
+    }
+    for (function, hint_diagnostics) in by_function {
+        let args = optimize_args(uri, document, &function, Goal::Speed);
+        let title = format!("Optimize `{}` with perforch", function.name);
+        let mut action = optimize_action(title, &args, negotiated);
+        action.kind = Some(CodeActionKind::QUICKFIX);
+        action.diagnostics = Some(hint_diagnostics);
+        actions.push(CodeActionOrCommand::CodeAction(action));
     }
 }
 

@@ -1,6 +1,9 @@
 //! Document synchronisation. Each handler changes state synchronously,
 //! before any await, so edits apply in the order the editor sent them;
-//! then the diagnostics of job results move with the text.
+//! then a hints pass is scheduled, which publishes the document's
+//! diagnostics (hints, and job results moved with the text).
+
+use std::sync::Arc;
 
 use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::{
@@ -10,14 +13,11 @@ use tower_lsp_server::ls_types::{
 use crate::document::Document;
 use crate::language::Language;
 use crate::lsp::diagnostics;
+use crate::lsp::live_hints::{self, Trigger};
 use crate::lsp::proto;
 use crate::lsp::session::Session;
 
-pub(crate) async fn did_open(
-    session: &Session,
-    client: &Client,
-    params: DidOpenTextDocumentParams,
-) {
+pub(crate) fn did_open(session: &Arc<Session>, client: &Client, params: DidOpenTextDocumentParams) {
     let item = params.text_document;
     let language = Language::from_language_id(&item.language_id).or_else(|| {
         let path = item.uri.path().as_str().to_string();
@@ -34,13 +34,12 @@ pub(crate) async fn did_open(
     let document = Document::new(language, item.version, &item.text);
     let uri = item.uri;
     session.open(uri.clone(), document);
-    if session.jobs.has_results(&uri) {
-        diagnostics::publish(client, session, &uri).await;
-    }
+    session.hints.open(&uri);
+    live_hints::schedule(session, client, &uri, Trigger::Now);
 }
 
-pub(crate) async fn did_change(
-    session: &Session,
+pub(crate) fn did_change(
+    session: &Arc<Session>,
     client: &Client,
     params: DidChangeTextDocumentParams,
 ) {
@@ -62,9 +61,9 @@ pub(crate) async fn did_change(
         );
         return;
     }
-    if session.jobs.has_results(&uri) {
-        diagnostics::publish(client, session, &uri).await;
-    }
+    // Job results are re-anchored by the same pass: publishing them now,
+    // without the hints of this version, would make the hints flicker.
+    live_hints::schedule(session, client, &uri, Trigger::Edit);
 }
 
 pub(crate) async fn did_close(
@@ -76,6 +75,7 @@ pub(crate) async fn did_close(
     if !session.close(&uri) {
         tracing::debug!(uri = uri.as_str(), "closed a document that was not open");
     }
+    session.hints.close(&uri);
     // Clears what was shown; results come back if it is opened again.
     diagnostics::publish(client, session, &uri).await;
 }

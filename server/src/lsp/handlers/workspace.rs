@@ -9,6 +9,7 @@ use tower_lsp_server::ls_types::{
     WorkDoneProgressCancelParams,
 };
 
+use crate::lsp::live_hints;
 use crate::lsp::proto;
 use crate::lsp::session::Session;
 use crate::lsp::settings::{Applied, perforch_section, rejected_message};
@@ -46,9 +47,13 @@ pub(crate) async fn did_change_configuration(
     });
 }
 
-async fn apply(session: &Session, client: &Client, value: Value) {
+async fn apply(session: &Arc<Session>, client: &Client, value: Value) {
     match session.settings.apply(value) {
-        Ok(Applied::Replaced) => tracing::info!("editor settings applied"),
+        Ok(Applied::Replaced) => {
+            tracing::info!("editor settings applied");
+            // Hints may have been turned on or off.
+            live_hints::schedule_all(session, client);
+        }
         Ok(Applied::Unchanged) => {}
         Err(error) => {
             client
