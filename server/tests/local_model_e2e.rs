@@ -133,7 +133,7 @@ fn optimize(server: &LocalServer, fixture: &str, function: &str, write: bool) ->
         &config,
         format!(
             "[[models]]\nname = \"local-qwen\"\nprovider = \"openai\"\nmodel = \"qwen2.5-coder-{MODEL}\"\n\
-             base_url = \"{}\"\nmax_tokens = 768\ntemperature = 0.2\ntimeout_secs = 300\n\n\
+             base_url = \"{}\"\nmax_tokens = 512\ntemperature = 0.2\ntimeout_secs = 300\n\n\
              [retry]\nmax_attempts = 1\n\n\
              [pipeline]\niterations_per_model = 2\nmax_calls = 4\n",
             server.base_url
@@ -237,7 +237,7 @@ fn a_real_local_model_goes_through_the_whole_pipeline_in_two_languages() {
     let logs = tempfile::tempdir().unwrap();
     let server = LocalServer::start(logs.path());
     for (fixture, function, write) in [
-        ("optimize/python/pairs.py", "count_pairs", false),
+        ("python/moderation.py", "count_allowed", false),
         ("optimize/go/pairs.go", "CountPairs", true),
     ] {
         let started = Instant::now();

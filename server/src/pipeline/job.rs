@@ -805,34 +805,57 @@ impl<'a> Job<'a> {
             let messages =
                 prompts::inputs(&self.context(&original.file_text, &code), count, stress);
             let subject = self.subject(original, Vec::new());
-            match self
+            let reply = match self
                 .ask(&model, CallStage::Inputs, messages, Some(subject))
                 .await
             {
-                Ok((response, _)) => match parse_inputs_reply(&response.text) {
-                    Ok(generated) => {
-                        self.evidence.generated = generated
-                            .iter()
-                            .filter(|i| i.source == InputSource::Generated)
-                            .count();
-                        self.evidence.stress = generated.len() - self.evidence.generated;
-                        for input in generated {
-                            if !inputs.iter().any(|known| known.args == input.args) {
-                                inputs.push(input);
-                            }
-                        }
-                    }
-                    Err(error) => self
-                        .notes
-                        .push(format!("{model}'s test inputs were unusable: {error}")),
-                },
+                Ok((response, _)) => parse_inputs_reply(&response.text)
+                    .map_err(|error| format!("{model}'s test inputs were unusable: {error}")),
                 Err(AskError::Cancelled) => return Err(PipelineError::Cancelled),
-                Err(AskError::Budget(reason)) | Err(AskError::Failed(reason)) => self
-                    .notes
-                    .push(format!("no generated inputs from {model}: {reason}")),
+                Err(AskError::Budget(reason)) | Err(AskError::Failed(reason)) => {
+                    Err(format!("no generated inputs from {model}: {reason}"))
+                }
+            };
+            let generated = match reply {
+                Ok(generated) => generated,
+                Err(problem) => {
+                    self.notes.push(problem);
+                    self.type_directed_inputs(original)
+                }
+            };
+            self.evidence.generated = generated
+                .iter()
+                .filter(|i| i.source == InputSource::Generated)
+                .count();
+            self.evidence.stress = generated.len() - self.evidence.generated;
+            for input in generated {
+                if !inputs.iter().any(|known| known.args == input.args) {
+                    inputs.push(input);
+                }
             }
         }
         Ok(inputs)
+    }
+
+    /// When the model's inputs are unusable (small local models often
+    /// loop or break the JSON), the builtin generator still builds inputs
+    /// from the parameter types, so the job can go on judging candidates.
+    fn type_directed_inputs(&mut self, original: &Baseline) -> Vec<TestInput> {
+        let reply = crate::builtin::inputs::inputs_reply(
+            self.request.language,
+            &original.file_text,
+            &self.request.function,
+        );
+        match reply.map(|text| parse_inputs_reply(&text)) {
+            Ok(Ok(generated)) if !generated.is_empty() => {
+                self.notes.push(format!(
+                    "used {} inputs built from the parameter types instead",
+                    generated.len()
+                ));
+                generated
+            }
+            _ => Vec::new(),
+        }
     }
 
     async fn classify_with_model(&mut self, original: &Baseline) -> Result<(), PipelineError> {
