@@ -217,3 +217,29 @@ fn python_regex_calls_that_would_change_meaning_are_left_alone() {
     let unimported = "from x import re\n\ndef f(lines):\n    n = 0\n    for line in lines:\n        if re.match(\"a\", line):\n            n += 1\n    return n\n";
     assert!(rewrites(Language::Python, unimported, "f").is_empty());
 }
+
+// ---------------------------------------------------------------- docs
+
+#[test]
+fn docs_list_exactly_the_hints_the_builtin_rewrites() {
+    let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/hints.md"))
+        .expect("docs/hints.md");
+    let start = docs
+        .find("<!-- builtin:begin")
+        .expect("a builtin:begin marker");
+    let end = docs
+        .find("<!-- builtin:end -->")
+        .expect("a builtin:end marker");
+    let listed: Vec<&str> = docs[start..end]
+        .lines()
+        .filter_map(|row| row.strip_prefix("| `"))
+        .filter_map(|row| row.split('`').next())
+        .collect();
+    assert_eq!(listed, FIXED_HINTS, "update the table in docs/hints.md");
+    for id in FIXED_HINTS {
+        assert!(
+            crate::analysis::hints::info(id).is_some(),
+            "{id} is not a catalog hint"
+        );
+    }
+}

@@ -100,7 +100,7 @@ fn sorted_to_min_max(site: &Site<'_>) -> Option<Rewrite> {
 }
 
 /// The id of the sites [`regex_sites`] finds (not a catalog hint yet).
-const REGEX_IN_LOOP: &str = "py-regex-in-loop";
+pub const REGEX_IN_LOOP: &str = "py-regex-in-loop";
 
 /// A call of the `re` module with a constant pattern, and what it becomes
 /// on a pattern compiled once.
