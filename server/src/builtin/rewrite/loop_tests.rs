@@ -195,6 +195,15 @@ fn python_re_compile_with_flags_moves_whole() {
 }
 
 #[test]
+fn python_regex_in_a_comprehension_is_compiled_before_its_statement() {
+    let file = "import re\n\ndef f(lines: list[str]) -> list[str]:\n    if lines:\n        return [re.sub(r\"\\s+\", \" \", line) for line in lines if re.search(\"a\", line)]\n    return []\n";
+    assert_eq!(
+        offered(Language::Python, file, "f"),
+        "def f(lines: list[str]) -> list[str]:\n    if lines:\n        pattern = re.compile(r\"\\s+\")\n        return [pattern.sub(\" \", line) for line in lines if re.search(\"a\", line)]\n    return []"
+    );
+}
+
+#[test]
 fn python_regex_calls_that_would_change_meaning_are_left_alone() {
     let cases = [
         // A pattern built in the loop.
@@ -202,7 +211,7 @@ fn python_regex_calls_that_would_change_meaning_are_left_alone() {
         // A third positional argument is flags on `re.match`, `pos` on a pattern.
         "import re\n\ndef f(lines):\n    n = 0\n    for line in lines:\n        if re.match(\"a\", line, re.I):\n            n += 1\n    return n\n",
         // Keyword arguments.
-        "import re\n\ndef f(lines):\n    return [re.sub(\"a\", \"b\", line, count=1) for line in lines if line]\n",
+        "import re\n\ndef f(lines):\n    n = 0\n    for line in lines:\n        n += len(re.sub(\"a\", \"b\", line, count=1))\n    return n\n",
         // `re` is not the module here.
         "import re\n\ndef f(lines, re):\n    n = 0\n    for line in lines:\n        if re.match(\"a\", line):\n            n += 1\n    return n\n",
         // No loop.

@@ -6,8 +6,8 @@
 use tree_sitter::Node;
 
 use super::syntax::{
-    ancestor_of_kind, between, descendants_of_kind, field, fresh_name, identifiers, line_indent,
-    line_start, outermost_hoisting_loop, outermost_loop_where,
+    ancestor_of_kind, between, can_insert_before, descendants_of_kind, field, fresh_name,
+    identifiers, line_indent, line_start, outermost_loop_where,
 };
 use super::{Edit, Rewrite, Site};
 use crate::analysis::{ByteRange, Function, Hint};
@@ -236,7 +236,7 @@ pub fn regex_sites(source: &str, root: Node<'_>, function: &Function) -> Vec<Hin
 fn hoist_regex(site: &Site<'_>) -> Option<Rewrite> {
     let call = ancestor_of_kind(site.node()?, "call", 1)?;
     let found = regex_call(site.source, call)?;
-    let the_loop = outermost_hoisting_loop(site, call)?;
+    let the_loop = hoisting_point(site, call)?;
     let name = fresh_name(site.function_text(), "pattern");
     let indent = line_indent(site.source, the_loop.start_byte());
     let compiled = format!("re.compile({})", found.compile_arguments);
@@ -270,4 +270,49 @@ fn hoist_regex(site: &Site<'_>) -> Option<Rewrite> {
         edits,
         imports: Vec::new(),
     })
+}
+
+/// The statement a constant can be computed in front of, once: the
+/// outermost loop around `node`, where a comprehension is a loop that the
+/// statement holding it runs. Never past a lambda or a nested definition.
+fn hoisting_point<'a>(site: &Site<'a>, node: Node<'a>) -> Option<Node<'a>> {
+    let mut chosen = None;
+    let mut current = node.parent();
+    while let Some(ancestor) = current {
+        if ancestor.start_byte() <= site.function.range.start
+            || matches!(
+                ancestor.kind(),
+                "lambda" | "function_definition" | "class_definition"
+            )
+        {
+            break;
+        }
+        let candidate = match ancestor.kind() {
+            "for_statement" | "while_statement" => Some(ancestor),
+            "list_comprehension"
+            | "set_comprehension"
+            | "dictionary_comprehension"
+            | "generator_expression" => statement_around(ancestor),
+            _ => None,
+        };
+        if let Some(statement) = candidate
+            && can_insert_before(site.source, statement)
+        {
+            chosen = Some(statement);
+        }
+        current = ancestor.parent();
+    }
+    chosen
+}
+
+/// The statement of a block that holds `node`.
+fn statement_around(node: Node<'_>) -> Option<Node<'_>> {
+    let mut current = node;
+    loop {
+        let parent = current.parent()?;
+        if parent.kind() == "block" {
+            return Some(current);
+        }
+        current = parent;
+    }
 }
