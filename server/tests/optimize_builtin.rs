@@ -356,7 +356,7 @@ async fn java_pattern_is_compiled_once_before_the_loop() {
     builtin_finds_and_verifies_a_speedup(Case {
         fixture: "java/Codes.java",
         function: "countCodes",
-        marker: "var pattern = Pattern.compile(\"^w\\\\d*[05]$\");",
+        marker: "Pattern pattern = Pattern.compile(\"^w\\\\d*[05]$\");",
         check: |file| run(Command::new("java").arg(file)),
         expected: "2",
     })

@@ -193,7 +193,7 @@ fn hoist_pattern(site: &Site<'_>) -> Option<Rewrite> {
     let indent = line_indent(site.source, the_loop.start_byte());
     let mut edits = vec![Edit::insert(
         line_start(site.source, the_loop.start_byte()),
-        format!("{indent}var {name} = {compile};\n"),
+        format!("{indent}Pattern {name} = {compile};\n"),
     )];
     match use_of {
         None => {
@@ -211,7 +211,7 @@ fn hoist_pattern(site: &Site<'_>) -> Option<Rewrite> {
     Some(Rewrite {
         hint: site.hint.id,
         description: format!(
-            "`Pattern.{method}` compiles the same regular expression on every iteration: compile it once before the loop, `var {name} = {compile};`"
+            "`Pattern.{method}` compiles the same regular expression on every iteration: compile it once before the loop, `Pattern {name} = {compile};`"
         ),
         edits,
         imports: Vec::new(),

@@ -154,11 +154,11 @@ fn java_pattern_compile_and_matches_in_a_loop_compile_once() {
     // one at a time.
     assert_eq!(
         all[0].function,
-        "static int f(String[] words) {\n    int n = 0;\n    var pattern = Pattern.compile(\"^[a-z]+\\\\d$\", Pattern.CASE_INSENSITIVE);\n    for (String w : words) {\n        if (pattern.matcher(w).find()) n++;\n        if (Pattern.matches(\"x+\", w)) n++;\n    }\n    return n;\n}"
+        "static int f(String[] words) {\n    int n = 0;\n    Pattern pattern = Pattern.compile(\"^[a-z]+\\\\d$\", Pattern.CASE_INSENSITIVE);\n    for (String w : words) {\n        if (pattern.matcher(w).find()) n++;\n        if (Pattern.matches(\"x+\", w)) n++;\n    }\n    return n;\n}"
     );
     assert!(
         all.iter().any(|offer| offer.function.contains(
-            "    var pattern = Pattern.compile(\"x+\");\n    for (String w : words) {\n        if (Pattern.compile(\"^[a-z]+\\\\d$\", Pattern.CASE_INSENSITIVE).matcher(w).find()) n++;\n        if (pattern.matcher(w).matches()) n++;"
+            "    Pattern pattern = Pattern.compile(\"x+\");\n    for (String w : words) {\n        if (Pattern.compile(\"^[a-z]+\\\\d$\", Pattern.CASE_INSENSITIVE).matcher(w).find()) n++;\n        if (pattern.matcher(w).matches()) n++;"
         )),
         "{all:#?}"
     );
