@@ -1,10 +1,12 @@
 //! Java: a String grown with `+=` in a loop is built in a StringBuilder; a
-//! List searched with `contains` in a loop is copied into a HashSet once.
+//! List searched with `contains` in a loop is copied into a HashSet once;
+//! `Pattern.compile(CONST)` in a loop is compiled once before it.
 
 use tree_sitter::Node;
 
 use super::syntax::{
-    ancestor_of_kind, field, fresh_name, identifiers, line_indent, line_start, outermost_loop_where,
+    ancestor_of_kind, descendants_of_kind, field, fresh_name, identifiers, line_indent, line_start,
+    outermost_hoisting_loop, outermost_loop_where,
 };
 use super::{Edit, Rewrite, Site};
 
@@ -12,6 +14,7 @@ pub fn rewrite(site: &Site<'_>) -> Option<Rewrite> {
     match site.hint.id {
         "java-string-concat-in-loop" => concat_to_builder(site),
         "java-list-contains-in-loop" => contains_to_set(site),
+        "java-regex-in-loop" => hoist_pattern(site),
         _ => None,
     }
 }
@@ -137,6 +140,78 @@ fn contains_to_set(site: &Site<'_>) -> Option<Rewrite> {
         hint: site.hint.id,
         description: format!(
             "`{name}.contains` scans the list on every iteration: copy it into a HashSet `{set_name}` once before the loop (O(1) per test)"
+        ),
+        edits,
+        imports: Vec::new(),
+    })
+}
+
+/// Is `argument` a constant a pattern may be compiled with: a string
+/// literal, a `Pattern.FLAG`, or flags joined with `|`?
+fn constant_flag(site: &Site<'_>, argument: Node<'_>) -> bool {
+    match argument.kind() {
+        "decimal_integer_literal" => true,
+        "field_access" => field(argument, "object").is_some_and(|o| site.text(o) == "Pattern"),
+        "binary_expression" => {
+            field(argument, "operator").is_some_and(|o| site.text(o) == "|")
+                && field(argument, "left").is_some_and(|l| constant_flag(site, l))
+                && field(argument, "right").is_some_and(|r| constant_flag(site, r))
+        }
+        _ => false,
+    }
+}
+
+fn hoist_pattern(site: &Site<'_>) -> Option<Rewrite> {
+    let invocation = ancestor_of_kind(site.node()?, "method_invocation", 2)?;
+    let is_pattern = field(invocation, "object").is_some_and(|o| site.text(o) == "Pattern");
+    let arguments = field(invocation, "arguments")?;
+    let pattern = arguments.named_child(0)?;
+    // A string literal with no `+`: the pattern cannot depend on the loop.
+    if !is_pattern || pattern.kind() != "string_literal" {
+        return None;
+    }
+    let method = site.text(field(invocation, "name")?);
+    let rest: Vec<Node<'_>> = {
+        let mut cursor = arguments.walk();
+        arguments.named_children(&mut cursor).skip(1).collect()
+    };
+    // `compile(p)` / `compile(p, flags)` becomes the compiled pattern;
+    // `matches(p, input)` becomes `pattern.matcher(input).matches()`.
+    let (compile, use_of) = match (method, rest.as_slice()) {
+        ("compile", []) => (site.text(invocation).to_string(), None),
+        ("compile", [flags]) if constant_flag(site, *flags) => {
+            (site.text(invocation).to_string(), None)
+        }
+        ("matches", [input]) => (
+            format!("Pattern.compile({})", site.text(pattern)),
+            Some(*input),
+        ),
+        _ => return None,
+    };
+    let the_loop = outermost_hoisting_loop(site, invocation)?;
+    let name = fresh_name(site.function_text(), "pattern");
+    let indent = line_indent(site.source, the_loop.start_byte());
+    let mut edits = vec![Edit::insert(
+        line_start(site.source, the_loop.start_byte()),
+        format!("{indent}Pattern {name} = {compile};\n"),
+    )];
+    match use_of {
+        None => {
+            for other in descendants_of_kind(the_loop, "method_invocation") {
+                if site.text(other) == compile {
+                    edits.push(Edit::replace(other, name.clone()));
+                }
+            }
+        }
+        Some(input) => edits.push(Edit::replace(
+            invocation,
+            format!("{name}.matcher({}).matches()", site.text(input)),
+        )),
+    }
+    Some(Rewrite {
+        hint: site.hint.id,
+        description: format!(
+            "`Pattern.{method}` compiles the same regular expression on every iteration: compile it once before the loop, `Pattern {name} = {compile};`"
         ),
         edits,
         imports: Vec::new(),

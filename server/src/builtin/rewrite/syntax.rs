@@ -142,3 +142,108 @@ pub fn ancestor_of_kind<'a>(node: Node<'a>, kind: &str, limit: usize) -> Option<
 pub fn between<'s>(source: &'s str, left: Node<'_>, right: Node<'_>) -> &'s str {
     source[left.end_byte()..right.start_byte()].trim()
 }
+
+/// Node kinds whose bodies run at another time than the code around them:
+/// work moved out of a loop must not cross one of them.
+const BOUNDARIES: &[&str] = &[
+    "lambda",
+    "lambda_expression",
+    "func_literal",
+    "closure_expression",
+    "function_definition",
+    "function_declaration",
+    "method_declaration",
+    "function_item",
+];
+
+/// Parents under which a node is one statement of a list of statements, so
+/// a new statement can go on the line before it.
+const STATEMENT_LISTS: &[&str] = &[
+    "block",
+    "statement_list",
+    "compound_statement",
+    "constructor_body",
+    "switch_block_statement_group",
+    "case_statement",
+];
+
+/// The statement a loop is (Rust wraps loops in an expression statement).
+pub fn statement_of_loop(the_loop: Node<'_>) -> Node<'_> {
+    match the_loop.parent() {
+        Some(parent) if parent.kind() == "expression_statement" => parent,
+        _ => the_loop,
+    }
+}
+
+/// Can a statement be inserted on the line before `the_loop`? Not when the
+/// loop is the lone body of an `if` or another loop without braces (the new
+/// line would take its place there), nor when it shares its line.
+pub fn can_insert_before(source: &str, the_loop: Node<'_>) -> bool {
+    let statement = statement_of_loop(the_loop);
+    statement
+        .parent()
+        .is_some_and(|parent| STATEMENT_LISTS.contains(&parent.kind()))
+        && starts_line(source, statement)
+}
+
+/// The outermost loop around `node` inside the function that work with no
+/// dependency on the loop (a constant) can move in front of: not past a
+/// closure or nested function, and only in front of a loop that starts a
+/// statement of its own.
+pub fn outermost_hoisting_loop<'a>(site: &Site<'a>, node: Node<'a>) -> Option<Node<'a>> {
+    let mut chosen = None;
+    let mut current = node.parent();
+    while let Some(ancestor) = current {
+        if ancestor.start_byte() <= site.function.range.start
+            || BOUNDARIES.contains(&ancestor.kind())
+        {
+            break;
+        }
+        if LOOPS.contains(&ancestor.kind()) && can_insert_before(site.source, ancestor) {
+            chosen = Some(ancestor);
+        }
+        current = ancestor.parent();
+    }
+    chosen
+}
+
+/// The innermost loop around `node` inside the function.
+pub fn innermost_loop<'a>(site: &Site<'a>, node: Node<'a>) -> Option<Node<'a>> {
+    let mut current = node.parent();
+    while let Some(ancestor) = current {
+        if ancestor.start_byte() < site.function.range.start
+            || BOUNDARIES.contains(&ancestor.kind())
+        {
+            return None;
+        }
+        if LOOPS.contains(&ancestor.kind()) {
+            return Some(ancestor);
+        }
+        current = ancestor.parent();
+    }
+    None
+}
+
+/// Does any of `nodes` mention one of `names`?
+pub fn mentions_any(source: &str, nodes: &[Node<'_>], names: &[&str]) -> bool {
+    nodes.iter().any(|node| {
+        names
+            .iter()
+            .any(|name| !identifiers(source, *node, name).is_empty())
+    })
+}
+
+/// Every node of kind `kind` inside `node`, in source order.
+pub fn descendants_of_kind<'a>(node: Node<'a>, kind: &str) -> Vec<Node<'a>> {
+    let mut found = Vec::new();
+    let mut stack = vec![node];
+    while let Some(current) = stack.pop() {
+        if current.kind() == kind {
+            found.push(current);
+        }
+        let mut cursor = current.walk();
+        stack.extend(current.children(&mut cursor));
+    }
+    found.sort_by_key(|node| node.start_byte());
+    found
+}
