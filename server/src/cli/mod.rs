@@ -3,11 +3,13 @@
 
 mod check;
 mod eval;
+mod eval_models;
+mod eval_replay;
 mod functions;
 mod models;
 pub mod optimize;
-pub(crate) mod verify;
 mod test_discovery;
+pub(crate) mod verify;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -224,7 +226,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Eval(args) => eval::run(args),
-        Command::Tests { file, function, container, root, run, json } => {
+        Command::Tests {
+            file,
+            function,
+            container,
+            root,
+            run,
+            json,
+        } => {
             let options = test_discovery::Options {
                 file: &file,
                 function: &function,
