@@ -84,10 +84,7 @@ pub(super) fn read_document(file: &Path) -> anyhow::Result<Document> {
         }
     };
     if text.contains('\0') {
-        bail!(
-            "{} looks like a binary file, not source code",
-            file.display()
-        );
+        bail!("{} looks like a binary file, not source code", file.display());
     }
     Ok(Document::new(language, 0, &text))
 }

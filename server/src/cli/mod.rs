@@ -8,8 +8,8 @@ mod eval_replay;
 mod functions;
 mod models;
 pub mod optimize;
-mod test_discovery;
 pub(crate) mod verify;
+mod test_discovery;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -226,14 +226,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Eval(args) => eval::run(args),
-        Command::Tests {
-            file,
-            function,
-            container,
-            root,
-            run,
-            json,
-        } => {
+        Command::Tests { file, function, container, root, run, json } => {
             let options = test_discovery::Options {
                 file: &file,
                 function: &function,

@@ -95,12 +95,7 @@ pub fn run(args: OptimizeArgs) -> anyhow::Result<ExitCode> {
         replay_from: args.replay.clone(),
         builtin: None,
     };
-    let engine = Engine::new(
-        config,
-        &options,
-        ExecutorConfig::default(),
-        Some(&workspace),
-    )?;
+    let engine = Engine::new(config, &options, ExecutorConfig::default(), Some(&workspace))?;
     let request = JobRequest {
         path: file.clone(),
         workspace_root: Some(workspace),
@@ -165,11 +160,7 @@ pub fn run(args: OptimizeArgs) -> anyhow::Result<ExitCode> {
             }
             None => {
                 if !args.json {
-                    writeln!(
-                        stdout,
-                        "\nNothing accepted; {} is unchanged.",
-                        file.display()
-                    )?;
+                    writeln!(stdout, "\nNothing accepted; {} is unchanged.", file.display())?;
                 }
             }
         }

@@ -32,10 +32,7 @@ pub struct SubjectArgs {
     pub workspace: Option<PathBuf>,
 }
 
-fn with_subject<T>(
-    args: &SubjectArgs,
-    work: impl FnOnce(&Subject) -> anyhow::Result<T>,
-) -> anyhow::Result<T> {
+fn with_subject<T>(args: &SubjectArgs, work: impl FnOnce(&Subject) -> anyhow::Result<T>) -> anyhow::Result<T> {
     let source = open_source(&args.file, args.workspace.clone(), args.config.as_deref())?;
     let extra_inputs = match &args.inputs {
         Some(path) => verify::read_inputs_file(path).map_err(anyhow::Error::msg)?,
@@ -65,9 +62,7 @@ pub fn parse_metric(text: &str) -> anyhow::Result<Metric> {
 pub fn compare(args: SubjectArgs, candidate: PathBuf, metric: Metric) -> anyhow::Result<ExitCode> {
     let code = std::fs::read_to_string(&candidate)
         .with_context(|| format!("{}: cannot read the candidate", candidate.display()))?;
-    let report = with_subject(&args, |subject| {
-        Ok(verify::compare(subject, &code, metric)?)
-    })?;
+    let report = with_subject(&args, |subject| Ok(verify::compare(subject, &code, metric)?))?;
     let mut out = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer_pretty(&mut out, &report)?;
@@ -87,26 +82,14 @@ fn print_compare(out: &mut impl Write, report: &CompareReport) -> std::io::Resul
     )?;
     if let Some(outcome) = &report.outcome {
         writeln!(out, "outcome: {}", outcome.summary(report.metric))?;
-        if let super::super::pipeline::Outcome::WrongOutput {
-            input,
-            expected,
-            actual,
-        } = outcome
-        {
+        if let super::super::pipeline::Outcome::WrongOutput { input, expected, actual } = outcome {
             writeln!(out, "  on {input}: original {expected}, candidate {actual}")?;
         }
     }
     if let (Some(ratio), Some(low), Some(high)) = (report.ratio, report.ci_low, report.ci_high) {
-        writeln!(
-            out,
-            "{} ratio candidate/original: {ratio:.3} (95% CI {low:.3} to {high:.3})",
-            report.metric
-        )?;
+        writeln!(out, "{} ratio candidate/original: {ratio:.3} (95% CI {low:.3} to {high:.3})", report.metric)?;
     }
-    for (name, side) in [
-        ("original", &report.original),
-        ("candidate", &report.candidate),
-    ] {
+    for (name, side) in [("original", &report.original), ("candidate", &report.candidate)] {
         if let Some(side) = side {
             writeln!(
                 out,
@@ -116,12 +99,7 @@ fn print_compare(out: &mut impl Write, report: &CompareReport) -> std::io::Resul
         }
     }
     for dropped in &report.dropped_inputs {
-        writeln!(
-            out,
-            "dropped input {}: {}",
-            dropped.input.args.join(", "),
-            dropped.reason
-        )?;
+        writeln!(out, "dropped input {}: {}", dropped.input.args.join(", "), dropped.reason)?;
     }
     for note in &report.notes {
         writeln!(out, "note: {note}")?;
@@ -154,25 +132,15 @@ fn print_bench(out: &mut impl Write, report: &BenchReport) -> std::io::Result<()
         )?;
     }
     if let Some((ratio, low, high)) = report.self_ratio {
-        writeln!(
-            out,
-            "  noise: the function against itself measures {ratio:.3} (95% CI {low:.3} to {high:.3})"
-        )?;
+        writeln!(out, "  noise: the function against itself measures {ratio:.3} (95% CI {low:.3} to {high:.3})")?;
     }
     for test in &report.tests {
-        let time = test
-            .wall_ms
-            .map_or(String::new(), |ms| format!("{ms:.1} ms"));
+        let time = test.wall_ms.map_or(String::new(), |ms| format!("{ms:.1} ms"));
         let status = if test.passed { "passed" } else { "FAILED" };
         writeln!(out, "  test {status:<6} {time:>10}  {}", test.test)?;
     }
     for dropped in &report.dropped_inputs {
-        writeln!(
-            out,
-            "  dropped input {}: {}",
-            dropped.input.args.join(", "),
-            dropped.reason
-        )?;
+        writeln!(out, "  dropped input {}: {}", dropped.input.args.join(", "), dropped.reason)?;
     }
     for note in &report.notes {
         writeln!(out, "  note: {note}")?;
