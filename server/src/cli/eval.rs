@@ -81,7 +81,7 @@ pub struct EvalArgs {
     pub config: Option<PathBuf>,
 }
 
-fn parse_language(text: &str) -> Result<Language, String> {
+pub(crate) fn parse_language(text: &str) -> Result<Language, String> {
     Language::ALL
         .into_iter()
         .find(|language| language.name() == text.trim())

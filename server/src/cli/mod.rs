@@ -8,6 +8,7 @@ mod eval_replay;
 mod functions;
 mod models;
 pub mod optimize;
+mod profile;
 pub(crate) mod verify;
 mod test_discovery;
 
@@ -149,6 +150,9 @@ pub enum Command {
     },
     /// Run a benchmark's own solutions (HumanEval-X, HumanEvalPack) through the executor.
     Eval(eval::EvalArgs),
+    /// Measure a configured model per stage, language and problem category on a
+    /// benchmark and write its scores into the routing memory.
+    Profile(profile::ProfileArgs),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -226,6 +230,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Eval(args) => eval::run(args),
+        Command::Profile(args) => profile::run(args),
         Command::Tests { file, function, container, root, run, json } => {
             let options = test_discovery::Options {
                 file: &file,

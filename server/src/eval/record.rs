@@ -169,6 +169,11 @@ impl<R: Keyed> ResultsFile<R> {
         })
     }
 
+    /// Every record the file holds.
+    pub fn records(&self) -> impl Iterator<Item = &R> {
+        self.recorded.values()
+    }
+
     pub fn recorded(&self, key: &R::Key) -> Option<&R> {
         self.recorded.get(key)
     }
