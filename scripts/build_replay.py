@@ -48,7 +48,8 @@ import tempfile
 # one, by reading both: here a measurement that does not find the expert
 # solution faster is a failure of the measurement, not a matter of taste.
 EXPECTED_FASTER = {
-    "HumanEval/0": "canonical compares every pair (O(n^2)); expert sorts once (O(n log n))",
+    # HumanEval/0 is left out: the expert sorts the caller's list in place,
+    # which perforch rightly refuses (server/data/replay_known_issues.toml).
     "HumanEval/31": "canonical tries every divisor below n; expert stops at sqrt(n)",
     "HumanEval/55": "canonical is the exponential recursion; expert is logarithmic doubling",
     "HumanEval/59": "canonical tests every k up to n for primality by trial division; expert divides n down",
