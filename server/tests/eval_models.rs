@@ -45,8 +45,6 @@ fn text_reply(text: &str) -> ScriptedReply {
 const CALL_COST: f64 = 900.0 * 1e-6 + 300.0 * 2e-6;
 
 const PY0_CORRECT: &str = "def has_close_elements(numbers: List[float], threshold: float) -> bool:\n    ordered = sorted(numbers)\n    return any(b - a < threshold for a, b in zip(ordered, ordered[1:]))";
-const PY0_WRONG: &str =
-    "def has_close_elements(numbers: List[float], threshold: float) -> bool:\n    return False";
 const PY1_CANONICAL: &str = "def separate_paren_groups(paren_string: str) -> List[str]:\n    result = []\n    current_string = []\n    current_depth = 0\n    for c in paren_string:\n        if c == '(':\n            current_depth += 1\n            current_string.append(c)\n        elif c == ')':\n            current_depth -= 1\n            current_string.append(c)\n            if current_depth == 0:\n                result.append(''.join(current_string))\n                current_string.clear()\n    return result";
 const PY1_WRONG: &str =
     "def separate_paren_groups(paren_string: str) -> List[str]:\n    return paren_string.split()";
