@@ -53,9 +53,35 @@ pub struct EvalArgs {
     /// a buggy solution that loops forever is rejected when this expires.
     #[arg(long, value_name = "SECS")]
     pub timeout: Option<u64>,
+    /// Measure the candidates of a replay file (known-faster solutions and
+    /// their heavy inputs, e.g. fixtures/eval/humaneval_python_fast.jsonl)
+    /// against the dataset's canonical solutions; no model is called.
+    #[arg(long, value_name = "FILE", conflicts_with = "models")]
+    pub replay: Option<PathBuf>,
+    /// Models to evaluate (names of `[[models]]` entries, comma-separated):
+    /// runs the pipeline's stages on the dataset's tasks.
+    #[arg(long, value_name = "NAMES", value_delimiter = ',')]
+    pub models: Vec<String>,
+    /// With --models: generate (pass@1), fix (fix@1, HumanEvalPack),
+    /// refine (improvements over the canonical solution) or all.
+    #[arg(long, value_name = "STAGE", default_value = "all")]
+    pub stage: String,
+    /// With --models: what refine improves (time, peak-memory, mean-memory, cpu).
+    #[arg(long, value_name = "METRIC", default_value = "time")]
+    pub metric: String,
+    /// Write the result tables in markdown to OUT.
+    #[arg(long, value_name = "OUT")]
+    pub markdown: Option<PathBuf>,
+    /// With --models: heavy inputs for refine from a replay file (its
+    /// inputs only, matched by task number).
+    #[arg(long, value_name = "FILE")]
+    pub workloads: Option<PathBuf>,
+    /// With --models: read the models from this perforch.toml only.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
-fn parse_language(text: &str) -> Result<Language, String> {
+pub(crate) fn parse_language(text: &str) -> Result<Language, String> {
     Language::ALL
         .into_iter()
         .find(|language| language.name() == text.trim())
@@ -66,14 +92,19 @@ fn parse_solution(text: &str) -> Result<SolutionKind, String> {
     text.parse()
 }
 
-pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
-    let started = Instant::now();
+/// `--jobs`, or the number of cores.
+pub(crate) fn jobs_of(args: &EvalArgs) -> anyhow::Result<usize> {
     let jobs = args.jobs.unwrap_or_else(|| {
         std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
     });
     if jobs == 0 {
         bail!("--jobs must be at least 1");
     }
+    Ok(jobs)
+}
+
+/// The run limits, with `--timeout` applied.
+pub(crate) fn limits_of(args: &EvalArgs) -> anyhow::Result<SandboxLimits> {
     let mut limits = SandboxLimits::for_run();
     if let Some(secs) = args.timeout {
         if secs == 0 {
@@ -82,13 +113,14 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         limits.wall = Duration::from_secs(secs);
         limits.cpu_secs = secs;
     }
-    let dataset = Dataset::open(&args.dataset)?;
-    if args.solution == SolutionKind::Buggy && !dataset.kind.has_buggy_solutions() {
-        return Err(crate::eval::EvalError::NoBuggySolutions {
-            dataset: dataset.name().to_string(),
-        }
-        .into());
-    }
+    Ok(limits)
+}
+
+/// The chosen languages, each once, with their tasks (first `--limit`).
+pub(crate) fn task_lists(
+    args: &EvalArgs,
+    dataset: &Dataset,
+) -> anyhow::Result<Vec<(Language, Vec<crate::eval::Task>)>> {
     let mut languages: Vec<Language> = Vec::new();
     for language in &args.languages {
         if !languages.contains(language) {
@@ -97,16 +129,38 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     }
     // Every task list is read before anything runs: a missing or damaged
     // file is reported at once, not after an hour of other languages.
-    let mut task_lists = Vec::new();
-    for &language in &languages {
+    let mut lists = Vec::new();
+    for language in languages {
         let mut tasks = dataset.load(language)?;
         if let Some(limit) = args.limit {
             tasks.truncate(limit);
         }
-        task_lists.push((language, tasks));
+        lists.push((language, tasks));
     }
+    Ok(lists)
+}
+
+pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
+    if let Some(replay) = args.replay.clone() {
+        return super::eval_replay::run(&args, &replay);
+    }
+    if !args.models.is_empty() {
+        return super::eval_models::run(&args);
+    }
+    let started = Instant::now();
+    let jobs = jobs_of(&args)?;
+    let limits = limits_of(&args)?;
+    let dataset = Dataset::open(&args.dataset)?;
+    if args.solution == SolutionKind::Buggy && !dataset.kind.has_buggy_solutions() {
+        return Err(crate::eval::EvalError::NoBuggySolutions {
+            dataset: dataset.name().to_string(),
+        }
+        .into());
+    }
+    let task_lists = task_lists(&args, &dataset)?;
+    let languages: Vec<Language> = task_lists.iter().map(|(language, _)| *language).collect();
     let known = KnownIssues::shipped()?;
-    let mut results = match &args.json {
+    let mut results: Option<ResultsFile<TaskRecord>> = match &args.json {
         Some(path) => Some(
             ResultsFile::open(path)
                 .with_context(|| format!("opening the results file {}", path.display()))?,
@@ -134,12 +188,13 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
                 None => pending.push(task),
             }
         }
-        progress.start(*language, tasks.len(), &records);
+        let missed = records.iter().filter(|r| !r.met_expectation).count();
+        progress.start(*language, tasks.len(), records.len(), missed);
         evaluator.evaluate_all(*language, toolchain, &pending, jobs, |record| {
             if let Some(results) = results.as_mut() {
                 results.append(&record)?;
             }
-            progress.add(&record);
+            progress.add(!record.met_expectation);
             records.push(record);
             Ok::<(), crate::eval::EvalError>(())
         })?;
@@ -176,7 +231,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
 
 /// One status line on stderr, redrawn in place; only when stderr is a
 /// terminal, so logs and CI output stay clean.
-struct Progress {
+pub(crate) struct Progress {
     enabled: bool,
     language: Option<Language>,
     total: usize,
@@ -186,7 +241,7 @@ struct Progress {
 }
 
 impl Progress {
-    fn new(enabled: bool) -> Self {
+    pub(crate) fn new(enabled: bool) -> Self {
         Progress {
             enabled,
             language: None,
@@ -197,18 +252,19 @@ impl Progress {
         }
     }
 
-    fn start(&mut self, language: Language, total: usize, recorded: &[TaskRecord]) {
+    /// A language begins: `done` items of `total` already recorded, `missed` of them missed.
+    pub(crate) fn start(&mut self, language: Language, total: usize, done: usize, missed: usize) {
         self.language = Some(language);
         self.total = total;
-        self.done = recorded.len();
-        self.missed = recorded.iter().filter(|r| !r.met_expectation).count();
+        self.done = done;
+        self.missed = missed;
         self.started = Instant::now();
         self.draw();
     }
 
-    fn add(&mut self, record: &TaskRecord) {
+    pub(crate) fn add(&mut self, missed: bool) {
         self.done += 1;
-        if !record.met_expectation {
+        if missed {
             self.missed += 1;
         }
         self.draw();
@@ -235,7 +291,7 @@ impl Progress {
         let _ = stderr.flush();
     }
 
-    fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if self.enabled {
             let mut stderr = std::io::stderr().lock();
             let _ = write!(stderr, "\r\x1b[2K");

@@ -3,9 +3,12 @@
 
 mod check;
 mod eval;
+mod eval_models;
+mod eval_replay;
 mod functions;
 mod models;
 pub mod optimize;
+mod profile;
 mod test_discovery;
 pub(crate) mod verify;
 
@@ -147,6 +150,9 @@ pub enum Command {
     },
     /// Run a benchmark's own solutions (HumanEval-X, HumanEvalPack) through the executor.
     Eval(eval::EvalArgs),
+    /// Measure a configured model per stage, language and problem category on a
+    /// benchmark and write its scores into the routing memory.
+    Profile(profile::ProfileArgs),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -224,6 +230,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Eval(args) => eval::run(args),
+        Command::Profile(args) => profile::run(args),
         Command::Tests {
             file,
             function,

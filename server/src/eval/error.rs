@@ -47,6 +47,18 @@ pub enum EvalError {
     },
     #[error("known-issues list {source_name}: {detail}")]
     KnownIssues { source_name: String, detail: String },
+    #[error(
+        "{path}: line {line}: {detail}; a replay file holds one JSON object per line (see scripts/build_replay.py)"
+    )]
+    BadReplay {
+        path: PathBuf,
+        line: usize,
+        detail: String,
+    },
+    #[error("{0}")]
+    Usage(String),
+    #[error("cannot measure {task_id}: {detail}")]
+    Measure { task_id: String, detail: String },
     #[error("cannot use {language}: {detail}")]
     Toolchain { language: Language, detail: String },
 }

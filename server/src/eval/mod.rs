@@ -8,15 +8,25 @@
 pub mod dataset;
 pub mod error;
 pub mod known;
+pub mod perf;
 pub mod program;
 pub mod record;
+pub mod replay;
+pub mod replay_check;
 pub mod runner;
+pub mod stage_summary;
+pub mod stages;
 pub mod summary;
 
 pub use dataset::{Dataset, DatasetKind, Expectation, SolutionKind, Task};
 pub use error::EvalError;
 pub use known::{KnownIssue, KnownIssues};
+pub use perf::{PerfBench, PerfRecord, PerfStatus};
 pub use program::task_program;
-pub use record::{ResultsFile, TaskRecord, TaskStatus, summary_path};
+pub use record::{Keyed, ResultsFile, TaskRecord, TaskStatus, summary_path};
+pub use replay::{ReplayFile, ReplayTask};
+pub use replay_check::{ReplayIssues, ReplaySummary, run_replay};
 pub use runner::{Evaluator, prepare_toolchains};
+pub use stage_summary::StageSummary;
+pub use stages::{EvalModel, EvalStage, StageRecord, StageRunner};
 pub use summary::Summary;

@@ -18,15 +18,7 @@ pub fn task_program(
         SolutionKind::Canonical => task.canonical_solution.as_str(),
         SolutionKind::Buggy => task.buggy_solution.as_deref()?,
     };
-    // HumanEval-X's Rust prompt is only the doc comment (no signature, no
-    // `use` lines), so the declaration is the head there. HumanEvalPack's
-    // Rust prompt is complete (an empty `fn main` + uses + signature).
-    let head = if language == Language::Rust && kind == DatasetKind::HumanEvalX {
-        &task.declaration
-    } else {
-        &task.prompt
-    };
-    let candidate = format!("{head}{body}");
+    let candidate = format!("{}{body}", head(kind, language, task));
     // Go's `package main` and test imports come first; compose merges the
     // import blocks of every fragment into one.
     let prelude = match language {
@@ -41,6 +33,34 @@ pub fn task_program(
             test: &task.test,
         },
     ))
+}
+
+/// The text before a solution body: the prompt, or for HumanEval-X Rust
+/// the declaration (its prompt is only the doc comment, without signature
+/// or `use` lines; HumanEvalPack's Rust prompt is complete).
+pub fn head(kind: DatasetKind, language: Language, task: &Task) -> &str {
+    if language == Language::Rust && kind == DatasetKind::HumanEvalX {
+        &task.declaration
+    } else {
+        &task.prompt
+    }
+}
+
+/// The assertion program for a whole source file (a solution spliced into
+/// its head) and the task's test code.
+pub fn file_program(language: Language, task: &Task, file_text: &str) -> SourceProgram {
+    let prelude = match language {
+        Language::Go => task.test_setup.as_deref().unwrap_or(""),
+        _ => "",
+    };
+    compose(
+        language,
+        &AssertionParts {
+            prelude,
+            candidate: file_text,
+            test: &task.test,
+        },
+    )
 }
 
 #[cfg(test)]

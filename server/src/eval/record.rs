@@ -7,6 +7,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::dataset::{Expectation, SolutionKind};
@@ -75,8 +76,16 @@ pub struct TaskRecord {
     pub failure: Option<String>,
 }
 
-impl TaskRecord {
-    pub fn key(&self) -> RecordKey {
+/// A line of a results file: what identifies it, so a rerun skips it.
+pub trait Keyed: Serialize + DeserializeOwned + Clone {
+    type Key: std::hash::Hash + Eq;
+    fn key(&self) -> Self::Key;
+}
+
+impl Keyed for TaskRecord {
+    type Key = RecordKey;
+
+    fn key(&self) -> RecordKey {
         RecordKey {
             dataset: self.dataset.clone(),
             language: self.language,
@@ -104,18 +113,20 @@ pub fn met_expectation(expected: Expectation, status: TaskStatus) -> bool {
 }
 
 /// An open results file: the records it already holds, and an append handle.
-pub struct ResultsFile {
+/// Generic over the record type: `perforch eval` writes solution checks,
+/// replayed measurements and model-stage results with the same resume rule.
+pub struct ResultsFile<R: Keyed = TaskRecord> {
     path: PathBuf,
     file: File,
-    recorded: HashMap<RecordKey, TaskRecord>,
+    recorded: HashMap<R::Key, R>,
 }
 
-impl ResultsFile {
+impl<R: Keyed> ResultsFile<R> {
     /// Open (or create) `path`, reading the records it holds. A last line
     /// without its newline is an interrupted write: it is cut off so the
     /// next record starts on a line of its own. Unreadable lines are
     /// skipped (their tasks simply run again).
-    pub fn open(path: &Path) -> Result<ResultsFile, EvalError> {
+    pub fn open(path: &Path) -> Result<ResultsFile<R>, EvalError> {
         let write_error = |source| EvalError::Write {
             path: path.to_path_buf(),
             source,
@@ -141,7 +152,7 @@ impl ResultsFile {
             .map_err(write_error)?;
         let mut recorded = HashMap::new();
         for line in String::from_utf8_lossy(&bytes[..complete]).lines() {
-            match serde_json::from_str::<TaskRecord>(line) {
+            match serde_json::from_str::<R>(line) {
                 Ok(record) => {
                     recorded.insert(record.key(), record);
                 }
@@ -158,13 +169,18 @@ impl ResultsFile {
         })
     }
 
-    pub fn recorded(&self, key: &RecordKey) -> Option<&TaskRecord> {
+    /// Every record the file holds.
+    pub fn records(&self) -> impl Iterator<Item = &R> {
+        self.recorded.values()
+    }
+
+    pub fn recorded(&self, key: &R::Key) -> Option<&R> {
         self.recorded.get(key)
     }
 
     /// Append one record as one line, written in a single call and flushed,
     /// so an interruption leaves at most one partial line.
-    pub fn append(&mut self, record: &TaskRecord) -> Result<(), EvalError> {
+    pub fn append(&mut self, record: &R) -> Result<(), EvalError> {
         let mut line = serde_json::to_string(record).expect("records serialise");
         line.push('\n');
         self.file
@@ -210,7 +226,7 @@ mod tests {
     fn reopening_keeps_complete_records_and_cuts_a_partial_line() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.jsonl");
-        let mut results = ResultsFile::open(&path).unwrap();
+        let mut results: ResultsFile = ResultsFile::open(&path).unwrap();
         results.append(&record("Go/0")).unwrap();
         drop(results);
         // An interrupted second write.
@@ -218,7 +234,7 @@ mod tests {
         file.write_all(b"{\"dataset\":\"humaneval-x\",\"lang")
             .unwrap();
         drop(file);
-        let mut results = ResultsFile::open(&path).unwrap();
+        let mut results: ResultsFile = ResultsFile::open(&path).unwrap();
         assert!(results.recorded(&record("Go/0").key()).is_some());
         results.append(&record("Go/1")).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();

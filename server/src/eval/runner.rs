@@ -243,7 +243,7 @@ pub fn status_of(outcome: &AssertionOutcome) -> TaskStatus {
 
 /// The start of the compiler's complaint, or the end of the test output
 /// (where test frameworks put the failed assertion).
-fn short_failure(outcome: &AssertionOutcome) -> String {
+pub fn short_failure(outcome: &AssertionOutcome) -> String {
     if let Some(diagnostics) = &outcome.build_error {
         return clip_end(diagnostics.trim(), FAILURE_CHARS);
     }
