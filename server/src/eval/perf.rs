@@ -286,16 +286,6 @@ impl Measured {
 /// in it, as the differential driver takes it.
 pub fn canonical_file(kind: DatasetKind, language: Language, task: &Task) -> String {
     let head = head(kind, language, task);
-    // HumanEval's C++ prompts open with the problem statement in a block
-    // comment above the includes; the C++ differential driver cannot take a
-    // file that starts so (its argument declarations come out broken), so
-    // the statement is dropped: the driver needs the code, not the prose.
-    let head = match language {
-        Language::Cpp if head.trim_start().starts_with("/*") => head
-            .find("*/")
-            .map_or(head, |end| head[end + 2..].trim_start_matches('\n')),
-        _ => head,
-    };
     format!("{head}{}", task.canonical_solution)
 }
 

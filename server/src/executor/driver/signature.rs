@@ -72,11 +72,17 @@ pub struct Signature {
 /// parameter list and then `{` before any `;`.
 pub fn find(source: &str, name: &str) -> Option<Signature> {
     let is_ident = |c: char| c.is_alphanumeric() || c == '_';
+    let comments = comment_ranges(source);
     let mut search_from = 0;
     while let Some(pos) = source[search_from..].find(name) {
         let start = search_from + pos;
         search_from = start + name.len();
         if source[..start].chars().next_back().is_some_and(is_ident) {
+            continue;
+        }
+        // A problem statement in a block comment above the code often
+        // shows calls ("f({1.0, 2.0}, 0.5) is false") on lines of their own.
+        if comments.iter().any(|comment| comment.contains(&start)) {
             continue;
         }
         // Doc comments often mention the function with arguments
@@ -176,6 +182,37 @@ pub fn rust_param_types(params: &str) -> Vec<String> {
         .collect()
 }
 
+/// Byte ranges of the `//` and `/* */` comments of C-style source, with
+/// string and character literals skipped so `"//"` opens no comment.
+fn comment_ranges(source: &str) -> Vec<std::ops::Range<usize>> {
+    let bytes = source.as_bytes();
+    let mut ranges = Vec::new();
+    let mut at = 0;
+    while at < bytes.len() {
+        match (bytes[at], bytes.get(at + 1)) {
+            (b'/', Some(b'/')) => {
+                let end = source[at..].find('\n').map_or(bytes.len(), |n| at + n);
+                ranges.push(at..end);
+                at = end;
+            }
+            (b'/', Some(b'*')) => {
+                let end = source[at + 2..].find("*/").map_or(bytes.len(), |n| at + 2 + n + 2);
+                ranges.push(at..end);
+                at = end;
+            }
+            (quote @ (b'"' | b'\''), _) => {
+                at += 1;
+                while at < bytes.len() && bytes[at] != quote && bytes[at] != b'\n' {
+                    at += if bytes[at] == b'\\' { 2 } else { 1 };
+                }
+                at += 1;
+            }
+            _ => at += 1,
+        }
+    }
+    ranges
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,6 +236,15 @@ mod tests {
         let signature = find(source, "Count").unwrap();
         assert_eq!(signature.params, "values []int, target int");
         assert_eq!(signature.before, "func");
+    }
+
+    #[test]
+    fn calls_on_their_own_lines_in_a_block_comment_are_not_definitions() {
+        // HumanEval's C++ prompts: the statement above the includes.
+        let source = "/*\nAre two numbers closer than the threshold?\n>>> close({1.0, 2.0}, 0.5)\nfalse\n*/\n#include<vector>\nconst char* s = \"/* not a comment\";\nbool close(std::vector<float> numbers, float threshold){\n    return false;\n}\n";
+        let signature = find(source, "close").unwrap();
+        assert_eq!(signature.params, "std::vector<float> numbers, float threshold");
+        assert_eq!(signature.before, "bool");
     }
 
     #[test]
