@@ -7,28 +7,12 @@
 mod common;
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_json::Value;
 
 const LANGUAGES: [&str; 5] = ["python", "java", "cpp", "go", "rust"];
-
-fn dataset_dir(name: &str) -> PathBuf {
-    let beside_repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/datasets")
-        .join(name);
-    let dir = if beside_repo.is_dir() {
-        beside_repo
-    } else {
-        PathBuf::from("/work/shared/datasets").join(name)
-    };
-    assert!(
-        dir.is_dir(),
-        "the {name} benchmark is missing: expected ../shared/datasets/{name} beside the repository"
-    );
-    dir
-}
 
 /// Run `perforch eval ARGS` with the shared test cache (built artifacts and
 /// fetched dependencies are reused across test runs).
@@ -63,7 +47,7 @@ fn small_run_writes_records_and_a_rerun_resumes() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("results.jsonl");
     let out_arg = out.to_str().unwrap();
-    let dataset = dataset_dir("humaneval-x");
+    let dataset = common::dataset_dir("humaneval-x");
     let dataset_arg = dataset.to_str().unwrap();
     let base = [
         "--dataset",
@@ -151,7 +135,7 @@ fn small_run_writes_records_and_a_rerun_resumes() {
 fn a_buggy_solution_is_recorded_as_rejected_with_its_failure() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("buggy.jsonl");
-    let dataset = dataset_dir("humanevalpack");
+    let dataset = common::dataset_dir("humanevalpack");
     let output = eval(&[
         "--dataset",
         dataset.to_str().unwrap(),
@@ -195,7 +179,7 @@ fn wrong_dataset_folders_and_options_are_clear_errors() {
         text(&output.stderr)
     );
 
-    let humaneval_x = dataset_dir("humaneval-x");
+    let humaneval_x = common::dataset_dir("humaneval-x");
     let output = eval(&[
         "--dataset",
         humaneval_x.to_str().unwrap(),
@@ -227,7 +211,7 @@ fn wrong_dataset_folders_and_options_are_clear_errors() {
 fn full_run(dataset: &str, solution: &str) -> Value {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("results.jsonl");
-    let dir = dataset_dir(dataset);
+    let dir = common::dataset_dir(dataset);
     let output = eval(&[
         "--dataset",
         dir.to_str().unwrap(),

@@ -12,22 +12,6 @@ use std::time::Duration;
 use perforch::models::fake_server::{FakeModelServer, Route, ScriptedReply};
 use serde_json::Value;
 
-fn dataset_dir(name: &str) -> PathBuf {
-    let beside_repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/datasets")
-        .join(name);
-    let dir = if beside_repo.is_dir() {
-        beside_repo
-    } else {
-        PathBuf::from("/work/shared/datasets").join(name)
-    };
-    assert!(
-        dir.is_dir(),
-        "the {name} benchmark is missing: expected ../shared/datasets/{name} beside the repository"
-    );
-    dir
-}
-
 /// A reply holding `code` in a fence; 900 tokens in, 300 out.
 fn code_reply(language: &str, code: &str) -> ScriptedReply {
     ScriptedReply::openai_text(
@@ -143,7 +127,7 @@ fn close(actual: &Value, expected: f64) -> bool {
 /// CPP/1 as the dataset solves it: the signature line of its prompt and
 /// its canonical body.
 fn cpp1_canonical() -> String {
-    let path = dataset_dir("humanevalpack").join("humanevalpack_cpp.jsonl");
+    let path = common::dataset_dir("humanevalpack").join("humanevalpack_cpp.jsonl");
     let text = std::fs::read_to_string(path).unwrap();
     let task: Value = serde_json::from_str(text.lines().nth(1).unwrap()).unwrap();
     assert_eq!(task["task_id"], "CPP/1");
@@ -194,7 +178,7 @@ async fn stages_metrics_match_hand_computed_values_and_resume() {
     script(&server);
     let out = setup.dir.path().join("models.jsonl");
     let markdown = setup.dir.path().join("tables.md");
-    let dataset = dataset_dir("humanevalpack");
+    let dataset = common::dataset_dir("humanevalpack");
     let args = [
         "eval",
         "--dataset",
@@ -364,7 +348,7 @@ async fn profiling_a_model_that_always_succeeds_moves_it_up_the_ranking() {
     for code in [PY0_CORRECT, PY1_CANONICAL] {
         server.push(Route::OpenAiChat, code_reply("python", code));
     }
-    let dataset = dataset_dir("humanevalpack");
+    let dataset = common::dataset_dir("humanevalpack");
     let (ok, stdout, stderr) = setup
         .perforch(&[
             "profile",

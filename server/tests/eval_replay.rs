@@ -8,7 +8,7 @@
 //! cores, so CI runs a documented slice: the six tasks whose expert
 //! solution is asymptotically faster (the file's `expected_faster`) and
 //! HumanEval/1 to /4, both sources each: 22 measurements, about five
-//! minutes. The whole run's table is in HANDOFF.md.
+//! minutes. The whole run's table is in docs/eval-results.md.
 
 mod common;
 
@@ -18,22 +18,6 @@ use std::process::Command;
 use serde_json::Value;
 
 const SLICE: [u32; 11] = [31, 55, 59, 63, 75, 96, 0, 1, 2, 3, 4];
-
-fn dataset_dir(name: &str) -> PathBuf {
-    let beside_repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/datasets")
-        .join(name);
-    let dir = if beside_repo.is_dir() {
-        beside_repo
-    } else {
-        PathBuf::from("/work/shared/datasets").join(name)
-    };
-    assert!(
-        dir.is_dir(),
-        "the {name} benchmark is missing: expected ../shared/datasets/{name} beside the repository"
-    );
-    dir
-}
 
 fn shipped_replay() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/eval/humaneval_python_fast.jsonl")
@@ -86,7 +70,7 @@ fn known_faster_solutions_are_detected_and_identical_ones_tie() {
     let markdown = dir.path().join("replay.md");
     let output = Command::new(env!("CARGO_BIN_EXE_perforch"))
         .args(["eval", "--dataset"])
-        .arg(dataset_dir("humaneval-x"))
+        .arg(common::dataset_dir("humaneval-x"))
         .args(["--lang", "python", "--replay"])
         .arg(&slice)
         .arg("--json")

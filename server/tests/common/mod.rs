@@ -77,3 +77,20 @@ pub fn humaneval(file_language: &str) -> Vec<serde_json::Value> {
         .map(|line| serde_json::from_str(&line.unwrap()).unwrap())
         .collect()
 }
+
+/// A public benchmark from `../shared/datasets` beside the repository.
+pub fn dataset_dir(name: &str) -> PathBuf {
+    let beside_repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/datasets")
+        .join(name);
+    let dir = if beside_repo.is_dir() {
+        beside_repo
+    } else {
+        PathBuf::from("/work/shared/datasets").join(name)
+    };
+    assert!(
+        dir.is_dir(),
+        "the {name} benchmark is missing: expected ../shared/datasets/{name} beside the repository"
+    );
+    dir
+}
