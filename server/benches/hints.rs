@@ -12,84 +12,19 @@
 //! Target, printed not asserted: median below 5 ms after an edit.
 
 use std::hint::black_box;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
+#[path = "../tests/hint_support/large_source.rs"]
+mod large_source;
+
+use large_source::{LINES, large_source};
 use perforch::analysis::{HintCache, hints};
 use perforch::document::{Document, Position, PositionEncoding, Range, TextChange};
 use perforch::language::Language;
 
-const LINES: usize = 10_000;
 const TARGET: Duration = Duration::from_millis(5);
 /// Measured runs per language, after warm-up.
 const RUNS: usize = 60;
-
-/// The language's fixtures, one after the other, repeated to 10,000 lines.
-/// Go and Java keep one package clause and their imports at the top, so the
-/// result still parses without errors.
-fn large_source(language: Language) -> String {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../fixtures/hints")
-        .join(language.name());
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| Language::from_path(path) == Some(language))
-        .collect();
-    files.sort();
-    let mut header = String::new();
-    let mut unit = String::new();
-    for file in files {
-        let text = std::fs::read_to_string(file).unwrap();
-        let (file_header, body) = split_header(language, &text);
-        for line in file_header.lines() {
-            if !header.lines().any(|known| known == line) {
-                header.push_str(line);
-                header.push('\n');
-            }
-        }
-        unit.push_str(&body);
-        unit.push('\n');
-    }
-    let mut text = header;
-    while text.lines().count() < LINES {
-        text.push_str(&unit);
-    }
-    text
-}
-
-/// The package clause and imports of a Go or Java file (one per line), and the rest.
-fn split_header(language: Language, text: &str) -> (String, String) {
-    let mut header = String::new();
-    let mut body = String::new();
-    let mut in_import_block = false;
-    for line in text.lines() {
-        let trimmed = line.trim();
-        let is_header = match language {
-            Language::Go => {
-                if trimmed == "import (" {
-                    in_import_block = true;
-                    continue;
-                }
-                if in_import_block {
-                    if trimmed == ")" {
-                        in_import_block = false;
-                    } else if !trimmed.is_empty() {
-                        header.push_str(&format!("import {trimmed}\n"));
-                    }
-                    continue;
-                }
-                trimmed.starts_with("package ") || trimmed.starts_with("import ")
-            }
-            Language::Java => trimmed.starts_with("import "),
-            _ => false,
-        };
-        let target = if is_header { &mut header } else { &mut body };
-        target.push_str(line);
-        target.push('\n');
-    }
-    (header, body)
-}
 
 /// A line in the middle of the file that starts inside a function body.
 fn edit_line(text: &str) -> u32 {

@@ -11,6 +11,9 @@ use perforch::analysis::{Hint, function_at, hints};
 use perforch::document::Document;
 use perforch::language::Language;
 
+#[path = "hint_support/large_source.rs"]
+mod large_source;
+
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
@@ -307,6 +310,50 @@ fn cached_hints_equal_fresh_hints_after_edits() {
                 );
             }
             assert_eq!(document.source(), text, "{name}: the edits cancel out");
+        }
+    }
+}
+
+/// On the 10,000-line file of `cargo bench --bench hints`: the first pass of
+/// a cache, and its passes after an edit inside a function and after a line
+/// added at the top (which moves every hint, as in the language server
+/// benchmark), report exactly what a fresh pass reports.
+#[test]
+fn cached_hints_equal_fresh_hints_on_the_large_benchmark_files() {
+    use perforch::analysis::HintCache;
+    use perforch::document::{Position, PositionEncoding, Range, TextChange};
+    for language in Language::ALL {
+        let name = language.name();
+        let text = large_source::large_source(language);
+        let mut document = Document::new(language, 0, &text);
+        let fresh = hints(&document);
+        assert!(
+            fresh.len() > 400,
+            "{name}: only {} hints in the large file",
+            fresh.len()
+        );
+        let mut cache = HintCache::new();
+        assert_eq!(cache.hints(&document), fresh, "{name}: first pass");
+
+        let middle = text
+            .lines()
+            .enumerate()
+            .skip(text.lines().count() / 2)
+            .find(|(_, line)| line.starts_with("        ") || line.starts_with("\t\t"))
+            .map(|(index, _)| index as u32)
+            .expect("an indented line in the second half");
+        for (version, line) in [middle, 0].into_iter().enumerate() {
+            let at = Position::new(line, 0);
+            let insert = TextChange {
+                range: Some(Range { start: at, end: at }),
+                text: "\n".into(),
+            };
+            document.apply_changes(version as i32 + 1, &[insert], PositionEncoding::Utf16);
+            assert_eq!(
+                cache.hints(&document),
+                hints(&document),
+                "{name}: blank line before line {line}"
+            );
         }
     }
 }

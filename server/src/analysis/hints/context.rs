@@ -97,6 +97,33 @@ pub(super) struct Cx<'t> {
     pub root: Node<'t>,
     pub frames: Vec<Frame<'t>>,
     occurrences: HashMap<(usize, &'t str), Rc<[Occurrence<'t>]>>,
+    /// The identifiers of each scope asked about so far, by scope node id.
+    scopes: HashMap<usize, Rc<ScopeIndex<'t>>>,
+}
+
+/// Marks the scope itself in [`ScopeIndex::interior`]: it has no parent there.
+const NO_PARENT: u32 = u32::MAX;
+
+/// The identifiers of one scope by spelling, each with the entry of its
+/// parent in `interior`: every node the walk descended into, with the entry
+/// of its own parent. An occurrence's ancestors are rebuilt from these links
+/// only when its name is asked about, so the walk stores no path per node.
+struct ScopeIndex<'t> {
+    interior: Vec<(Node<'t>, u32)>,
+    identifiers: HashMap<&'t str, Vec<(Node<'t>, u32)>>,
+}
+
+impl<'t> ScopeIndex<'t> {
+    /// The nodes from the scope down to the entry `parent`, nearest last.
+    fn ancestors(&self, mut parent: u32, into: &mut Vec<Node<'t>>) {
+        into.clear();
+        while parent != NO_PARENT {
+            let (node, next) = self.interior[parent as usize];
+            into.push(node);
+            parent = next;
+        }
+        into.reverse();
+    }
 }
 
 impl<'t> Cx<'t> {
@@ -112,6 +139,7 @@ impl<'t> Cx<'t> {
             root,
             frames,
             occurrences: HashMap::new(),
+            scopes: HashMap::new(),
         }
     }
 
@@ -234,23 +262,50 @@ impl<'t> Cx<'t> {
         if let Some(found) = self.occurrences.get(&(scope.id(), name)) {
             return found.clone();
         }
-        let found: Rc<[Occurrence<'t>]> = self.collect_occurrences(scope, name).into();
+        let index = match self.scopes.get(&scope.id()) {
+            Some(index) => index.clone(),
+            None => {
+                let index = Rc::new(self.index_scope(scope));
+                self.scopes.insert(scope.id(), index.clone());
+                index
+            }
+        };
+        let mut ancestors = Vec::new();
+        let found: Rc<[Occurrence<'t>]> = index
+            .identifiers
+            .get(name)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .map(|&(node, parent)| {
+                index.ancestors(parent, &mut ancestors);
+                let effect = syntax::classify(self, node, &ancestors);
+                Occurrence { node, effect }
+            })
+            .collect();
         self.occurrences.insert((scope.id(), name), found.clone());
         found
     }
 
-    fn collect_occurrences(&self, scope: Node<'t>, name: &str) -> Vec<Occurrence<'t>> {
+    /// One depth-first walk of `scope` that files every identifier under its
+    /// spelling. Predicates ask about several variables of one function;
+    /// walking it once per variable cost a third of a first pass.
+    fn index_scope(&self, scope: Node<'t>) -> ScopeIndex<'t> {
         let identifier_kinds = syntax::identifier_kinds(self.language);
-        let mut found = Vec::new();
-        // Depth-first over the scope, keeping the ancestors so classifying an
-        // occurrence never asks tree-sitter for a parent.
-        let mut ancestors: Vec<Node<'t>> = Vec::new();
+        let mut index = ScopeIndex {
+            interior: Vec::new(),
+            identifiers: HashMap::new(),
+        };
+        // The entry in `interior` of the current node's parent.
+        let mut parent = NO_PARENT;
         let mut cursor = scope.walk();
         loop {
             let node = cursor.node();
-            if identifier_kinds.contains(&node.kind()) && self.text(node) == name {
-                let effect = syntax::classify(self, node, &ancestors);
-                found.push(Occurrence { node, effect });
+            if identifier_kinds.contains(&node.kind()) {
+                index
+                    .identifiers
+                    .entry(self.text(node))
+                    .or_default()
+                    .push((node, parent));
             }
             // Module-level variables live outside the functions and classes
             // defined next to them: skip those when the scope is the file.
@@ -267,20 +322,21 @@ impl<'t> Cx<'t> {
                         | "impl_item"
                 );
             if !prune && cursor.goto_first_child() {
-                ancestors.push(node);
+                index.interior.push((node, parent));
+                parent = index.interior.len() as u32 - 1;
                 continue;
             }
             loop {
                 if cursor.node().id() == scope.id() {
-                    return found;
+                    return index;
                 }
                 if cursor.goto_next_sibling() {
                     break;
                 }
                 cursor.goto_parent();
-                ancestors.pop();
+                parent = index.interior[parent as usize].1;
                 if cursor.node().id() == scope.id() {
-                    return found;
+                    return index;
                 }
             }
         }
