@@ -36,6 +36,47 @@ pub struct CandidateCode {
     pub helpers: Vec<String>,
 }
 
+impl CandidateCode {
+    /// Whether this is `current` again, up to indentation of the whole
+    /// function, trailing spaces and blank lines. Such a reply is a tie by
+    /// definition: measuring it would only give noise a chance to be
+    /// called a speedup. Relative indentation is kept (it is Python's
+    /// block structure).
+    pub fn is_same_as(&self, current: &str) -> bool {
+        self.imports.is_empty()
+            && self.helpers.is_empty()
+            && significant_lines(&self.function) == significant_lines(current)
+    }
+}
+
+fn significant_lines(code: &str) -> Vec<&str> {
+    let lines: Vec<&str> = code
+        .lines()
+        .map(str::trim_end)
+        .filter(|line| !line.is_empty())
+        .collect();
+    // The first line may come without its indentation (a function cut
+    // out of a class body), so the common indent is taken from the rest.
+    let indent = lines
+        .iter()
+        .skip(1)
+        .map(|line| line.len() - line.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    let body_indent = |line: &&str| line.len() - line.trim_start().len();
+    lines
+        .iter()
+        .enumerate()
+        .map(|(index, line)| {
+            if index == 0 {
+                line.trim_start()
+            } else {
+                &line[indent.min(body_indent(line))..]
+            }
+        })
+        .collect()
+}
+
 /// One replacement in the user's file, in byte offsets of the original text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TextEdit {
@@ -331,6 +372,32 @@ mod tests {
             .into_iter()
             .find(|function| function.name == name)
             .unwrap()
+    }
+
+    fn candidate(function: &str) -> CandidateCode {
+        CandidateCode {
+            function: function.to_string(),
+            imports: Vec::new(),
+            helpers: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_same_code_differently_indented_is_the_same() {
+        // A method as it stands in its class, and a model's unindented copy.
+        let current = "def total(self, xs):\n        s = 0\n        for x in xs:\n            s += x   \n\n        return s";
+        let reply = "def total(self, xs):\n    s = 0\n    for x in xs:\n        s += x\n    return s\n";
+        assert!(candidate(reply).is_same_as(current));
+    }
+
+    #[test]
+    fn a_moved_block_or_an_extra_helper_is_not_the_same() {
+        let current = "def f(xs):\n    s = 0\n    for x in xs:\n        s += x\n        s *= 2\n    return s";
+        let dedented = "def f(xs):\n    s = 0\n    for x in xs:\n        s += x\n    s *= 2\n    return s";
+        assert!(!candidate(dedented).is_same_as(current));
+        let mut with_helper = candidate(current);
+        with_helper.helpers.push("def g():\n    pass".into());
+        assert!(!with_helper.is_same_as(current));
     }
 
     #[test]

@@ -656,7 +656,15 @@ impl<'a> Job<'a> {
                     RefineMode::Sequential => current.clone(),
                     RefineMode::BestOfN => original.clone(),
                 };
-                let mut judgement = {
+                let mut judgement = if candidate.is_same_as(reference.function_text()) {
+                    self.notes.push(format!(
+                        "{model} returned the code it was given; a tie without measuring"
+                    ));
+                    Judgement {
+                        outcome: Outcome::Tie { ratio: 1.0 },
+                        figures: None,
+                    }
+                } else {
                     let (workbench, reference, candidate, inputs) = (
                         workbench.clone(),
                         reference.clone(),
