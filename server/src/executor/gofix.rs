@@ -3,6 +3,8 @@
 //! block. This merges them into one block that imports exactly what the
 //! code uses, adding well-known standard packages that are used but missing.
 
+use super::source_scan::blank_comments_and_literals;
+
 /// Standard packages added when used without an import.
 const WELL_KNOWN: &[(&str, &str)] = &[
     ("fmt", "fmt"),
@@ -65,68 +67,6 @@ impl ImportSpec {
 
 fn is_ident(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
-}
-
-/// `code` with comments and string/rune literals replaced by spaces, so a
-/// doc comment saying "a list of strings." does not count as using the
-/// `strings` package (an unused import is a compile error in Go).
-fn blank_comments_and_literals(code: &str) -> String {
-    #[derive(Clone, Copy, PartialEq)]
-    enum State {
-        Code,
-        LineComment,
-        BlockComment,
-        Interpreted(char),
-        Raw,
-    }
-    let mut out = String::with_capacity(code.len());
-    let mut state = State::Code;
-    let mut chars = code.chars().peekable();
-    while let Some(c) = chars.next() {
-        let next = chars.peek().copied();
-        let (keep, new_state) = match state {
-            State::Code => match (c, next) {
-                ('/', Some('/')) => (false, State::LineComment),
-                ('/', Some('*')) => {
-                    chars.next();
-                    out.push_str("  ");
-                    state = State::BlockComment;
-                    continue;
-                }
-                ('"' | '\'', _) => (true, State::Interpreted(c)),
-                ('`', _) => (true, State::Raw),
-                _ => (true, State::Code),
-            },
-            State::LineComment => (c == '\n', if c == '\n' { State::Code } else { state }),
-            State::BlockComment => {
-                if c == '*' && next == Some('/') {
-                    chars.next();
-                    out.push_str("  ");
-                    state = State::Code;
-                    continue;
-                }
-                (c == '\n', state)
-            }
-            State::Interpreted(quote) => {
-                if c == '\\' {
-                    chars.next();
-                    out.push_str("  ");
-                    continue;
-                }
-                (
-                    c == quote || c == '\n',
-                    if c == quote { State::Code } else { state },
-                )
-            }
-            State::Raw => (
-                c == '`' || c == '\n',
-                if c == '`' { State::Code } else { state },
-            ),
-        };
-        out.push(if keep { c } else { ' ' });
-        state = new_state;
-    }
-    out
 }
 
 /// Does `code` use `name.` as a package qualifier? `code` must have been

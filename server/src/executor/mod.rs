@@ -23,6 +23,7 @@ pub mod doctor;
 pub use doctor::{DoctorReport, doctor_report};
 pub mod assertion;
 mod gofix;
+mod source_scan;
 pub use assertion::{AssertionOutcome, AssertionParts, compose, run_assertions};
 pub mod compare;
 pub mod differential;

@@ -1,6 +1,8 @@
 //! Just enough signature parsing for the drivers: find a function's
 //! parameter list and return type in C-family / Go / Rust source text.
 
+use crate::executor::source_scan::blank_comments_and_literals;
+
 /// Split at `separator` where no bracket of any kind is open, outside
 /// string and character literals (`f({"a", "b"}, ',')` has two arguments).
 pub fn split_top_level(text: &str, separator: char) -> Vec<String> {
@@ -72,7 +74,7 @@ pub struct Signature {
 /// parameter list and then `{` before any `;`.
 pub fn find(source: &str, name: &str) -> Option<Signature> {
     let is_ident = |c: char| c.is_alphanumeric() || c == '_';
-    let comments = comment_ranges(source);
+    let code = blank_comments_and_literals(source);
     let mut search_from = 0;
     while let Some(pos) = source[search_from..].find(name) {
         let start = search_from + pos;
@@ -81,18 +83,14 @@ pub fn find(source: &str, name: &str) -> Option<Signature> {
             continue;
         }
         // A problem statement in a block comment above the code often
-        // shows calls ("f({1.0, 2.0}, 0.5) is false") on lines of their own.
-        if comments.iter().any(|comment| comment.contains(&start)) {
+        // shows calls ("f({1.0, 2.0}, 0.5) is false") on lines of their own;
+        // a definition is never in a comment or a string.
+        if !code[start..].starts_with(name) {
             continue;
         }
-        // Doc comments often mention the function with arguments
-        // ("Example: f(1, 2) is 3"); a definition is never in a comment.
+        // Nor in a preprocessor line (`#define f(x) ...`).
         let line_start = source[..start].rfind('\n').map_or(0, |p| p + 1);
-        let line_before = source[line_start..start].trim_start();
-        if ["//", "/*", "*", "#"]
-            .iter()
-            .any(|m| line_before.starts_with(m))
-        {
+        if source[line_start..start].trim_start().starts_with('#') {
             continue;
         }
         let rest = &source[start + name.len()..];
@@ -180,37 +178,6 @@ pub fn rust_param_types(params: &str) -> Vec<String> {
                 .map_or(p.clone(), |(_, ty)| ty.trim().to_string())
         })
         .collect()
-}
-
-/// Byte ranges of the `//` and `/* */` comments of C-style source, with
-/// string and character literals skipped so `"//"` opens no comment.
-fn comment_ranges(source: &str) -> Vec<std::ops::Range<usize>> {
-    let bytes = source.as_bytes();
-    let mut ranges = Vec::new();
-    let mut at = 0;
-    while at < bytes.len() {
-        match (bytes[at], bytes.get(at + 1)) {
-            (b'/', Some(b'/')) => {
-                let end = source[at..].find('\n').map_or(bytes.len(), |n| at + n);
-                ranges.push(at..end);
-                at = end;
-            }
-            (b'/', Some(b'*')) => {
-                let end = source[at + 2..].find("*/").map_or(bytes.len(), |n| at + 2 + n + 2);
-                ranges.push(at..end);
-                at = end;
-            }
-            (quote @ (b'"' | b'\''), _) => {
-                at += 1;
-                while at < bytes.len() && bytes[at] != quote && bytes[at] != b'\n' {
-                    at += if bytes[at] == b'\\' { 2 } else { 1 };
-                }
-                at += 1;
-            }
-            _ => at += 1,
-        }
-    }
-    ranges
 }
 
 #[cfg(test)]
