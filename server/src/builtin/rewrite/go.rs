@@ -5,9 +5,9 @@
 use tree_sitter::Node;
 
 use super::syntax::{
-    ancestor_of_kind, can_insert_before, descendants_of_kind, field, fresh_name, identifiers,
+    BuilderSyntax, ancestor_of_kind, can_insert_before, descendants_of_kind, field, fresh_name,
     innermost_loop, line_indent, line_start, mentions_any, outermost_hoisting_loop,
-    outermost_loop_where,
+    through_builder,
 };
 use super::{Edit, Rewrite, Site};
 
@@ -84,30 +84,19 @@ fn concat_to_builder(site: &Site<'_>) -> Option<Rewrite> {
     let statement = ancestor_of_kind(site.node()?, "assignment_statement", 3)?;
     let name = site.text(single(field(statement, "left")?)?);
     appended(site, statement, name)?;
-    // Precondition: in the loop the string is only appended to, never read.
-    let only_appended = |use_: Node<'_>| append_statement_of(site, use_, name).is_some();
-    let the_loop = outermost_loop_where(site, statement, name, only_appended)?;
-    let builder = fresh_name(site.function_text(), &format!("{name}Builder"));
-    let indent = line_indent(site.source, the_loop.start_byte());
-    let mut edits = vec![Edit::insert(
-        line_start(site.source, the_loop.start_byte()),
-        format!("{indent}var {builder} strings.Builder\n{indent}{builder}.WriteString({name})\n"),
-    )];
-    let mut seen = Vec::new();
-    for use_ in identifiers(site.source, the_loop, name) {
-        let (statement, part) = append_statement_of(site, use_, name)?;
-        if !seen.contains(&statement.id()) {
-            seen.push(statement.id());
-            edits.push(Edit::replace(
-                statement,
-                format!("{builder}.WriteString({})", site.text(part)),
-            ));
-        }
-    }
-    edits.push(Edit::insert(
-        the_loop.end_byte(),
-        format!("\n{indent}{name} = {builder}.String()"),
-    ));
+    let (edits, builder) = through_builder(
+        site,
+        statement,
+        name,
+        |use_| append_statement_of(site, use_, name),
+        &BuilderSyntax {
+            declare: |indent, builder, name| {
+                format!("{indent}var {builder} strings.Builder\n{indent}{builder}.WriteString({name})\n")
+            },
+            append: |builder, part| format!("{builder}.WriteString({part})"),
+            finish: |indent, name, builder| format!("\n{indent}{name} = {builder}.String()"),
+        },
+    )?;
     Some(Rewrite {
         hint: site.hint.id,
         description: format!(

@@ -3,7 +3,7 @@
 
 use tree_sitter::Node;
 
-use super::Site;
+use super::{Edit, Site};
 
 /// Loop node kinds of the five grammars.
 const LOOPS: &[&str] = &[
@@ -246,4 +246,54 @@ pub fn descendants_of_kind<'a>(node: Node<'a>, kind: &str) -> Vec<Node<'a>> {
     }
     found.sort_by_key(|node| node.start_byte());
     found
+}
+
+/// How a language spells a string builder: its declaration before the loop
+/// (from the string's value), one appended part, and the string taken back
+/// after the loop.
+pub struct BuilderSyntax {
+    pub declare: fn(indent: &str, builder: &str, name: &str) -> String,
+    pub append: fn(builder: &str, part: &str) -> String,
+    pub finish: fn(indent: &str, name: &str, builder: &str) -> String,
+}
+
+/// The edits that make string `name`, appended to at `statement` inside a
+/// loop, go through a builder: declared before the outermost loop in which
+/// `name` is only appended to (`append_statement_of` finds, for a use of
+/// `name`, its append statement and the appended part), every append
+/// written to the builder, the string taken back after the loop. Also the
+/// builder's name.
+pub fn through_builder<'a>(
+    site: &Site<'a>,
+    statement: Node<'a>,
+    name: &str,
+    append_statement_of: impl Fn(Node<'a>) -> Option<(Node<'a>, Node<'a>)>,
+    syntax: &BuilderSyntax,
+) -> Option<(Vec<Edit>, String)> {
+    // Precondition: in the loop the string is only appended to, never read.
+    let the_loop = outermost_loop_where(site, statement, name, |use_| {
+        append_statement_of(use_).is_some()
+    })?;
+    let builder = fresh_name(site.function_text(), &format!("{name}Builder"));
+    let indent = line_indent(site.source, the_loop.start_byte());
+    let mut edits = vec![Edit::insert(
+        line_start(site.source, the_loop.start_byte()),
+        (syntax.declare)(indent, &builder, name),
+    )];
+    let mut seen = Vec::new();
+    for use_ in identifiers(site.source, the_loop, name) {
+        let (statement, part) = append_statement_of(use_)?;
+        if !seen.contains(&statement.id()) {
+            seen.push(statement.id());
+            edits.push(Edit::replace(
+                statement,
+                (syntax.append)(&builder, site.text(part)),
+            ));
+        }
+    }
+    edits.push(Edit::insert(
+        the_loop.end_byte(),
+        (syntax.finish)(indent, name, &builder),
+    ));
+    Some((edits, builder))
 }
