@@ -147,6 +147,17 @@ impl<'t> Cx<'t> {
         &self.source[node.byte_range()]
     }
 
+    /// The text of every `identifier` node in `node`, in source order.
+    pub fn identifiers_in(&self, node: Node<'t>) -> Vec<&'t str> {
+        if node.kind() == "identifier" {
+            return vec![self.text(node)];
+        }
+        let mut cursor = node.walk();
+        node.named_children(&mut cursor)
+            .flat_map(|child| self.identifiers_in(child))
+            .collect()
+    }
+
     pub fn capture_text(&self, site: &Site<'t>, name: &str) -> Option<&'t str> {
         site.capture(name).map(|node| self.text(node))
     }

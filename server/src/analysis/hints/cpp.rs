@@ -343,7 +343,7 @@ pub(super) fn loop_iteration<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Iteratio
             let declarator = node.child_by_field_name("declarator")?;
             (right.kind() == "identifier").then(|| Iteration {
                 collection: cx.text(right),
-                variables: identifiers_in(cx, declarator),
+                variables: cx.identifiers_in(declarator),
                 indexes: Vec::new(),
             })
         }
@@ -390,16 +390,6 @@ fn size_of<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<&'t str> {
     }
     let object = function.child_by_field_name("argument")?;
     (object.kind() == "identifier").then(|| cx.text(object))
-}
-
-fn identifiers_in<'t>(cx: &Cx<'t>, node: Node<'t>) -> Vec<&'t str> {
-    if node.kind() == "identifier" {
-        return vec![cx.text(node)];
-    }
-    let mut cursor = node.walk();
-    node.named_children(&mut cursor)
-        .flat_map(|child| identifiers_in(cx, child))
-        .collect()
 }
 
 pub(super) fn check<'t>(cx: &mut Cx<'t>, site: &Site<'t>) -> Option<String> {

@@ -290,7 +290,7 @@ pub(super) fn loop_iteration<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Iteratio
     }
     let target = node.child_by_field_name("left")?;
     let iterable = node.child_by_field_name("right")?;
-    let variables = identifiers_in(cx, target);
+    let variables = cx.identifiers_in(target);
     if iterable.kind() == "identifier" {
         return Some(Iteration {
             collection: cx.text(iterable),
@@ -343,16 +343,6 @@ fn length_of<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<&'t str> {
     }
     let argument = node.child_by_field_name("arguments")?.named_child(0)?;
     (argument.kind() == "identifier").then(|| cx.text(argument))
-}
-
-fn identifiers_in<'t>(cx: &Cx<'t>, node: Node<'t>) -> Vec<&'t str> {
-    if node.kind() == "identifier" {
-        return vec![cx.text(node)];
-    }
-    let mut cursor = node.walk();
-    node.named_children(&mut cursor)
-        .flat_map(|child| identifiers_in(cx, child))
-        .collect()
 }
 
 pub(super) fn equality_operands<'t>(node: Node<'t>) -> Option<(Node<'t>, Node<'t>)> {

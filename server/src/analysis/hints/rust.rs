@@ -370,7 +370,7 @@ pub(super) fn loop_iteration<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<Iteratio
     }
     let pattern = node.child_by_field_name("pattern")?;
     let value = node.child_by_field_name("value")?;
-    let variables = identifiers_in(cx, pattern);
+    let variables = cx.identifiers_in(pattern);
     if value.kind() == "range_expression" {
         let end = value.named_child(1)?;
         let collection = length_of(cx, end)?;
@@ -432,16 +432,6 @@ fn length_of<'t>(cx: &Cx<'t>, node: Node<'t>) -> Option<&'t str> {
     }
     let receiver = function.child_by_field_name("value")?;
     (receiver.kind() == "identifier").then(|| cx.text(receiver))
-}
-
-fn identifiers_in<'t>(cx: &Cx<'t>, node: Node<'t>) -> Vec<&'t str> {
-    if node.kind() == "identifier" {
-        return vec![cx.text(node)];
-    }
-    let mut cursor = node.walk();
-    node.named_children(&mut cursor)
-        .flat_map(|child| identifiers_in(cx, child))
-        .collect()
 }
 
 pub(super) fn check<'t>(cx: &mut Cx<'t>, site: &Site<'t>) -> Option<String> {
