@@ -137,6 +137,54 @@ fn screening_keeps_what_the_original_answers_and_says_why_it_drops_the_rest() {
 }
 
 #[test]
+fn inputs_that_print_past_the_output_cap_are_dropped_with_the_reason_and_the_rest_judged() {
+    // The driver prints every result: 20 MB of it passes the 16 MB output
+    // cap in the screening run itself; two 3 MB results fit that run but
+    // not, with the candidate's printout, the judge's run of both versions.
+    let file = "def repeat(n):\n    return 'a' * n\n";
+    let baseline = Baseline::new(Language::Python, file.to_string(), "repeat").unwrap();
+    let bench = workbench(Language::Python);
+    let inputs = ["3", "20_000_000", "5", "3_000_000", "3_000_001", "7"];
+    let screened = bench
+        .screen(&baseline, inputs.iter().map(|n| input(&[n])).collect())
+        .unwrap();
+    let kept: Vec<_> = screened.kept.iter().map(|i| i.args[0].clone()).collect();
+    assert_eq!(kept, ["3", "5", "3_000_000", "7"]);
+    let reasons: Vec<_> = screened
+        .dropped
+        .iter()
+        .map(|d| (d.input.args[0].as_str(), d.reason.as_str()))
+        .collect();
+    assert_eq!(reasons.len(), 2, "{reasons:?}");
+    assert_eq!(reasons[0].0, "20_000_000");
+    assert!(reasons[0].1.contains("output cap"), "{reasons:?}");
+    assert_eq!(reasons[1].0, "3_000_001");
+    assert!(
+        reasons[1].1.contains("16 MB output cap") && reasons[1].1.contains("smaller input"),
+        "{reasons:?}"
+    );
+
+    let candidate = CandidateCode::from_code(
+        "def repeat(n):\n    return ''.join(['a'] * n)\n",
+        Language::Python,
+        "repeat",
+        None,
+    )
+    .unwrap();
+    let judgement = bench
+        .judge(&baseline, &candidate, &screened.kept, 1, Metric::Time)
+        .unwrap();
+    assert!(
+        matches!(
+            judgement.outcome,
+            Outcome::Better { .. } | Outcome::Tie { .. } | Outcome::Slower { .. }
+        ),
+        "{:?}",
+        judgement.outcome
+    );
+}
+
+#[test]
 fn java_candidate_relying_on_the_drivers_imports_is_refused() {
     let path = support::fixture("optimize/java/Pairs.java");
     let file = std::fs::read_to_string(path).unwrap();

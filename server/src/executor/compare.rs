@@ -32,43 +32,62 @@ pub struct CallRecord {
     pub result: CallResult,
     /// The arguments after the call.
     pub args: Vec<Value>,
+    /// Bytes of the driver's line for this call: what printing the result
+    /// and the arguments costs of the run's capped output.
+    #[serde(default)]
+    pub printed_bytes: usize,
 }
 
 /// Parse every driver line of `stdout` (other output is ignored).
 pub fn parse_records(stdout: &str) -> Result<Vec<CallRecord>, ExecutorError> {
     let mut records = Vec::new();
     for line in stdout.lines() {
-        let Some(json) = line.strip_prefix(LINE_PREFIX) else {
-            continue;
-        };
-        let value: Value =
-            serde_json::from_str(json).map_err(|e| ExecutorError::HarnessOutput {
-                detail: format!("{e} in line {json}"),
-            })?;
-        let bad = |what: &str| ExecutorError::HarnessOutput {
-            detail: format!("missing {what} in line {json}"),
-        };
-        let call = value["call"].as_u64().ok_or_else(|| bad("call"))? as usize;
-        let implementation = match value["impl"].as_str() {
-            Some("o") => Implementation::Original,
-            Some("c") => Implementation::Candidate,
-            _ => return Err(bad("impl")),
-        };
-        let cpu_ns = value["ns"].as_i64().unwrap_or(0).max(0) as u64;
-        let result = match value.get("exc").and_then(Value::as_str) {
-            Some(kind) => CallResult::Exception(kind.to_string()),
-            None => CallResult::Value(value.get("result").cloned().unwrap_or(Value::Null)),
-        };
-        let args = value["args"].as_array().cloned().unwrap_or_default();
-        records.push(CallRecord {
-            call,
-            implementation,
-            cpu_ns,
-            result,
-            args,
-        });
+        if let Some(record) = parse_line(line)? {
+            records.push(record);
+        }
     }
     Ok(records)
+}
+
+/// The records of a run that was stopped (output cap, timeout, crash): the
+/// stop can fall in the middle of a line, so only lines that end in a
+/// newline are records; the call whose line was cut has none, as if the
+/// run had stopped before it.
+pub fn parse_stopped_records(stdout: &str) -> Result<Vec<CallRecord>, ExecutorError> {
+    let complete = stdout.rfind('\n').map_or("", |end| &stdout[..=end]);
+    parse_records(complete)
+}
+
+fn parse_line(line: &str) -> Result<Option<CallRecord>, ExecutorError> {
+    let Some(json) = line.strip_prefix(LINE_PREFIX) else {
+        return Ok(None);
+    };
+    let value: Value = serde_json::from_str(json).map_err(|e| ExecutorError::HarnessOutput {
+        detail: format!("{e} in line {json}"),
+    })?;
+    let bad = |what: &str| ExecutorError::HarnessOutput {
+        detail: format!("missing {what} in line {json}"),
+    };
+    let call = value["call"].as_u64().ok_or_else(|| bad("call"))? as usize;
+    let implementation = match value["impl"].as_str() {
+        Some("o") => Implementation::Original,
+        Some("c") => Implementation::Candidate,
+        _ => return Err(bad("impl")),
+    };
+    let cpu_ns = value["ns"].as_i64().unwrap_or(0).max(0) as u64;
+    let result = match value.get("exc").and_then(Value::as_str) {
+        Some(kind) => CallResult::Exception(kind.to_string()),
+        None => CallResult::Value(value.get("result").cloned().unwrap_or(Value::Null)),
+    };
+    let args = value["args"].as_array().cloned().unwrap_or_default();
+    Ok(Some(CallRecord {
+        call,
+        implementation,
+        cpu_ns,
+        result,
+        args,
+        printed_bytes: line.len() + 1,
+    }))
 }
 
 /// Float comparison tolerance: equal when `|a-b| <= absolute + relative * max(|a|,|b|)`.
@@ -237,6 +256,31 @@ mod tests {
             t
         ));
         assert!(!values_equal(&json!({"i": "1"}), &json!({"f": "1.0"}), t));
+    }
+
+    #[test]
+    fn a_stopped_run_ends_at_its_last_whole_line() {
+        let whole = format!(
+            "{p}{{\"call\":0,\"impl\":\"o\",\"ns\":5,\"result\":\"ab\",\"args\":[]}}\n",
+            p = LINE_PREFIX
+        );
+        // The output cap fell inside the second call's result.
+        let cut = format!(
+            "{whole}{p}{{\"call\":1,\"impl\":\"o\",\"ns\":5,\"result\":\"aaaa",
+            p = LINE_PREFIX
+        );
+        assert!(parse_records(&cut).is_err());
+        let records = parse_stopped_records(&cut).unwrap();
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0].call, 0);
+        assert_eq!(records[0].printed_bytes, whole.len());
+        let mismatches = compare_records(&records, 2, Tolerance::default());
+        assert_eq!(mismatches[0].kind, MismatchKind::Missing);
+        assert!(
+            parse_stopped_records("no newline at all")
+                .unwrap()
+                .is_empty()
+        );
     }
 
     #[test]

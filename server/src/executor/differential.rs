@@ -5,7 +5,9 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::compare::{CallRecord, Mismatch, Tolerance, compare_records, parse_records};
+use super::compare::{
+    CallRecord, Mismatch, Tolerance, compare_records, parse_records, parse_stopped_records,
+};
 use super::config::ExecutorConfig;
 use super::driver::{self, DiffSpec, DriverMode};
 use super::error::ExecutorError;
@@ -33,7 +35,12 @@ pub fn run_driver(
     limits: SandboxLimits,
 ) -> Result<(RunOutcome, Vec<CallRecord>), ExecutorError> {
     let outcome = run_built(config, built, limits, &[mode.arg()])?;
-    let records = parse_records(&outcome.stdout_text())?;
+    let stdout = outcome.stdout_text();
+    let records = if outcome.succeeded() {
+        parse_records(&stdout)?
+    } else {
+        parse_stopped_records(&stdout)?
+    };
     Ok((outcome, records))
 }
 

@@ -314,6 +314,20 @@ pub struct Workbench {
 /// Longest a screening bisection may go on (builds), so a model that sends
 /// twenty broken expressions costs seconds, not minutes.
 const MAX_SCREEN_BUILDS: usize = 12;
+/// The original's printout of the kept inputs may fill this fraction of the
+/// output cap: a run of both versions prints twice as much, and a correct
+/// candidate's printout can differ in size (another float's digits, another
+/// order of a set) without ending its run.
+const PRINTOUT_SHARE: usize = 4;
+
+/// Why an input whose calls print too much for the output cap is not used.
+fn too_much_printout(bytes: usize, cap: usize) -> String {
+    format!(
+        "perforch prints each call's result and arguments, {} kB for this input, which with the other inputs would pass the {} MB output cap of a run; use a smaller input (a heavy input needs to cost time, not to be big)",
+        bytes.div_ceil(1024),
+        cap >> 20
+    )
+}
 
 impl Workbench {
     pub fn new(
@@ -414,6 +428,10 @@ impl Workbench {
     ) -> Result<Screened, JudgeError> {
         let mut screened = Screened::default();
         let mut builds = 0;
+        // What the kept inputs' calls of the original print: the judge's
+        // run prints as much again for the candidate, all under one cap.
+        let mut printed = 0;
+        let printout_share = self.measure.limits.output_bytes / PRINTOUT_SHARE;
         let mut pending = vec![inputs];
         while let Some(batch) = pending.pop() {
             if batch.is_empty() {
@@ -469,7 +487,17 @@ impl Workbench {
                     .find(|r| r.call == index && r.implementation == Implementation::Original);
                 match record {
                     Some(record) => match &record.result {
+                        CallResult::Value(_) if printed + record.printed_bytes > printout_share => {
+                            screened.dropped.push(DroppedInput {
+                                input,
+                                reason: too_much_printout(
+                                    record.printed_bytes,
+                                    self.measure.limits.output_bytes,
+                                ),
+                            });
+                        }
                         CallResult::Value(_) => {
+                            printed += record.printed_bytes;
                             screened.original_ns.push(record.cpu_ns);
                             screened.kept.push(input);
                         }
@@ -687,7 +715,7 @@ pub fn status_text(status: &RunStatus) -> String {
         RunStatus::Signaled(signal) => format!("signal {signal}"),
         RunStatus::Timeout => "a timeout".into(),
         RunStatus::MemoryLimit => "the memory limit".into(),
-        RunStatus::OutputLimit => "the output limit".into(),
+        RunStatus::OutputLimit => "the output cap (the code's own prints and perforch's printout of each result and argument list passed it; smaller inputs print less)".into(),
         RunStatus::FileSizeLimit => "the file size limit".into(),
         RunStatus::SandboxViolation(what) => format!("a sandbox violation ({what})"),
         RunStatus::LaunchError(what) => format!("a launch error ({what})"),
