@@ -214,7 +214,9 @@ impl PerfBench {
                 actual,
             } => (
                 PerfStatus::Incorrect,
-                Some(format!("{input}: expected {expected}, got {actual}")),
+                // The answers first: a heavy input's expression can run to
+                // hundreds of characters, and summaries clip the line.
+                Some(format!("expected {expected}, got {actual}, on {input}")),
             ),
             Outcome::FailingTest { test, detail } => {
                 (PerfStatus::Incorrect, Some(format!("{test}: {detail}")))
