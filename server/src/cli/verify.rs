@@ -99,7 +99,7 @@ fn print_compare(out: &mut impl Write, report: &CompareReport) -> std::io::Resul
     if let (Some(ratio), Some(low), Some(high)) = (report.ratio, report.ci_low, report.ci_high) {
         writeln!(
             out,
-            "{} ratio candidate/original: {ratio:.3} (95% CI {low:.3} to {high:.3})",
+            "{} ratio candidate/original: {ratio:.3} (99% CI {low:.3} to {high:.3})",
             report.metric
         )?;
     }
@@ -156,7 +156,7 @@ fn print_bench(out: &mut impl Write, report: &BenchReport) -> std::io::Result<()
     if let Some((ratio, low, high)) = report.self_ratio {
         writeln!(
             out,
-            "  noise: the function against itself measures {ratio:.3} (95% CI {low:.3} to {high:.3})"
+            "  noise: the function against itself measures {ratio:.3} (99% CI {low:.3} to {high:.3})"
         )?;
     }
     for test in &report.tests {

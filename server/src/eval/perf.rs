@@ -70,7 +70,7 @@ pub struct PerfRecord {
     /// Where the candidate comes from: a replay source (`enamel`, `coffe`).
     pub source: String,
     pub status: PerfStatus,
-    /// candidate / canonical CPU time (below 1 is faster), and its 95% interval.
+    /// candidate / canonical CPU time (below 1 is faster), and its 99% interval.
     pub ratio: Option<f64>,
     pub ci_low: Option<f64>,
     pub ci_high: Option<f64>,

@@ -20,7 +20,7 @@ use super::error::ExecutorError;
 use super::program::{BuiltProgram, run_built};
 use super::run::RunOutcome;
 use super::sandbox::SandboxLimits;
-use super::stats::{self, BootstrapConfig, Comparison};
+use super::stats::{self, Comparison};
 
 #[derive(Clone, Debug)]
 pub struct MeasureConfig {
@@ -32,7 +32,9 @@ pub struct MeasureConfig {
     pub max_runs: usize,
     pub warmup: bool,
     pub limits: SandboxLimits,
-    pub bootstrap: BootstrapConfig,
+    /// Overall confidence of the verdict, shared out over the looks at
+    /// the data that batches allow (see `measure_rounds`).
+    pub confidence: f64,
 }
 
 impl Default for MeasureConfig {
@@ -42,7 +44,7 @@ impl Default for MeasureConfig {
             max_runs: 15,
             warmup: true,
             limits: SandboxLimits::for_run(),
-            bootstrap: BootstrapConfig::default(),
+            confidence: stats::DEFAULT_CONFIDENCE,
         }
     }
 }
@@ -162,6 +164,11 @@ where
 {
     let batch = measure.runs.max(1);
     let max_runs = measure.max_runs.max(batch);
+    // Stopping at whichever look first shows a difference gives noise
+    // that many chances: each look gets an equal share of the allowed
+    // error (Bonferroni), so the whole measurement keeps `confidence`.
+    let looks = max_runs.div_ceil(batch);
+    let confidence_per_look = 1.0 - (1.0 - measure.confidence) / looks as f64;
     let mut samples: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
     let mut done = 0;
     loop {
@@ -172,7 +179,7 @@ where
             Ok(())
         })?;
         done = next;
-        let comparison = stats::compare_paired(&samples[0], &samples[1], measure.bootstrap);
+        let comparison = stats::compare_paired(&samples[0], &samples[1], confidence_per_look);
         if comparison.is_settled() || done >= max_runs {
             return Ok((comparison, samples));
         }

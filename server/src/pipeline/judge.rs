@@ -244,7 +244,7 @@ pub struct Figures {
 
 /// The comparison on `metric`: CPU time uses the measurement's own
 /// (paired, thread CPU) comparison; the others compare their per-run
-/// samples with the same trimmed mean, bootstrap and verdict rule.
+/// samples, paired by round, with the same interval and verdict rule.
 pub fn comparison_for(metric: Metric, measurement: &Measurement) -> Comparison {
     let samples = |side: &SideFigures| -> Vec<f64> {
         match metric {
@@ -256,10 +256,10 @@ pub fn comparison_for(metric: Metric, measurement: &Measurement) -> Comparison {
     };
     match metric {
         Metric::Time => measurement.comparison.clone(),
-        _ => stats::compare_samples(
+        _ => stats::compare_paired(
             &samples(&measurement.original),
             &samples(&measurement.candidate),
-            stats::BootstrapConfig::default(),
+            stats::DEFAULT_CONFIDENCE,
         ),
     }
 }

@@ -100,7 +100,7 @@ impl Report {
             "## perforch: `{}` ({}, metric: {})\n\n",
             self.function, self.language, self.metric
         );
-        out.push_str("| # | stage | model | tokens in/out | cost | outcome | ratio [95% CI] | CPU ms original → candidate |\n");
+        out.push_str("| # | stage | model | tokens in/out | cost | outcome | ratio [99% CI] | CPU ms original → candidate |\n");
         out.push_str("|---|---|---|---|---|---|---|---|\n");
         for iteration in &self.iterations {
             let (ratio, cpu) = match &iteration.figures {
