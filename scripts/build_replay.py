@@ -30,7 +30,7 @@ a child process with CPU, memory and file-size limits, no network use and a
 throwaway working folder.
 
 Usage: python3 scripts/build_replay.py [--datasets ../shared/datasets]
-           [--out fixtures/eval/humaneval_python_fast.jsonl] [--budget-ms 120]
+           [--out fixtures/eval/humaneval_python_fast.jsonl] [--budget-ms 40]
 """
 
 import argparse
@@ -58,6 +58,12 @@ EXPECTED_FASTER = {
     "HumanEval/96": "canonical tests primality of every number below n by trial division; expert sieves",
 }
 
+# The differential driver prints each call's result and arguments, and a
+# run's output is capped at 16 MB (both versions, every input). A heavy input
+# is there to cost CPU, not to be big: a few hundred kB of printout per call
+# keeps a whole task's run far below the cap and its printing cheap.
+MAX_PRINTED_BYTES = 256 * 1024
+
 # Module names a generator may use without ENAMEL's own helper library.
 ALLOWED_MODULES = ["random", "math", "string", "itertools", "collections", "functools", "heapq"]
 SAFE_BUILTINS = set(dir(__builtins__)) if isinstance(__builtins__, type(sys)) else set(__builtins__)
@@ -72,13 +78,37 @@ job = json.loads(sys.stdin.read())
 scope = {}
 exec(job["program"], scope)
 fn = scope[job["entry_point"]]
+
+
+def tagged(v):
+    # The differential driver's value encoding (server/src/executor/driver/
+    # mod.rs documents it), rebuilt here only to measure its printed size.
+    if v is None or isinstance(v, (bool, str)):
+        return v
+    if isinstance(v, int):
+        return {"i": str(v)}
+    if isinstance(v, float):
+        return {"f": repr(v)}
+    if isinstance(v, (bytes, bytearray)):
+        return {"b": v.hex()}
+    if isinstance(v, (list, tuple)):
+        return [tagged(x) for x in v]
+    if isinstance(v, dict):
+        return {"m": [[tagged(k), tagged(x)] for k, x in v.items()]}
+    if isinstance(v, (set, frozenset)):
+        return {"s": [tagged(x) for x in v]}
+    return {"o": type(v).__name__}
+
+
 for expr in job["inputs"]:
     try:
         args = eval("[" + expr + "]", {})
         t0 = time.thread_time_ns()
-        fn(*args)
+        result = fn(*args)
         ns = time.thread_time_ns() - t0
-        print(json.dumps({"ns": ns}), flush=True)
+        # The driver prints the result and the arguments after the call.
+        printed = len(json.dumps([tagged(result), [tagged(a) for a in args]]))
+        print(json.dumps({"ns": ns, "printed": printed}), flush=True)
     except BaseException as e:
         print(json.dumps({"error": type(e).__name__}), flush=True)
 '''
@@ -161,9 +191,10 @@ def tidy(code, rename=None):
 
 
 def calibrate(program, entry_point, inputs):
-    """CPU ns of one canonical call per input expression (None: failed or
-    over the CPU limit); each input in its own process, so one that hits
-    the limit does not take the others with it."""
+    """CPU ns of one canonical call per input expression, or None when the
+    call failed, passed the CPU limit, or prints more than MAX_PRINTED_BYTES;
+    each input in its own process, so one that hits a limit does not take
+    the others with it."""
     return [calibrate_one(program, entry_point, expr) for expr in inputs]
 
 
@@ -179,8 +210,12 @@ def calibrate_one(program, entry_point, expr):
         except subprocess.TimeoutExpired as timeout:
             out = timeout.stdout or b""
             lines = (out.decode() if isinstance(out, bytes) else out).splitlines()
-    results = [json.loads(line).get("ns") for line in lines]
-    return results[0] if results else None
+    if not lines:
+        return None
+    result = json.loads(lines[0])
+    if result.get("printed", 0) > MAX_PRINTED_BYTES:
+        return None
+    return result.get("ns")
 
 
 def main():
@@ -188,7 +223,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--datasets", default=os.path.join(here, "..", "..", "shared", "datasets"))
     parser.add_argument("--out", default=os.path.join(here, "..", "fixtures", "eval", "humaneval_python_fast.jsonl"))
-    parser.add_argument("--budget-ms", type=float, default=120.0)
+    parser.add_argument("--budget-ms", type=float, default=40.0)
     args = parser.parse_args()
     datasets = args.datasets
     budget_ns = args.budget_ms * 1e6
