@@ -185,6 +185,45 @@ fn inputs_that_print_past_the_output_cap_are_dropped_with_the_reason_and_the_res
 }
 
 #[test]
+fn a_candidate_that_reorders_the_callers_list_is_refused_and_the_outcome_says_so() {
+    let file = "def smallest(xs):\n    return min(xs)\n";
+    let baseline = Baseline::new(Language::Python, file.to_string(), "smallest").unwrap();
+    let candidate = CandidateCode::from_code(
+        "def smallest(xs):\n    xs.sort()\n    return xs[0]\n",
+        Language::Python,
+        "smallest",
+        None,
+    )
+    .unwrap();
+    let bench = workbench(Language::Python);
+    let judgement = bench
+        .judge(
+            &baseline,
+            &candidate,
+            &[input(&["[3, 1, 2]"])],
+            1,
+            Metric::Time,
+        )
+        .unwrap();
+    match judgement.outcome {
+        Outcome::WrongOutput {
+            expected, actual, ..
+        } => {
+            assert!(
+                expected.starts_with("arguments after the call")
+                    && actual.starts_with("arguments after the call"),
+                "{expected} / {actual}"
+            );
+            assert!(
+                actual.contains(r#"[{"i":"1"},{"i":"2"},{"i":"3"}]"#),
+                "{actual}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
 fn java_candidate_relying_on_the_drivers_imports_is_refused() {
     let path = support::fixture("optimize/java/Pairs.java");
     let file = std::fs::read_to_string(path).unwrap();

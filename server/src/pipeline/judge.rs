@@ -574,10 +574,16 @@ impl Workbench {
             .iter()
             .find(|m| m.kind != crate::executor::compare::MismatchKind::Missing)
         {
+            // Same result, other arguments: say so, or the two argument
+            // lists read like two different results.
+            let what = match mismatch.kind {
+                crate::executor::compare::MismatchKind::Arguments => "arguments after the call ",
+                _ => "",
+            };
             return verdict_only(Outcome::WrongOutput {
                 input: inputs[mismatch.call].call_text(name),
-                expected: shorten(&mismatch.original, 300),
-                actual: shorten(&mismatch.candidate, 300),
+                expected: format!("{what}{}", shorten(&mismatch.original, 300)),
+                actual: format!("{what}{}", shorten(&mismatch.candidate, 300)),
             });
         }
         if !run.succeeded() || !mismatches.is_empty() {
