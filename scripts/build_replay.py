@@ -25,6 +25,11 @@ solution once docstrings are dropped: a tie is the right answer) are optional.
 Input sizes are calibrated so that one call of the canonical solution on all
 of a task's inputs costs about --budget-ms of CPU: the canonical solutions
 are often quadratic or exponential, and the check must finish in minutes.
+An input is kept only if its call prints (result and arguments, as
+perforch's driver does) at most MAX_PRINTED_BYTES, and if building its
+arguments, which the driver repeats with every call, does not make a
+measured run cost more than MAX_RUN_NS; a task whose heavy inputs are all
+cheap to run but costly to build keeps none and is measured on its tests.
 Calibration runs dataset code (canonical solutions and ENAMEL generators) in
 a child process with CPU, memory and file-size limits, no network use and a
 throwaway working folder.
@@ -35,6 +40,7 @@ Usage: python3 scripts/build_replay.py [--datasets ../shared/datasets]
 
 import argparse
 import ast
+import concurrent.futures
 import csv
 import gzip
 import json
@@ -64,6 +70,21 @@ EXPECTED_FASTER = {
 # keeps a whole task's run far below the cap and its printing cheap.
 MAX_PRINTED_BYTES = 256 * 1024
 
+# perforch repeats each call until a run of all inputs costs about 20 ms of
+# calls (pipeline/judge.rs, TARGET_RUN_NS), building the arguments afresh
+# each time. Arguments that cost more to build than the call (a random list
+# for a linear-time function) would make every measured run mostly argument
+# building: a generated input may take GENERATED_BUILD_NS to build, and the
+# inputs kept must project a run under MAX_RUN_NS.
+TARGET_RUN_NS = 20e6
+GENERATED_BUILD_NS = 1e6
+MAX_RUN_NS = 80e6
+# A generated input whose arguments print in at most this many characters is
+# shipped as that literal: cheap to rebuild, so it is kept even for a task
+# whose calls are fast, and ENAMEL's edge cases (negative numbers, bools in
+# a list of ints, trailing spaces, huge cubes) stay in the check.
+MAX_LITERAL_CHARS = 4096
+
 # Module names a generator may use without ENAMEL's own helper library.
 ALLOWED_MODULES = ["random", "math", "string", "itertools", "collections", "functools", "heapq"]
 SAFE_BUILTINS = set(dir(__builtins__)) if isinstance(__builtins__, type(sys)) else set(__builtins__)
@@ -75,6 +96,7 @@ resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
 resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 20, 1 << 20))
 sys.setrecursionlimit(100000)
 job = json.loads(sys.stdin.read())
+MAX_LITERAL_CHARS = job["max_literal_chars"]
 scope = {}
 exec(job["program"], scope)
 fn = scope[job["entry_point"]]
@@ -102,22 +124,40 @@ def tagged(v):
 
 for expr in job["inputs"]:
     try:
-        args = eval("[" + expr + "]", {})
+        # Built twice, timed the second time: the driver builds arguments
+        # once per repetition, and only the first pays for imports.
+        eval("[" + expr + "]", {})
         t0 = time.thread_time_ns()
+        args = eval("[" + expr + "]", {})
+        built = time.thread_time_ns() - t0
+        # Small arguments as a literal that rebuilds them exactly (before the
+        # call, which may change them).
+        try:
+            literal = repr(args)
+            if len(literal) > MAX_LITERAL_CHARS or repr(eval(literal, {})) != literal:
+                literal = None
+        except Exception:
+            literal = None
+        t1 = time.thread_time_ns()
         result = fn(*args)
-        ns = time.thread_time_ns() - t0
+        ns = time.thread_time_ns() - t1
         # The driver prints the result and the arguments after the call.
         printed = len(json.dumps([tagged(result), [tagged(a) for a in args]]))
-        print(json.dumps({"ns": ns, "printed": printed}), flush=True)
+        print(json.dumps({"ns": ns, "build_ns": built, "printed": printed, "literal": literal}),
+              flush=True)
     except BaseException as e:
         print(json.dumps({"error": type(e).__name__}), flush=True)
 '''
 
 
-def seeded(expr):
-    """An argument expression that unpacks EXPR's argument list after seeding
-    `random`, so the original and the candidate get the same arguments."""
-    return f"*(__import__('random').seed(0), {expr})[1]"
+def argument_list(expr):
+    """An argument expression that unpacks EXPR's argument list; one that
+    uses `random` is seeded first, so the original and the candidate get the
+    same arguments. (Only then: the driver builds the arguments afresh for
+    every repetition of a call, and seeding costs more than a small list.)"""
+    if "random" in expr:
+        return f"*(__import__('random').seed(0), {expr})[1]"
+    return f"*({expr})"
 
 
 def enamel_expr(generator, size, lid, cid):
@@ -128,6 +168,13 @@ def enamel_expr(generator, size, lid, cid):
         f"*(lambda g: (exec({generator!r}, g), g['random'].seed({lid * 10 + cid}), "
         f"g['generate_input']({size}, {lid}, {cid}))[2])({{{modules}}})"
     )
+
+
+def projected_run_ns(calls_ns, building_ns):
+    """CPU of one measured run of the canonical solution: calls repeated
+    to about TARGET_RUN_NS, each repetition building its arguments."""
+    repeats = min(max(TARGET_RUN_NS / max(calls_ns, 1), 1), 1000)
+    return repeats * (calls_ns + building_ns)
 
 
 def generator_is_self_contained(source):
@@ -191,15 +238,19 @@ def tidy(code, rename=None):
 
 
 def calibrate(program, entry_point, inputs):
-    """CPU ns of one canonical call per input expression, or None when the
-    call failed, passed the CPU limit, or prints more than MAX_PRINTED_BYTES;
-    each input in its own process, so one that hits a limit does not take
-    the others with it."""
-    return [calibrate_one(program, entry_point, expr) for expr in inputs]
+    """Per input expression, (CPU ns of one canonical call, CPU ns of
+    building its arguments, the arguments as a literal if small), or None when the call failed, passed the CPU
+    limit, or prints more than MAX_PRINTED_BYTES; each input in its own
+    process, so one that hits a limit does not take the others with it."""
+    # Two at a time: each measures its own thread's CPU time, which another
+    # process on the other core does not change.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        return list(pool.map(lambda expr: calibrate_one(program, entry_point, expr), inputs))
 
 
 def calibrate_one(program, entry_point, expr):
-    job = json.dumps({"program": program, "entry_point": entry_point, "inputs": [expr]})
+    job = json.dumps({"program": program, "entry_point": entry_point, "inputs": [expr],
+                      "max_literal_chars": MAX_LITERAL_CHARS})
     with tempfile.TemporaryDirectory() as work:
         try:
             done = subprocess.run(
@@ -213,9 +264,9 @@ def calibrate_one(program, entry_point, expr):
     if not lines:
         return None
     result = json.loads(lines[0])
-    if result.get("printed", 0) > MAX_PRINTED_BYTES:
+    if "ns" not in result or result["printed"] > MAX_PRINTED_BYTES:
         return None
-    return result.get("ns")
+    return result["ns"], result["build_ns"], result["literal"]
 
 
 def main():
@@ -264,7 +315,7 @@ def main():
         # Heavy inputs: COFFE's stressful cases, ENAMEL's generator at the
         # largest level the canonical solution handles within the budget.
         # Each stressful case is the expression of a whole argument list.
-        pool = [seeded(case["input"].strip()) for case in stressful[coffe_row["final_prompt"]]
+        pool = [argument_list(case["input"].strip()) for case in stressful[coffe_row["final_prompt"]]
                 if case["input"].strip()]
         if generator_is_self_contained(row["input_generator"]):
             sizes = [int(s) for s in row["input_levels"].split()]
@@ -275,7 +326,12 @@ def main():
             def fits(size, lid):
                 trial = [enamel_expr(row["input_generator"], size, lid, cid) for cid in (0, 1)]
                 timings = calibrate(canonical, entry_point, trial)
-                return trial if all(ns is not None and ns <= budget_ns / 2 for ns in timings) else None
+                if not all(
+                    t is not None and t[0] <= budget_ns / 2 and (t[2] or t[1] <= GENERATED_BUILD_NS)
+                    for t in timings
+                ):
+                    return None
+                return [f"*{t[2]}" if t[2] else expr for t, expr in zip(timings, trial)]
 
             for lid, size in enumerate(sizes):
                 trial = fits(size, lid)
@@ -293,17 +349,21 @@ def main():
                         step *= 2
                     break
                 chosen = trial
-            pool.extend(chosen or [])
+            # ENAMEL's first level holds its hand-written edge cases.
+            for expr in (fits(sizes[0], 0) or []) + (chosen or []):
+                if expr not in pool:
+                    pool.append(expr)
         timings = calibrate(canonical, entry_point, pool)
         usable = sorted(
-            (ns, expr) for ns, expr in zip(timings, pool) if ns is not None and ns <= budget_ns
+            (t[0], t[1], expr) for t, expr in zip(timings, pool) if t is not None and t[0] <= budget_ns
         )
-        inputs, spent = [], 0
+        inputs, spent, building = [], 0, 0
         # Heaviest first, while the budget lasts: heavy inputs show complexity.
-        for ns, expr in reversed(usable):
-            if spent + ns <= budget_ns or not inputs:
+        for ns, build_ns, expr in reversed(usable):
+            if spent + ns <= budget_ns and projected_run_ns(spent + ns, building + build_ns) <= MAX_RUN_NS:
                 inputs.append([expr])
                 spent += ns
+                building += build_ns
         lines.append({
             "task_id": task_id,
             "entry_point": entry_point,
@@ -311,7 +371,8 @@ def main():
             "canonical_ms": round(spent / 1e6, 3),
             "candidates": candidates,
         })
-        print(f"{task_id}: {len(inputs)} inputs, canonical {spent / 1e6:.1f} ms", file=sys.stderr)
+        print(f"{task_id}: {len(inputs)} inputs, canonical {spent / 1e6:.1f} ms, "
+              f"arguments built in {building / 1e6:.1f} ms", file=sys.stderr)
 
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w") as f:
