@@ -1,32 +1,62 @@
 //! `perforch eval --replay`, the real binary: the reference check that needs
-//! no model. Known-faster Python solutions (ENAMEL's expert ones) and
-//! COFFE's fastest ground truths (for HumanEval, the canonical solutions
-//! themselves) from the shipped replay file are measured against the
-//! HumanEval-X canonical solutions on heavy inputs.
+//! no model, on the whole Python HumanEval. ENAMEL's expert solutions
+//! (known-faster code) and COFFE's fastest ground truths (for HumanEval,
+//! the canonical solutions themselves: an A-against-A control) from the
+//! shipped replay file are measured against the HumanEval-X canonical
+//! solutions on heavy inputs.
 //!
-//! The whole file (164 tasks, 328 candidates) takes over half an hour on two
-//! cores, so CI runs a documented slice: the six tasks whose expert
-//! solution is asymptotically faster (the file's `expected_faster`) and
-//! HumanEval/1 to /4, both sources each: 22 measurements, about five
-//! minutes. The whole run's table is in docs/eval-results.md.
+//! All 164 ENAMEL candidates run. COFFE's 164 identical candidates nearly
+//! double the time (an A-against-A pair is the slowest to measure: a tie
+//! usually takes every sequential look, 5 s against ENAMEL's 3 s on
+//! average), so the whole file takes about 23 minutes on two cores, over
+//! the budget, and its 188 A-against-A pairs would make a false "faster"
+//! likely (see below). CI measures COFFE's candidates on every
+//! COFFE_EVERY-th task: with ENAMEL's 24 identical candidates that is 65
+//! A-against-A measurements, and the run takes about 13 minutes. The whole
+//! file's table is in docs/eval-results.md.
 
 mod common;
 
 use std::path::PathBuf;
 use std::process::Command;
+use std::time::Instant;
 
 use serde_json::Value;
 
-const SLICE: [u32; 11] = [31, 55, 59, 63, 75, 96, 0, 1, 2, 3, 4];
+/// COFFE's identical candidates are measured on tasks 0, 4, 8, ... (41).
+const COFFE_EVERY: u64 = 4;
+
+/// The verdict's interval is 99% over all its sequential looks, so an
+/// A-against-A pair is off a tie in about 1% of measurements, half of them
+/// "faster": the whole file's run had 2 in 188 (HumanEval/32 faster x0.78,
+/// interval 0.61..0.998; HumanEval/71 slower x1.27; both ties when measured
+/// again). Over the 65 here that is 0.65 off a tie and 0.35 faster on
+/// average. Demanding "never faster" would fail about one run in four on
+/// chance alone; at most one faster (two or more: about 5% at that rate)
+/// and at most three off a tie (four or more: about 0.5%) still catch a
+/// measurement noisier than it claims.
+const MAX_IDENTICAL_FASTER: usize = 1;
+const MAX_IDENTICAL_OFF_A_TIE: usize = 3;
 
 fn shipped_replay() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/eval/humaneval_python_fast.jsonl")
 }
 
+fn task_number(task: &Value) -> u64 {
+    task["task_id"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
 #[test]
 fn known_faster_solutions_are_detected_and_identical_ones_tie() {
     let text = std::fs::read_to_string(shipped_replay()).unwrap();
-    let tasks: Vec<Value> = text
+    let mut tasks: Vec<Value> = text
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
@@ -35,39 +65,25 @@ fn known_faster_solutions_are_detected_and_identical_ones_tie() {
         164,
         "the shipped file covers every HumanEval task"
     );
-    let claimed: Vec<&str> = tasks
-        .iter()
-        .filter(|t| {
-            t["candidates"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|c| c["expected_faster"].is_string())
-        })
-        .map(|t| t["task_id"].as_str().unwrap())
-        .collect();
-    for task in &claimed {
-        let number: u32 = task.rsplit('/').next().unwrap().parse().unwrap();
+    let mut expected_records = 0;
+    for task in &mut tasks {
+        let number = task_number(task);
+        let candidates = task["candidates"].as_array_mut().unwrap();
+        candidates.retain(|c| c["source"] == "enamel" || number % COFFE_EVERY == 0);
         assert!(
-            SLICE.contains(&number),
-            "{task} claims a gain and must be in the CI slice"
+            candidates.iter().any(|c| c["source"] == "enamel"),
+            "{number} has an ENAMEL candidate"
         );
+        expected_records += candidates.len();
     }
 
     let dir = tempfile::tempdir().unwrap();
     let slice = dir.path().join("slice.jsonl");
-    let lines: Vec<&str> = text
-        .lines()
-        .zip(&tasks)
-        .filter(|(_, task)| {
-            let id = task["task_id"].as_str().unwrap();
-            SLICE.iter().any(|n| id == format!("HumanEval/{n}"))
-        })
-        .map(|(line, _)| line)
-        .collect();
+    let lines: Vec<String> = tasks.iter().map(Value::to_string).collect();
     std::fs::write(&slice, lines.join("\n") + "\n").unwrap();
     let results = dir.path().join("replay.jsonl");
     let markdown = dir.path().join("replay.md");
+    let started = Instant::now();
     let output = Command::new(env!("CARGO_BIN_EXE_perforch"))
         .args(["eval", "--dataset"])
         .arg(common::dataset_dir("humaneval-x"))
@@ -83,8 +99,12 @@ fn known_faster_solutions_are_detected_and_identical_ones_tie() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     println!("{stdout}");
-    // The command's own rule: every candidate correct or explained, every
-    // claimed gain detected.
+    println!(
+        "{expected_records} candidates in {:.1} min",
+        started.elapsed().as_secs_f64() / 60.0
+    );
+    // The command's own rule: every candidate correct or explained (in
+    // server/data/replay_known_issues.toml), every claimed gain detected.
     assert!(
         output.status.success(),
         "the reference check failed:\n{stdout}\n{stderr}"
@@ -95,42 +115,51 @@ fn known_faster_solutions_are_detected_and_identical_ones_tie() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(records.len(), 2 * SLICE.len(), "one record per candidate");
-    for record in &records {
-        let status = record["status"].as_str().unwrap();
-        if record["expected_faster"].is_string() {
-            assert_eq!(
-                status, "faster",
-                "a claimed asymptotic gain must be seen: {record}"
-            );
-            assert!(record["speedup"].as_f64().unwrap() > 1.05, "{record}");
-            assert!(record["ci_high"].as_f64().unwrap() < 1.0, "{record}");
-        }
-        // No known-faster solution is called slower by a wide margin.
-        if status == "slower" {
-            assert!(record["ratio"].as_f64().unwrap() < 1.5, "{record}");
-        }
+    assert_eq!(records.len(), expected_records, "one record per candidate");
+    let claimed: Vec<&Value> = records
+        .iter()
+        .filter(|r| r["expected_faster"].is_string())
+        .collect();
+    assert_eq!(claimed.len(), 6, "the file claims six asymptotic gains");
+    for record in claimed {
+        assert_eq!(
+            record["status"], "faster",
+            "a claimed asymptotic gain must be seen: {record}"
+        );
+        assert!(record["speedup"].as_f64().unwrap() > 1.05, "{record}");
+        assert!(record["ci_high"].as_f64().unwrap() < 1.0, "{record}");
     }
-    // The same code on both sides: never faster, and at most one
-    // measurement in the slice off a tie (the executor's decision
-    // benchmark: A against A ties in at least 95% of trials).
+    // No measurement is lost to perforch itself: an infrastructure error
+    // is no verdict about the candidate.
+    let errors: Vec<&Value> = records.iter().filter(|r| r["status"] == "error").collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+
+    // The same code on both sides: never faster, and rarely off a tie.
     let identical: Vec<&Value> = records
         .iter()
         .filter(|r| r["same_as_canonical"] == true)
         .collect();
     assert!(
-        identical.len() >= SLICE.len(),
-        "COFFE's HumanEval solutions are the canonical ones"
+        identical.len() >= 60,
+        "COFFE's HumanEval solutions are the canonical ones, and 24 of ENAMEL's: {}",
+        identical.len()
     );
+    let called_faster: Vec<&&Value> = identical
+        .iter()
+        .filter(|r| r["status"] == "faster")
+        .collect();
     assert!(
-        identical.iter().all(|r| r["status"] != "faster"),
-        "{identical:#?}"
+        called_faster.len() <= MAX_IDENTICAL_FASTER,
+        "identical code called faster: {called_faster:#?}"
     );
-    let off = identical.iter().filter(|r| r["status"] != "tie").count();
+    let off: Vec<&&Value> = identical.iter().filter(|r| r["status"] != "tie").collect();
     assert!(
-        off <= 1,
-        "{off} identical candidates not a tie: {identical:#?}"
+        off.len() <= MAX_IDENTICAL_OFF_A_TIE,
+        "{} of {} identical candidates not a tie: {off:#?}",
+        off.len(),
+        identical.len()
     );
+
     let summary: Value = serde_json::from_str(
         &std::fs::read_to_string(results.with_extension("summary.json")).unwrap(),
     )
@@ -142,6 +171,7 @@ fn known_faster_solutions_are_detected_and_identical_ones_tie() {
         .find(|r| r["source"] == "all")
         .unwrap();
     assert_eq!(all["expected_detected"], all["expected_faster"]);
+    assert_eq!(all["unexplained"], 0);
     let table = std::fs::read_to_string(&markdown).unwrap();
-    assert!(table.contains("| enamel |"), "{table}");
+    assert!(table.contains("| enamel | 164 |"), "{table}");
 }
