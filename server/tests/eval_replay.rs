@@ -12,7 +12,7 @@
 //! the budget, and its 188 A-against-A pairs would make a false "faster"
 //! likely (see below). CI measures COFFE's candidates on every
 //! COFFE_EVERY-th task: with ENAMEL's 24 identical candidates that is 65
-//! A-against-A measurements, and the run takes about 13 minutes. The whole
+//! A-against-A measurements, and the run takes about 12 minutes. The whole
 //! file's table is in docs/eval-results.md.
 
 mod common;
