@@ -447,16 +447,23 @@ async fn pipeline_acceptances_are_checked_by_the_benchmark() {
     let confirmed = find(&records, "pipeline", "Python/0");
     assert_eq!(confirmed["status"], "faster", "{confirmed}");
     assert_eq!(confirmed["success"], true);
-    assert!(confirmed["claimed_speedup"].as_f64().unwrap() > 1.05, "{confirmed}");
+    assert!(
+        confirmed["claimed_speedup"].as_f64().unwrap() > 1.05,
+        "{confirmed}"
+    );
     assert!(confirmed["speedup"].as_f64().unwrap() > 2.0, "{confirmed}");
     assert_eq!(confirmed["llm_calls"], 2);
-    assert!(close(&confirmed["cost_usd"], 2.0 * CALL_COST), "{confirmed}");
+    assert!(
+        close(&confirmed["cost_usd"], 2.0 * CALL_COST),
+        "{confirmed}"
+    );
     let unchanged = find(&records, "pipeline", "Python/1");
     assert_eq!(unchanged["status"], "no improvement", "{unchanged}");
     assert_eq!(unchanged["correct"], true);
     assert!(unchanged["claimed_speedup"].is_null());
     assert!(
-        stdout.contains("1 of 2 accepted, 1 confirmed faster by the benchmark, 0 accepted but wrong"),
+        stdout
+            .contains("1 of 2 accepted, 1 confirmed faster by the benchmark, 0 accepted but wrong"),
         "{stdout}"
     );
 

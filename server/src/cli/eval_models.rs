@@ -10,6 +10,7 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 
 use super::eval::{EvalArgs, Progress, jobs_of, limits_of, task_lists};
+use crate::eval::pipeline_stage::ACCEPTED_WRONG;
 use crate::eval::record::Keyed;
 use crate::eval::{
     Dataset, EvalModel, EvalStage, PerfBench, ReplayFile, ResultsFile, StageRecord, StageRunner,
@@ -17,7 +18,6 @@ use crate::eval::{
 };
 use crate::executor::{ExecutorConfig, MeasureConfig};
 use crate::models::{ModelRegistry, RegistryOptions};
-use crate::eval::pipeline_stage::ACCEPTED_WRONG;
 use crate::pipeline::Engine;
 
 pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
@@ -91,8 +91,13 @@ pub(crate) fn evaluate(
     let workspace = std::env::current_dir()?;
     let mut config = super::optimize::load_config(args.config.as_deref(), &workspace)?;
     // The builtin model needs no entry, as in `perforch optimize`.
-    if models.iter().any(|name| name == crate::builtin::DEFAULT_NAME)
-        && !config.models.iter().any(|m| m.name == crate::builtin::DEFAULT_NAME)
+    if models
+        .iter()
+        .any(|name| name == crate::builtin::DEFAULT_NAME)
+        && !config
+            .models
+            .iter()
+            .any(|m| m.name == crate::builtin::DEFAULT_NAME)
     {
         config.models.push(crate::builtin::default_model());
     }

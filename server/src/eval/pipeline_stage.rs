@@ -56,7 +56,11 @@ impl StageRunner<'_> {
             record
         };
         let (Some(bench), Some(engine)) = (self.bench, self.engine) else {
-            return finish(record, "error", Some("no judge or engine for the pipeline".into()));
+            return finish(
+                record,
+                "error",
+                Some("no judge or engine for the pipeline".into()),
+            );
         };
         let (name, prepared) = match self.prepare(bench, task) {
             Ok(prepared) => prepared,
@@ -74,7 +78,11 @@ impl StageRunner<'_> {
         if let Err(error) = std::fs::create_dir_all(&folder)
             .and_then(|()| std::fs::write(&path, &prepared.baseline.file_text))
         {
-            return finish(record, "error", Some(format!("{}: {error}", path.display())));
+            return finish(
+                record,
+                "error",
+                Some(format!("{}: {error}", path.display())),
+            );
         }
         let request = JobRequest {
             path,

@@ -84,6 +84,16 @@ impl StageCell {
     }
 }
 
+/// "%Opt / median speedup", the cell of the papers' speedup tables.
+fn opt_and_speedup(cell: &StageCell) -> String {
+    format!(
+        "{:.1}% / {}",
+        cell.rate * 100.0,
+        cell.median_speedup
+            .map_or_else(|| "-".to_string(), |s| format!("{s:.2}x"))
+    )
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct StageRow {
     pub stage: EvalStage,
@@ -219,14 +229,7 @@ impl StageSummary {
                         &mut out,
                         stage,
                         "Pipeline: %Opt and median speedup of the accepted versions, measured again",
-                        |c| {
-                            format!(
-                                "{:.1}% / {}",
-                                c.rate * 100.0,
-                                c.median_speedup
-                                    .map_or_else(|| "-".to_string(), |s| format!("{s:.2}x"))
-                            )
-                        },
+                        opt_and_speedup,
                     );
                 }
                 EvalStage::Refine => {
@@ -247,14 +250,7 @@ impl StageSummary {
                         &mut out,
                         stage,
                         "Refinement: %Opt and median speedup against the reference solution",
-                        |c| {
-                            format!(
-                                "{:.1}% / {}",
-                                c.rate * 100.0,
-                                c.median_speedup
-                                    .map_or_else(|| "-".to_string(), |s| format!("{s:.2}x"))
-                            )
-                        },
+                        opt_and_speedup,
                     );
                 }
             }
