@@ -836,8 +836,12 @@ impl<'a> Job<'a> {
                 .ask(&model, CallStage::Inputs, messages, Some(subject))
                 .await
             {
-                Ok((response, _)) => parse_inputs_reply(&response.text)
-                    .map_err(|error| format!("{model}'s test inputs were unusable: {error}")),
+                Ok((response, _)) => parse_inputs_reply(&response.text).map_err(|error| {
+                    format!(
+                        "{model}'s test inputs were unusable: {error}{}",
+                        reply_opening(&response.text)
+                    )
+                }),
                 Err(AskError::Cancelled) => return Err(PipelineError::Cancelled),
                 Err(AskError::Budget(reason)) | Err(AskError::Failed(reason)) => {
                     Err(format!("no generated inputs from {model}: {reason}"))
@@ -1252,6 +1256,21 @@ fn tests_outcome(verdict: &TestsVerdict) -> Outcome {
     }
 }
 
+/// The start of a reply that was not what was asked for, quoted, so the
+/// user sees the model's own reason (" (it said: ...)"); empty for none.
+fn reply_opening(reply: &str) -> String {
+    const MOST: usize = 160;
+    let line = reply.lines().map(str::trim).find(|line| !line.is_empty());
+    match line {
+        Some(line) if line.chars().count() > MOST => {
+            let cut: String = line.chars().take(MOST).collect();
+            format!(" (it said: \"{cut}…\")")
+        }
+        Some(line) => format!(" (it said: \"{line}\")"),
+        None => String::new(),
+    }
+}
+
 fn routing_outcome_of(outcome: &Outcome) -> RunOutcomeForRouting {
     if outcome.is_correct() {
         RunOutcomeForRouting::Succeeded
@@ -1271,4 +1290,21 @@ fn file_excerpt(file_text: &str) -> &str {
         cut -= 1;
     }
     &file_text[..cut]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reply_opening;
+
+    #[test]
+    fn an_unusable_reply_is_quoted_by_its_first_line_cut_short() {
+        assert_eq!(
+            reply_opening("\n  I cannot build inputs for `f`: unknown type.\nMore."),
+            " (it said: \"I cannot build inputs for `f`: unknown type.\")"
+        );
+        let long = "x".repeat(500);
+        let quoted = reply_opening(&long);
+        assert!(quoted.ends_with("…\")") && quoted.chars().count() < 200, "{quoted}");
+        assert_eq!(reply_opening("  \n "), "");
+    }
 }
