@@ -155,7 +155,9 @@ export function statusText(jobs: readonly Job[]): string | undefined {
     return undefined;
   }
   const newest = jobs[jobs.length - 1];
-  let text = `perforch: ${newest.title}`;
+  // The server's progress titles already start with "perforch: "; the
+  // status bar would otherwise read "perforch: perforch: optimising …".
+  let text = /^perforch:/i.test(newest.title) ? newest.title : `perforch: ${newest.title}`;
   if (newest.percentage !== undefined) {
     text += ` (${Math.round(newest.percentage)}%)`;
   }

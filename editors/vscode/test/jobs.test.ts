@@ -93,6 +93,12 @@ describe('statusText', () => {
     jobs.beginProgress(2, { title: 'Optimizing `b`', message: 'refine 2/5', percentage: 40.4 }, () => {});
     assert.equal(statusText(jobs.list()), 'perforch: Optimizing `b` (40%) refine 2/5 +1 more');
   });
+
+  it("names perforch once when the server's title already does", () => {
+    const { jobs } = tracker();
+    jobs.beginProgress(1, { title: 'perforch: optimising `f` for speed', message: 'measuring', percentage: 50 }, () => {});
+    assert.equal(statusText(jobs.list()), 'perforch: optimising `f` for speed (50%) measuring');
+  });
 });
 
 describe('optimizeJobTitle', () => {
