@@ -1,0 +1,210 @@
+// perforch's VS Code extension end to end, in a real VS Code: code-server
+// (installed by `npm run e2e:setup`) with the packaged perforch.vsix
+// installed by its CLI, the real perforch binary with its builtin offline
+// optimizer and sandboxed executor, and a headless Chromium showing the
+// workbench. The test acts as a user (keyboard, quick-fix menu, mouse hover)
+// and checks what the user sees: the hint under the slow loop, the
+// "Optimize `count_allowed` with perforch" quick fix, the job in the status
+// bar, "N.Nx faster" in the Problems panel, the applied fix in the editor
+// while the file on disk is unchanged until saved.
+//
+// Run with `npm run e2e` (it bundles and packages the extension first).
+// Anything missing is a failure saying what to install; nothing is skipped.
+
+import { execFileSync } from 'node:child_process';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+import { CODE_SERVER_VERSION, codeServerPaths, requireTools } from './paths.mjs';
+import { CodeServer, openBrowser } from './vscode.mjs';
+import { Workbench } from './workbench.mjs';
+
+const e2eDir = path.dirname(fileURLToPath(import.meta.url));
+const extensionDir = path.dirname(e2eDir);
+const repoRoot = path.resolve(extensionDir, '..', '..');
+
+const FIXTURE = path.join(repoRoot, 'fixtures', 'python', 'moderation.py');
+const SLOW_LOOP_TEST = 'if word not in banned:';
+const FAST_MARKER = 'banned_set = set(banned)';
+
+/** PERFORCH_BIN, else the release build CI makes, else a debug build (as `npm test` does). */
+function perforchBinary() {
+  const candidates = process.env.PERFORCH_BIN
+    ? [process.env.PERFORCH_BIN]
+    : ['release', 'debug'].map((profile) => path.join(repoRoot, 'target', profile, 'perforch'));
+  const found = candidates.find((candidate) => fs.existsSync(candidate));
+  if (!found) {
+    throw new Error(
+      `no perforch binary at ${candidates.join(' or ')}: run \`cargo build --release\` in ${repoRoot}, or set PERFORCH_BIN`,
+    );
+  }
+  return found;
+}
+
+/** Everything the test needs, or one error naming what is missing and how to get it. */
+function prerequisites() {
+  const { chromium } = requireTools({ forSetup: false });
+  const codeServer = codeServerPaths(e2eDir);
+  if (!fs.existsSync(codeServer.marker)) {
+    throw new Error(`code-server ${CODE_SERVER_VERSION} is not installed in ${codeServer.packageDir}: run \`npm run e2e:setup\``);
+  }
+  const vsix = path.join(extensionDir, 'perforch.vsix');
+  if (!fs.existsSync(vsix)) {
+    throw new Error(`no ${vsix}: run \`npm run package\` (or run the test with \`npm run e2e\`, which packages first)`);
+  }
+  return { chromium, entry: codeServer.entry, vsix, perforch: perforchBinary() };
+}
+
+/** 1-based line and column of the first `needle` in `text`. */
+function positionOf(text, needle) {
+  const lines = text.split('\n');
+  const index = lines.findIndex((line) => line.includes(needle));
+  assert.ok(index >= 0, `the fixture has no ${JSON.stringify(needle)}`);
+  return { line: index + 1, column: lines[index].indexOf(needle) + 1 };
+}
+
+/** The `perforch` output channel (the client's log and the server's stderr), for failure messages. */
+function perforchOutput(userDataDir) {
+  const found = [];
+  const walk = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (/perforch/i.test(entry.name) && entry.name.endsWith('.log')) found.push(full);
+    }
+  };
+  try {
+    walk(path.join(userDataDir, 'logs'));
+  } catch {
+    return '(no logs)';
+  }
+  return found.map((file) => `--- ${file}\n${fs.readFileSync(file, 'utf8').slice(-6000)}`).join('\n') || '(no perforch log)';
+}
+
+test('in VS Code a user sees the hint, optimizes from its quick fix, sees "N.Nx faster" and applies it', async (t) => {
+  const needs = prerequisites();
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'perforch-vscode-e2e-'));
+  const workspace = path.join(scratch, 'workspace');
+  fs.mkdirSync(workspace);
+  const file = path.join(workspace, 'moderation.py');
+  fs.copyFileSync(FIXTURE, file);
+  const original = fs.readFileSync(file, 'utf8');
+  // The builtin optimizer: offline, no key; it rewrites the list searched
+  // in the loop into a set built once, then the executor verifies and times it.
+  fs.writeFileSync(
+    path.join(workspace, 'perforch.toml'),
+    '[[models]]\nname = "builtin"\nprovider = "builtin"\n\n[hints]\ndebounce_ms = 100\n',
+  );
+
+  const home = path.join(scratch, 'home');
+  const codeServer = new CodeServer({
+    entry: needs.entry,
+    scratch,
+    // The perforch server inherits these: private routing memory, reports and executor cache.
+    env: { XDG_CACHE_HOME: path.join(home, 'cache'), XDG_STATE_HOME: path.join(home, 'state') },
+  });
+  codeServer.writeUserSettings({
+    'perforch.path': needs.perforch,
+    'files.autoSave': 'off',
+    'workbench.startupEditor': 'none',
+    'workbench.tips.enabled': false,
+    'telemetry.telemetryLevel': 'off',
+    'extensions.autoCheckUpdates': false,
+    'extensions.autoUpdate': false,
+    'security.workspace.trust.enabled': false,
+  });
+
+  let browser;
+  let page;
+  let passed = false;
+  t.after(async () => {
+    if (!passed && page) {
+      await page.screenshot({ path: path.join(scratch, 'failure.png') }).catch(() => {});
+      fs.writeFileSync(path.join(scratch, 'failure.html'), await page.content().catch(() => ''));
+    }
+    await browser?.close().catch(() => {});
+    await codeServer.stop();
+    if (passed) {
+      fs.rmSync(scratch, { recursive: true, force: true });
+    } else {
+      console.error(`\nkept ${scratch} (failure.png, failure.html, user-data/logs)`);
+      console.error(`perforch output:\n${perforchOutput(codeServer.userDataDir)}`);
+      console.error(`code-server output (end):\n${codeServer.log.join('').slice(-4000)}`);
+    }
+  });
+
+  // Installed as a user installs a .vsix.
+  const installed = await codeServer.installExtension(needs.vsix);
+  assert.match(installed, /successfully installed/, installed);
+  const packageJson = JSON.parse(fs.readFileSync(path.join(extensionDir, 'package.json'), 'utf8'));
+  assert.ok(
+    (await codeServer.listExtensions()).includes(`perforch.perforch@${packageJson.version}`),
+    'code-server lists the installed extension',
+  );
+
+  await codeServer.start();
+  ({ browser, page } = await openBrowser(needs.chromium, scratch));
+  const workbench = new Workbench(page);
+  await page.goto(codeServer.url(workspace));
+  await workbench.waitUntilReady();
+  await workbench.openFile('moderation.py', 'def count_allowed');
+
+  // The hint: dotted under the loop's membership test, its message on hover.
+  const slowLoop = positionOf(original, SLOW_LOOP_TEST);
+  const inTest = { line: slowLoop.line, column: slowLoop.column + 'if '.length };
+  let hover;
+  const hintDeadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      hover = await workbench.hoverDiagnosticOnLine('hint', slowLoop.line);
+      break;
+    } catch (error) {
+      if (Date.now() > hintDeadline) throw new Error(`the perforch hint never showed on line ${slowLoop.line}: ${error.message}`);
+      await page.waitForTimeout(500);
+    }
+  }
+  assert.match(hover, /`banned` is a list/, `the hover shows the hint's message: ${hover}`);
+  assert.match(hover, /build a set once before the loop/, hover);
+  assert.match(hover, /perforch/, `the hover names perforch as the source: ${hover}`);
+
+  // Ctrl+. on the hint offers the optimisation; choosing it starts a job.
+  await workbench.goTo(inTest.line, inTest.column);
+  const offered = await workbench.quickFix(/^Optimize `count_allowed` with perforch$/);
+  assert.equal(offered.chosen, 'Optimize `count_allowed` with perforch', JSON.stringify(offered.titles));
+  // The job in the status bar (the extension's item, with the server's progress).
+  const running = await workbench.waitForStatusBar(/^perforch: optimising `count_allowed` for speed/, 30_000);
+  t.diagnostic(`status bar while the job runs: ${running}`);
+  assert.ok(!/perforch: perforch:/.test(running), `the status bar names perforch once: ${running}`);
+
+  // The result in the Problems panel (the builtin rewrite, verified and measured).
+  const problems = await workbench.waitForProblem(/\d+\.\dx faster/, 300_000);
+  const result = problems.find((row) => /\d+\.\dx faster/.test(row));
+  t.diagnostic(`Problems panel: ${result}`);
+  assert.match(result, /perforch/, result);
+  const speedup = result.match(/(\d+\.\d)x faster/)[1];
+  assert.ok(Number(speedup) > 1, `faster means more than 1.0x: ${result}`);
+
+  // Ctrl+. on the function's name offers the verified version; applying it
+  // changes the editor's text, not the file on disk.
+  const name = positionOf(original, 'def count_allowed');
+  await workbench.goTo(name.line, name.column + 'def '.length);
+  const apply = await workbench.quickFix(/^Apply optimized `count_allowed` \(\d+\.\dx faster\)$/);
+  t.diagnostic(`applied: ${apply.chosen}`);
+  assert.ok(apply.chosen.includes(`${speedup}x faster`), `the fix names the speedup of the result: ${apply.chosen}`);
+  const edited = await workbench.waitForEditorText((text) => text.includes(FAST_MARKER), `the editor to show ${FAST_MARKER}`, 15_000);
+  assert.ok(!edited.includes(SLOW_LOOP_TEST), `the slow membership test is gone from the editor:\n${edited}`);
+  assert.ok(edited.includes('def count_new'), `the rest of the file is still there:\n${edited}`);
+  assert.ok(await workbench.activeTabIsDirty(), 'the editor tab shows unsaved changes');
+  assert.equal(fs.readFileSync(file, 'utf8'), original, 'the file on disk is unchanged until saved');
+
+  // Saving writes the verified version, and it still passes its doctests.
+  await workbench.save();
+  const saved = fs.readFileSync(file, 'utf8');
+  assert.ok(saved.includes(FAST_MARKER), `the saved file has the fast version:\n${saved}`);
+  execFileSync('python3', ['-m', 'doctest', file], { cwd: workspace, stdio: 'pipe' });
+  passed = true;
+});

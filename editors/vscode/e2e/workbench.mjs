@@ -1,0 +1,188 @@
+// What a user does and sees in the VS Code workbench, through the page:
+// keyboard shortcuts, the quick-fix menu, hovers, the Problems panel, the
+// status bar, the editor's lines and its tab. Selectors are VS Code's own
+// DOM classes (code-server 4.100 = VS Code 1.100).
+
+import * as assert from 'node:assert/strict';
+
+const EDITOR = '.editor-instance .monaco-editor';
+
+export class Workbench {
+  constructor(page) {
+    this.page = page;
+  }
+
+  async waitUntilReady() {
+    await this.page.waitForSelector('.monaco-workbench .part.editor', { timeout: 90_000 });
+    // The explorer lists the folder once the remote file system is connected.
+    await this.page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 90_000 });
+  }
+
+  /** Ctrl+P, the file's name, Enter; resolves when its editor shows `expectText`. */
+  async openFile(name, expectText) {
+    await this.page.keyboard.press('Control+P');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(name);
+    await this.page
+      .locator('.quick-input-widget .monaco-list-row', { hasText: name })
+      .first()
+      .waitFor({ timeout: 15_000 });
+    await this.page.keyboard.press('Enter');
+    await this.page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ timeout: 15_000 });
+    await this.waitForEditorText((text) => text.includes(expectText), `the editor to show ${expectText}`, 15_000);
+  }
+
+  /** The active editor's text, line by line in order (Monaco positions lines absolutely). */
+  async editorText() {
+    return this.page.evaluate((selector) => {
+      const lines = [...document.querySelectorAll(`${selector} .view-lines .view-line`)];
+      return lines
+        .map((line) => ({ top: parseFloat(line.style.top), text: line.textContent.replace(/\u00a0/g, ' ') }))
+        .sort((a, b) => a.top - b.top)
+        .map((line) => line.text)
+        .join('\n');
+    }, EDITOR);
+  }
+
+  async waitForEditorText(predicate, what, timeout) {
+    const deadline = Date.now() + timeout;
+    let text = '';
+    while (Date.now() < deadline) {
+      text = await this.editorText();
+      if (predicate(text)) return text;
+      await this.page.waitForTimeout(200);
+    }
+    throw new Error(`timed out after ${timeout} ms waiting for ${what}; the editor shows:\n${text}`);
+  }
+
+  /** Ctrl+G to a 1-based line and column, as the user moves the cursor. */
+  async goTo(line, column) {
+    await this.page.keyboard.press('Control+G');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    // Go to Line is Quick Open with its `:` prefix; fill() replaces the prefix too.
+    await input.fill(`:${line}:${column}`);
+    await this.page.keyboard.press('Enter');
+    await this.page
+      .locator('.statusbar-item', { hasText: `Ln ${line}, Col ${column}` })
+      .first()
+      .waitFor({ timeout: 10_000 });
+    await this.page.locator(`${EDITOR} textarea`).first().focus();
+  }
+
+  /** Hover over the first `.squiggly-*` decoration of `kind` on the given line; returns the hover's text. */
+  async hoverDiagnosticOnLine(kind, line) {
+    const lineTop = await this.lineTop(line);
+    const squiggle = await this.page.evaluate(
+      ({ selector, kind, lineTop }) => {
+        for (const element of document.querySelectorAll(`${selector} .squiggly-${kind}`)) {
+          const overlay = element.parentElement;
+          if (Math.abs(parseFloat(overlay.style.top) - lineTop) < 1) {
+            const box = element.getBoundingClientRect();
+            return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+          }
+        }
+        return undefined;
+      },
+      { selector: EDITOR, kind, lineTop },
+    );
+    if (!squiggle) {
+      throw new Error(`no ${kind} squiggle on line ${line}`);
+    }
+    await this.page.mouse.move(squiggle.x, squiggle.y - 4);
+    const hover = this.page.locator('.monaco-hover:not(.hidden) .hover-contents, .monaco-hover:not(.hidden) .marker.hover-contents').first();
+    await hover.waitFor({ state: 'visible', timeout: 10_000 });
+    const text = await this.page.locator('.monaco-hover:not(.hidden)').first().innerText();
+    await this.page.mouse.move(5, 5);
+    return text;
+  }
+
+  /** The `top` of a 1-based line in the editor's layer coordinates. */
+  async lineTop(line) {
+    const top = await this.page.evaluate(
+      ({ selector, line }) => {
+        for (const number of document.querySelectorAll(`${selector} .line-numbers`)) {
+          if (number.textContent.trim() === String(line)) {
+            return parseFloat(number.parentElement.style.top);
+          }
+        }
+        return undefined;
+      },
+      { selector: EDITOR, line },
+    );
+    if (top === undefined) throw new Error(`line ${line} is not on screen`);
+    return top;
+  }
+
+  /**
+   * Ctrl+. at the cursor: returns the titles in the quick-fix menu; with
+   * `choose`, picks the first whose title matches it (and returns the titles).
+   */
+  async quickFix(choose) {
+    await this.page.keyboard.press('Control+.');
+    const rows = this.page.locator('.action-widget .monaco-list-row.action');
+    await rows.first().waitFor({ state: 'visible', timeout: 15_000 });
+    const titles = await rows.evaluateAll((elements) => elements.map((element) => element.getAttribute('aria-label')));
+    if (!choose) {
+      await this.page.keyboard.press('Escape');
+      return { titles };
+    }
+    const index = titles.findIndex((title) => choose.test(title));
+    if (index < 0) {
+      await this.page.keyboard.press('Escape');
+      throw new Error(`no quick fix matching ${choose} in ${JSON.stringify(titles)}`);
+    }
+    // The menu is keyboard-driven (a pointer block covers it until the
+    // mouse moves): arrow down to the entry, then Enter.
+    const focused = this.page.locator('.action-widget .monaco-list-row.action.focused');
+    for (let step = 0; step < titles.length && (await focused.getAttribute('aria-label')) !== titles[index]; step++) {
+      await this.page.keyboard.press('ArrowDown');
+    }
+    assert.equal(await focused.getAttribute('aria-label'), titles[index], 'the quick-fix menu focused the wanted entry');
+    await this.page.keyboard.press('Enter');
+    return { titles, chosen: titles[index] };
+  }
+
+  /** The status bar's items' texts. */
+  async statusBar() {
+    return (await this.page.locator('.statusbar-item').allInnerTexts()).map((text) => text.trim()).filter(Boolean);
+  }
+
+  async waitForStatusBar(pattern, timeout) {
+    const deadline = Date.now() + timeout;
+    let items = [];
+    while (Date.now() < deadline) {
+      items = await this.statusBar();
+      const hit = items.find((item) => pattern.test(item));
+      if (hit) return hit;
+      await this.page.waitForTimeout(100);
+    }
+    throw new Error(`timed out after ${timeout} ms waiting for ${pattern} in the status bar: ${JSON.stringify(items)}`);
+  }
+
+  /** Ctrl+Shift+M, then the rows of the Problems panel once one matches `pattern`. */
+  async waitForProblem(pattern, timeout) {
+    await this.page.keyboard.press('Control+Shift+M');
+    const deadline = Date.now() + timeout;
+    let rows = [];
+    while (Date.now() < deadline) {
+      rows = (await this.page.locator('.markers-panel .monaco-list-row').allInnerTexts()).map((row) =>
+        row.replace(/\s+/g, ' ').trim(),
+      );
+      if (rows.some((row) => pattern.test(row))) return rows;
+      await this.page.waitForTimeout(250);
+    }
+    throw new Error(`timed out after ${timeout} ms waiting for ${pattern} in the Problems panel: ${JSON.stringify(rows)}`);
+  }
+
+  async activeTabIsDirty() {
+    return (await this.page.locator('.tabs-container .tab.active.dirty').count()) > 0;
+  }
+
+  async save() {
+    await this.page.locator(`${EDITOR} textarea`).first().focus();
+    await this.page.keyboard.press('Control+S');
+    await this.page.locator('.tabs-container .tab.active:not(.dirty)').waitFor({ timeout: 15_000 });
+  }
+}
