@@ -2,11 +2,12 @@
 // (installed by `npm run e2e:setup`) with the packaged perforch.vsix
 // installed by its CLI, the real perforch binary with its builtin offline
 // optimizer and sandboxed executor, and a headless Chromium showing the
-// workbench. The test acts as a user (keyboard, quick-fix menu, mouse hover)
-// and checks what the user sees: the hint under the slow loop, the
-// "Optimize `count_allowed` with perforch" quick fix, the job in the status
-// bar, "N.Nx faster" in the Problems panel, the applied fix in the editor
-// while the file on disk is unchanged until saved.
+// workbench. The tests act as a user (keyboard, quick-fix menu, mouse) and
+// check what the user sees: the hint under the slow loop, the "Optimize
+// `count_allowed` with perforch" quick fix, the job in the status bar,
+// "N.Nx faster" in the Problems panel, the report rendered beside the code,
+// the applied fix in the editor while the file on disk is unchanged until
+// saved; and a click on the running job in the status bar cancelling it.
 //
 // Run with `npm run e2e` (it bundles and packages the extension first).
 // Anything missing is a failure saying what to install; nothing is skipped.
@@ -20,6 +21,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { CODE_SERVER_VERSION, codeServerPaths, requireTools } from './paths.mjs';
+import { SilentModel } from './silent-model.mjs';
 import { CodeServer, openBrowser } from './vscode.mjs';
 import { Workbench } from './workbench.mjs';
 
@@ -85,20 +87,23 @@ function perforchOutput(userDataDir) {
   return found.map((file) => `--- ${file}\n${fs.readFileSync(file, 'utf8').slice(-6000)}`).join('\n') || '(no perforch log)';
 }
 
-test('in VS Code a user sees the hint, optimizes from its quick fix, sees "N.Nx faster" and applies it', async (t) => {
+const BUILTIN_TOML = '[[models]]\nname = "builtin"\nprovider = "builtin"\n\n[hints]\ndebounce_ms = 100\n';
+
+/**
+ * A fresh VS Code on a workspace holding a copy of the fixture and
+ * `perforchToml`, with perforch.vsix installed through code-server's CLI
+ * and the fixture open in the editor. Torn down after `t`; on failure the
+ * scratch folder is kept with a screenshot, and the perforch output and
+ * code-server's log are printed.
+ */
+async function openSession(t, perforchToml) {
   const needs = prerequisites();
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'perforch-vscode-e2e-'));
   const workspace = path.join(scratch, 'workspace');
   fs.mkdirSync(workspace);
   const file = path.join(workspace, 'moderation.py');
   fs.copyFileSync(FIXTURE, file);
-  const original = fs.readFileSync(file, 'utf8');
-  // The builtin optimizer: offline, no key; it rewrites the list searched
-  // in the loop into a set built once, then the executor verifies and times it.
-  fs.writeFileSync(
-    path.join(workspace, 'perforch.toml'),
-    '[[models]]\nname = "builtin"\nprovider = "builtin"\n\n[hints]\ndebounce_ms = 100\n',
-  );
+  fs.writeFileSync(path.join(workspace, 'perforch.toml'), perforchToml);
 
   const home = path.join(scratch, 'home');
   const codeServer = new CodeServer({
@@ -118,17 +123,16 @@ test('in VS Code a user sees the hint, optimizes from its quick fix, sees "N.Nx 
     'security.workspace.trust.enabled': false,
   });
 
+  const session = { workspace, file, original: fs.readFileSync(file, 'utf8'), passed: false };
   let browser;
-  let page;
-  let passed = false;
   t.after(async () => {
-    if (!passed && page) {
-      await page.screenshot({ path: path.join(scratch, 'failure.png') }).catch(() => {});
-      fs.writeFileSync(path.join(scratch, 'failure.html'), await page.content().catch(() => ''));
+    if (!session.passed && session.page) {
+      await session.page.screenshot({ path: path.join(scratch, 'failure.png') }).catch(() => {});
+      fs.writeFileSync(path.join(scratch, 'failure.html'), await session.page.content().catch(() => ''));
     }
     await browser?.close().catch(() => {});
     await codeServer.stop();
-    if (passed) {
+    if (session.passed) {
       fs.rmSync(scratch, { recursive: true, force: true });
     } else {
       console.error(`\nkept ${scratch} (failure.png, failure.html, user-data/logs)`);
@@ -147,38 +151,49 @@ test('in VS Code a user sees the hint, optimizes from its quick fix, sees "N.Nx 
   );
 
   await codeServer.start();
+  let page;
   ({ browser, page } = await openBrowser(needs.chromium, scratch));
-  const workbench = new Workbench(page);
+  session.page = page;
+  session.workbench = new Workbench(page);
   await page.goto(codeServer.url(workspace));
-  await workbench.waitUntilReady();
-  await workbench.openFile('moderation.py', 'def count_allowed');
+  await session.workbench.waitUntilReady();
+  await session.workbench.openFile('moderation.py', 'def count_allowed');
+  return session;
+}
+
+/** Waits for perforch's hint on `line` (the server is up and looking); returns its hover text. */
+async function hintHover(workbench, line) {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      return await workbench.hoverDiagnosticOnLine('hint', line);
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`the perforch hint never showed on line ${line}: ${error.message}`);
+      await workbench.page.waitForTimeout(500);
+    }
+  }
+}
+
+test('in VS Code a user sees the hint, optimizes from its quick fix, sees "N.Nx faster" and applies it', async (t) => {
+  // The builtin optimizer: offline, no key; it rewrites the list searched
+  // in the loop into a set built once, then the executor verifies and times it.
+  const session = await openSession(t, BUILTIN_TOML);
+  const { workbench, original, file } = session;
 
   // The hint: dotted under the loop's membership test, its message on hover.
   const slowLoop = positionOf(original, SLOW_LOOP_TEST);
-  const inTest = { line: slowLoop.line, column: slowLoop.column + 'if '.length };
-  let hover;
-  const hintDeadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      hover = await workbench.hoverDiagnosticOnLine('hint', slowLoop.line);
-      break;
-    } catch (error) {
-      if (Date.now() > hintDeadline) throw new Error(`the perforch hint never showed on line ${slowLoop.line}: ${error.message}`);
-      await page.waitForTimeout(500);
-    }
-  }
+  const hover = await hintHover(workbench, slowLoop.line);
   assert.match(hover, /`banned` is a list/, `the hover shows the hint's message: ${hover}`);
   assert.match(hover, /build a set once before the loop/, hover);
   assert.match(hover, /perforch/, `the hover names perforch as the source: ${hover}`);
 
   // Ctrl+. on the hint offers the optimisation; choosing it starts a job.
-  await workbench.goTo(inTest.line, inTest.column);
+  await workbench.goTo(slowLoop.line, slowLoop.column + 'if '.length);
   const offered = await workbench.quickFix(/^Optimize `count_allowed` with perforch$/);
   assert.equal(offered.chosen, 'Optimize `count_allowed` with perforch', JSON.stringify(offered.titles));
-  // The job in the status bar (the extension's item, with the server's progress).
-  const running = await workbench.waitForStatusBar(/^perforch: optimising `count_allowed` for speed/, 30_000);
+  // The job in the status bar: the extension's item, with the server's progress.
+  const running = await workbench.waitForStatusBar(/^perforch: optimising `count_allowed` for speed \(\d+%\)/, 30_000);
   t.diagnostic(`status bar while the job runs: ${running}`);
-  assert.ok(!/perforch: perforch:/.test(running), `the status bar names perforch once: ${running}`);
 
   // The result in the Problems panel (the builtin rewrite, verified and measured).
   const problems = await workbench.waitForProblem(/\d+\.\dx faster/, 300_000);
@@ -188,9 +203,21 @@ test('in VS Code a user sees the hint, optimizes from its quick fix, sees "N.Nx 
   const speedup = result.match(/(\d+\.\d)x faster/)[1];
   assert.ok(Number(speedup) > 1, `faster means more than 1.0x: ${result}`);
 
+  // The job's report, rendered beside the code.
+  const name = positionOf(original, 'def count_allowed');
+  await workbench.goTo(name.line, name.column + 'def '.length);
+  await workbench.quickFix(/^Show perforch report for `count_allowed`$/);
+  const report = await workbench.waitForMarkdownPreview(/Result: faster/, 30_000);
+  t.diagnostic(`report tab: ${report.tab}`);
+  assert.match(report.text, /count_allowed/, report.text);
+  assert.ok(report.text.includes(FAST_MARKER), `the report shows the accepted version:\n${report.text}`);
+  // The same measurement as the diagnostic (which rounds to one decimal).
+  const reported = Number(report.text.match(/×(\d+(?:\.\d+)?) on time/)?.[1]);
+  assert.ok(Math.abs(reported - Number(speedup)) < 0.06, `the report's ×${reported} is the diagnostic's ${speedup}x`);
+  await workbench.focusFirstEditorGroup();
+
   // Ctrl+. on the function's name offers the verified version; applying it
   // changes the editor's text, not the file on disk.
-  const name = positionOf(original, 'def count_allowed');
   await workbench.goTo(name.line, name.column + 'def '.length);
   const apply = await workbench.quickFix(/^Apply optimized `count_allowed` \(\d+\.\dx faster\)$/);
   t.diagnostic(`applied: ${apply.chosen}`);
@@ -198,13 +225,54 @@ test('in VS Code a user sees the hint, optimizes from its quick fix, sees "N.Nx 
   const edited = await workbench.waitForEditorText((text) => text.includes(FAST_MARKER), `the editor to show ${FAST_MARKER}`, 15_000);
   assert.ok(!edited.includes(SLOW_LOOP_TEST), `the slow membership test is gone from the editor:\n${edited}`);
   assert.ok(edited.includes('def count_new'), `the rest of the file is still there:\n${edited}`);
-  assert.ok(await workbench.activeTabIsDirty(), 'the editor tab shows unsaved changes');
+  assert.ok(await workbench.tabIsDirty('moderation.py'), 'the editor tab shows unsaved changes');
   assert.equal(fs.readFileSync(file, 'utf8'), original, 'the file on disk is unchanged until saved');
 
   // Saving writes the verified version, and it still passes its doctests.
-  await workbench.save();
+  await workbench.save('moderation.py');
   const saved = fs.readFileSync(file, 'utf8');
   assert.ok(saved.includes(FAST_MARKER), `the saved file has the fast version:\n${saved}`);
-  execFileSync('python3', ['-m', 'doctest', file], { cwd: workspace, stdio: 'pipe' });
-  passed = true;
+  execFileSync('python3', ['-m', 'doctest', file], { cwd: session.workspace, stdio: 'pipe' });
+  session.passed = true;
 });
+
+test('in VS Code a click on the running job in the status bar cancels it', async (t) => {
+  // A model that never answers keeps the job busy until it is cancelled.
+  const model = new SilentModel();
+  const baseUrl = await model.start();
+  t.after(() => model.stop());
+  const session = await openSession(
+    t,
+    `[[models]]\nname = "silent"\nprovider = "openai"\nmodel = "silent-test-model"\nbase_url = "${baseUrl}"\ntimeout_secs = 600\n\n[retry]\nmax_attempts = 1\n\n[hints]\ndebounce_ms = 100\n`,
+  );
+  const { workbench, original, file } = session;
+
+  const slowLoop = positionOf(original, SLOW_LOOP_TEST);
+  await hintHover(workbench, slowLoop.line);
+  await workbench.goTo(slowLoop.line, slowLoop.column + 'if '.length);
+  await workbench.quickFix(/^Optimize `count_allowed` with perforch$/);
+  await waitFor(() => model.requests >= 1, 60_000, 'the job to ask the model');
+  const running = await workbench.waitForStatusBar(/^perforch: optimising `count_allowed` for speed \(\d+%\)/, 30_000);
+  t.diagnostic(`status bar while the model is asked: ${running}`);
+
+  await workbench.clickStatusBar(/^perforch: optimising `count_allowed`/);
+  await workbench.waitForStatusBarWithout(/^perforch: optimising/, 30_000);
+  await waitFor(() => model.dropped >= 1, 15_000, 'the cancelled job to drop its model call');
+
+  // Nothing to apply and nothing running; the code is as it was.
+  await workbench.goTo(slowLoop.line, slowLoop.column + 'if '.length);
+  const { titles } = await workbench.quickFix();
+  assert.ok(titles.includes('Optimize `count_allowed` with perforch'), JSON.stringify(titles));
+  assert.ok(!titles.some((title) => /^(Apply|Cancel perforch)/.test(title)), `after the cancel: ${JSON.stringify(titles)}`);
+  assert.equal(await workbench.tabIsDirty('moderation.py'), false, 'the editor has no changes');
+  assert.equal(fs.readFileSync(file, 'utf8'), original, 'the file is unchanged');
+  session.passed = true;
+});
+
+async function waitFor(condition, timeout, what) {
+  const deadline = Date.now() + timeout;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

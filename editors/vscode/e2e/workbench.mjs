@@ -161,6 +161,53 @@ export class Workbench {
     throw new Error(`timed out after ${timeout} ms waiting for ${pattern} in the status bar: ${JSON.stringify(items)}`);
   }
 
+  async waitForStatusBarWithout(pattern, timeout) {
+    const deadline = Date.now() + timeout;
+    let items = [];
+    while (Date.now() < deadline) {
+      items = await this.statusBar();
+      if (!items.some((item) => pattern.test(item))) return;
+      await this.page.waitForTimeout(100);
+    }
+    throw new Error(`timed out after ${timeout} ms waiting for ${pattern} to leave the status bar: ${JSON.stringify(items)}`);
+  }
+
+  /** A mouse click on the status bar item whose text matches `pattern`. */
+  async clickStatusBar(pattern) {
+    const items = this.page.locator('.statusbar-item');
+    const texts = (await items.allInnerTexts()).map((text) => text.trim());
+    const index = texts.findIndex((text) => pattern.test(text));
+    if (index < 0) throw new Error(`no status bar item matching ${pattern}: ${JSON.stringify(texts)}`);
+    await items.nth(index).locator('.statusbar-item-label').click();
+  }
+
+  /**
+   * A markdown preview tab opened and its rendered text (inside the
+   * preview's webview frames) matches `pattern`; returns the tab's title and that text.
+   */
+  async waitForMarkdownPreview(pattern, timeout) {
+    const tab = this.page.locator('.tabs-container .tab', { hasText: /^Preview / }).first();
+    await tab.waitFor({ timeout });
+    const deadline = Date.now() + timeout;
+    while (Date.now() < deadline) {
+      // The webview's frames; the workbench itself is the main frame.
+      for (const frame of this.page.frames().filter((frame) => frame !== this.page.mainFrame())) {
+        const text = await frame.evaluate(() => document.body?.innerText ?? '').catch(() => '');
+        if (pattern.test(text)) {
+          return { tab: (await tab.innerText()).trim(), text };
+        }
+      }
+      await this.page.waitForTimeout(250);
+    }
+    throw new Error(`timed out after ${timeout} ms waiting for a markdown preview matching ${pattern}`);
+  }
+
+  /** Ctrl+1: back to the first editor group (the code, left of a preview). */
+  async focusFirstEditorGroup() {
+    await this.page.keyboard.press('Control+1');
+    await this.page.locator(`${EDITOR} textarea`).first().focus();
+  }
+
   /** Ctrl+Shift+M, then the rows of the Problems panel once one matches `pattern`. */
   async waitForProblem(pattern, timeout) {
     await this.page.keyboard.press('Control+Shift+M');
@@ -176,13 +223,15 @@ export class Workbench {
     throw new Error(`timed out after ${timeout} ms waiting for ${pattern} in the Problems panel: ${JSON.stringify(rows)}`);
   }
 
-  async activeTabIsDirty() {
-    return (await this.page.locator('.tabs-container .tab.active.dirty').count()) > 0;
+  /** Whether the tab of `name` shows unsaved changes (the dot instead of the close button). */
+  async tabIsDirty(name) {
+    return (await this.page.locator('.tabs-container .tab.dirty', { hasText: name }).count()) > 0;
   }
 
-  async save() {
+  /** Ctrl+S in the code editor; resolves once the tab of `name` is clean. */
+  async save(name) {
     await this.page.locator(`${EDITOR} textarea`).first().focus();
     await this.page.keyboard.press('Control+S');
-    await this.page.locator('.tabs-container .tab.active:not(.dirty)').waitFor({ timeout: 15_000 });
+    await this.page.locator('.tabs-container .tab:not(.dirty)', { hasText: name }).waitFor({ timeout: 15_000 });
   }
 }
