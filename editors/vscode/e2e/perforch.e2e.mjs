@@ -123,9 +123,10 @@ async function openSession(t, perforchToml) {
     'security.workspace.trust.enabled': false,
   });
 
-  const session = { workspace, file, original: fs.readFileSync(file, 'utf8'), passed: false };
+  const session = { workspace, file, original: fs.readFileSync(file, 'utf8'), passed: false, step: 'starting VS Code' };
   let browser;
   t.after(async () => {
+    for (const note of session.workbench?.notes ?? []) t.diagnostic(note);
     if (!session.passed && session.page) {
       await session.page.screenshot({ path: path.join(scratch, 'failure.png') }).catch(() => {});
       fs.writeFileSync(path.join(scratch, 'failure.html'), await session.page.content().catch(() => ''));
@@ -135,7 +136,8 @@ async function openSession(t, perforchToml) {
     if (session.passed) {
       fs.rmSync(scratch, { recursive: true, force: true });
     } else {
-      console.error(`\nkept ${scratch} (failure.png, failure.html, user-data/logs)`);
+      console.error(`\nfailed while: ${session.step}`);
+      console.error(`kept ${scratch} (failure.png, failure.html, user-data/logs)`);
       console.error(`perforch output:\n${perforchOutput(codeServer.userDataDir)}`);
       console.error(`code-server output (end):\n${codeServer.log.join('').slice(-4000)}`);
     }
@@ -180,6 +182,7 @@ test('in VS Code a user sees the hint, optimizes from its quick fix, sees "N.Nx 
   const session = await openSession(t, BUILTIN_TOML);
   const { workbench, original, file } = session;
 
+  session.step = 'looking for the hint';
   // The hint: dotted under the loop's membership test, its message on hover.
   const slowLoop = positionOf(original, SLOW_LOOP_TEST);
   const hover = await hintHover(workbench, slowLoop.line);
@@ -187,6 +190,7 @@ test('in VS Code a user sees the hint, optimizes from its quick fix, sees "N.Nx 
   assert.match(hover, /build a set once before the loop/, hover);
   assert.match(hover, /perforch/, `the hover names perforch as the source: ${hover}`);
 
+  session.step = 'optimizing from the quick fix of the hint';
   // Ctrl+. on the hint offers the optimisation; choosing it starts a job.
   await workbench.goTo(slowLoop.line, slowLoop.column + 'if '.length);
   const offered = await workbench.quickFix(/^Optimize `count_allowed` with perforch$/);
@@ -195,14 +199,21 @@ test('in VS Code a user sees the hint, optimizes from its quick fix, sees "N.Nx 
   const running = await workbench.waitForStatusBar(/^perforch: optimising `count_allowed` for speed \(\d+%\)/, 30_000);
   t.diagnostic(`status bar while the job runs: ${running}`);
 
+  session.step = 'waiting for the result';
   // The result in the Problems panel (the builtin rewrite, verified and measured).
-  const problems = await workbench.waitForProblem(/\d+\.\dx faster/, 300_000);
+  await workbench.showProblems();
+  const problems = await workbench.waitForProblems(
+    (rows) => rows.some((row) => /\d+\.\dx faster/.test(row)),
+    'the job\'s result',
+    300_000,
+  );
   const result = problems.find((row) => /\d+\.\dx faster/.test(row));
   t.diagnostic(`Problems panel: ${result}`);
   assert.match(result, /perforch/, result);
   const speedup = result.match(/(\d+\.\d)x faster/)[1];
   assert.ok(Number(speedup) > 1, `faster means more than 1.0x: ${result}`);
 
+  session.step = 'opening the report';
   // The job's report, rendered beside the code.
   const name = positionOf(original, 'def count_allowed');
   await workbench.goTo(name.line, name.column + 'def '.length);
@@ -216,6 +227,27 @@ test('in VS Code a user sees the hint, optimizes from its quick fix, sees "N.Nx 
   assert.ok(Math.abs(reported - Number(speedup)) < 0.06, `the report's ×${reported} is the diagnostic's ${speedup}x`);
   await workbench.focusFirstEditorGroup();
 
+  session.step = 'editing the function';
+  // Typing in the function makes the result stale: it leaves the Problems
+  // panel and Ctrl+. offers a re-run, never the old edit. Undo restores it.
+  await workbench.typeAtEndOfLine(positionOf(original, 'allowed = 0').line, '  # counted below');
+  await workbench.waitForProblems(
+    (rows) => !rows.some((row) => /x faster/.test(row)),
+    'the stale result to leave the Problems panel',
+    15_000,
+  );
+  await workbench.goTo(name.line, name.column + 'def '.length);
+  const stale = (await workbench.quickFix()).titles;
+  assert.ok(stale.includes('Re-run optimize `count_allowed` (perforch)'), `after an edit: ${JSON.stringify(stale)}`);
+  assert.ok(!stale.some((title) => title.startsWith('Apply')), `no stale edit is offered: ${JSON.stringify(stale)}`);
+  await workbench.undoUntilClean('moderation.py');
+  await workbench.waitForProblems(
+    (rows) => rows.some((row) => row.includes(`${speedup}x faster`)),
+    'the result to come back after undo',
+    15_000,
+  );
+
+  session.step = 'applying the result';
   // Ctrl+. on the function's name offers the verified version; applying it
   // changes the editor's text, not the file on disk.
   await workbench.goTo(name.line, name.column + 'def '.length);
@@ -228,6 +260,7 @@ test('in VS Code a user sees the hint, optimizes from its quick fix, sees "N.Nx 
   assert.ok(await workbench.tabIsDirty('moderation.py'), 'the editor tab shows unsaved changes');
   assert.equal(fs.readFileSync(file, 'utf8'), original, 'the file on disk is unchanged until saved');
 
+  session.step = 'saving';
   // Saving writes the verified version, and it still passes its doctests.
   await workbench.save('moderation.py');
   const saved = fs.readFileSync(file, 'utf8');
@@ -247,6 +280,7 @@ test('in VS Code a click on the running job in the status bar cancels it', async
   );
   const { workbench, original, file } = session;
 
+  session.step = 'starting a job';
   const slowLoop = positionOf(original, SLOW_LOOP_TEST);
   await hintHover(workbench, slowLoop.line);
   await workbench.goTo(slowLoop.line, slowLoop.column + 'if '.length);
@@ -255,10 +289,12 @@ test('in VS Code a click on the running job in the status bar cancels it', async
   const running = await workbench.waitForStatusBar(/^perforch: optimising `count_allowed` for speed \(\d+%\)/, 30_000);
   t.diagnostic(`status bar while the model is asked: ${running}`);
 
+  session.step = 'cancelling from the status bar';
   await workbench.clickStatusBar(/^perforch: optimising `count_allowed`/);
   await workbench.waitForStatusBarWithout(/^perforch: optimising/, 30_000);
   await waitFor(() => model.dropped >= 1, 15_000, 'the cancelled job to drop its model call');
 
+  session.step = 'checking after the cancel';
   // Nothing to apply and nothing running; the code is as it was.
   await workbench.goTo(slowLoop.line, slowLoop.column + 'if '.length);
   const { titles } = await workbench.quickFix();
