@@ -5,8 +5,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-/** The newest code-server whose `engines.node` is 20 (later ones need Node 22 or 24). */
-export const CODE_SERVER_VERSION = '4.100.3';
+/**
+ * The code-server pinned in code-server/package.json: the newest whose
+ * `engines.node` is 20 (later ones need Node 22 or 24).
+ */
+export const CODE_SERVER_VERSION = JSON.parse(
+  fs.readFileSync(new URL('./code-server/package.json', import.meta.url), 'utf8'),
+).dependencies['code-server'];
 const NODE_MAJOR = 20;
 
 /** Paths of the code-server installed under `e2eDir` (the e2e folder). */
