@@ -198,6 +198,8 @@ test('in VS Code a user sees the hint, optimizes from its quick fix, sees "N.Nx 
   // The job in the status bar: the extension's item, with the server's progress.
   const running = await workbench.waitForStatusBar(/^perforch: optimising `count_allowed` for speed \(\d+%\)/, 30_000);
   t.diagnostic(`status bar while the job runs: ${running}`);
+  const jobItems = (await workbench.statusBar()).filter((item) => item.includes('optimising `count_allowed`'));
+  assert.equal(jobItems.length, 1, `one status bar item per job: ${JSON.stringify(jobItems)}`);
 
   session.step = 'waiting for the result';
   // The result in the Problems panel (the builtin rewrite, verified and measured).

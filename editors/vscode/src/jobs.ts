@@ -184,3 +184,13 @@ export function optimizeJobTitle(args: readonly unknown[]): string {
   }
   return 'Optimizing';
 }
+
+/**
+ * Whether a work-done progress notification of `kind` is passed on to the
+ * language client. Our status bar item already shows each job (and cancels
+ * it on a click); the client's own window progress would show it a second
+ * time. Only `end` goes through, so the client forgets the token.
+ */
+export function forwardProgressToClient(kind: 'begin' | 'report' | 'end'): boolean {
+  return kind === 'end';
+}

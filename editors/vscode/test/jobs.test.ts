@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { JobTracker, optimizeJobTitle, statusText } from '../src/jobs';
+import { forwardProgressToClient, JobTracker, optimizeJobTitle, statusText } from '../src/jobs';
 
 function tracker() {
   let clock = 0;
@@ -106,5 +106,13 @@ describe('optimizeJobTitle', () => {
     assert.equal(optimizeJobTitle([{ uri: 'file:///a.py', function: 'total_value' }]), 'Optimizing `total_value`');
     assert.equal(optimizeJobTitle([]), 'Optimizing');
     assert.equal(optimizeJobTitle(['junk']), 'Optimizing');
+  });
+});
+
+describe('forwardProgressToClient', () => {
+  it('keeps begin and report from the client (the status bar item shows them) and passes end on', () => {
+    assert.equal(forwardProgressToClient('begin'), false);
+    assert.equal(forwardProgressToClient('report'), false);
+    assert.equal(forwardProgressToClient('end'), true);
   });
 });
