@@ -66,8 +66,9 @@ export class Workbench {
     // Go to Line is Quick Open with its `:` prefix; fill() replaces the prefix too.
     await input.fill(`:${line}:${column}`);
     await this.page.keyboard.press('Enter');
+    // The cursor's place in the status bar; the lookahead keeps Col 1 from matching Col 12.
     await this.page
-      .locator('.statusbar-item', { hasText: `Ln ${line}, Col ${column}` })
+      .locator('.statusbar-item', { hasText: new RegExp(`Ln ${line}, Col ${column}(?!\\d)`) })
       .first()
       .waitFor({ timeout: 10_000 });
     await this.page.locator(`${EDITOR} textarea`).first().focus();
@@ -92,9 +93,9 @@ export class Workbench {
     if (!squiggle) {
       throw new Error(`no ${kind} squiggle on line ${line}`);
     }
+    // The dots sit at the bottom of the line: point a little above, on the text.
     await this.page.mouse.move(squiggle.x, squiggle.y - 4);
-    const hover = this.page.locator('.monaco-hover:not(.hidden) .hover-contents, .monaco-hover:not(.hidden) .marker.hover-contents').first();
-    await hover.waitFor({ state: 'visible', timeout: 10_000 });
+    await this.page.locator('.monaco-hover:not(.hidden) .hover-contents').first().waitFor({ state: 'visible', timeout: 10_000 });
     const text = await this.page.locator('.monaco-hover:not(.hidden)').first().innerText();
     await this.page.mouse.move(5, 5);
     return text;
