@@ -25,9 +25,28 @@ const paths = codeServerPaths(here);
 /** VS Code's native modules that load on Linux (the windows-* ones never do). */
 const NATIVE_MODULES = ['@parcel/watcher', '@vscode/deviceid', '@vscode/spdlog', 'kerberos', 'native-watchdog', 'node-pty'];
 
+/**
+ * node-gyp needs this Node's headers and downloads them from nodejs.org
+ * unless told where they are; Debian's nodejs ships them under its prefix.
+ */
+function nodeHeaders() {
+  const prefix = path.resolve(path.dirname(process.execPath), '..');
+  return fs.existsSync(path.join(prefix, 'include', 'node', 'node.h')) ? { npm_config_nodedir: prefix } : {};
+}
+
 function run(command, args, cwd, extraEnv = {}) {
   console.log(`[e2e setup] ${path.relative(process.cwd(), cwd) || '.'}$ ${command} ${args.join(' ')}`);
-  execFileSync(command, args, { cwd, stdio: 'inherit', env: { ...process.env, ...extraEnv } });
+  // Under `npm run`, npm exports its settings to the script: its own
+  // project as npm_config_local_prefix, and `ignore-scripts` from this
+  // package's .npmrc. A child `npm rebuild` would then work on that project
+  // instead of `cwd`, or skip the builds, and report success having built
+  // nothing. The child reads its configuration files itself.
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([name]) => name !== 'npm_config_local_prefix' && name !== 'npm_config_ignore_scripts',
+    ),
+  );
+  execFileSync(command, args, { cwd, stdio: 'inherit', env: { ...nodeHeaders(), ...inherited, ...extraEnv } });
 }
 
 function link(target, at) {
