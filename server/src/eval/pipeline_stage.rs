@@ -104,7 +104,7 @@ impl StageRunner<'_> {
         record.input_tokens = report.input_tokens;
         record.output_tokens = report.output_tokens;
         record.cost_usd = report.cost_usd;
-        let (Some(code), Some(file)) = (report.code.as_ref(), report.new_file_text.as_ref()) else {
+        let Some(file) = report.new_file_text.as_ref() else {
             // Offering nothing is correct: the user's code stays as it is.
             record.correct = true;
             let why = report.notes.first().cloned();
@@ -115,18 +115,22 @@ impl StageRunner<'_> {
         if tests != TaskStatus::Passed {
             return finish(record, ACCEPTED_WRONG, Some(failure));
         }
-        let measured = bench.measure(&prepared, code);
+        // The whole accepted file, so imports and helpers the new version
+        // brought come along.
+        let measured = bench.measure(&prepared, file);
         record.correct = measured.status.is_correct();
         record.success = measured.status == PerfStatus::Faster;
         if let Some(figures) = measured.figures {
             record.ratio = Some(figures.ratio);
             record.speedup = (figures.ratio > 0.0).then(|| 1.0 / figures.ratio);
         }
-        let status = if record.correct {
-            measured.status.name()
-        } else {
-            // The tests passed but the heavy inputs tell the versions apart.
-            ACCEPTED_WRONG
+        let status = match measured.status {
+            // The tests passed, but the heavy inputs tell the versions
+            // apart, or the accepted version crashes or times out on them.
+            PerfStatus::Incorrect | PerfStatus::RunFailed => ACCEPTED_WRONG,
+            // Anything else (including perforch failing to measure) is
+            // reported as it is, not counted against the acceptance.
+            other => other.name(),
         };
         let detail = measured.detail.clone();
         finish(record, status, detail)

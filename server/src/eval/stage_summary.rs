@@ -13,6 +13,7 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
+use super::pipeline_stage::ACCEPTED_WRONG;
 use super::replay_check::median;
 use super::stages::{EvalStage, StageRecord};
 use crate::language::Language;
@@ -56,7 +57,7 @@ impl StageCell {
             cell.correct += usize::from(record.correct);
             if record.claimed_speedup.is_some() {
                 cell.accepted += 1;
-                cell.accepted_wrong += usize::from(!record.correct);
+                cell.accepted_wrong += usize::from(record.status == ACCEPTED_WRONG);
             }
             if let Some(improvement) = record.improvement_pct() {
                 improvements.push(improvement);
