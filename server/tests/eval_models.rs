@@ -377,3 +377,113 @@ async fn profiling_a_model_that_always_succeeds_moves_it_up_the_ranking() {
     assert_eq!(newcomer["runs"], 2);
     assert_eq!(newcomer["successes"], 2);
 }
+
+/// Sorted-order neighbours only: right on sorted lists, wrong on others
+/// (HumanEval's test `[1.0, 2.0, 5.9, 4.0, 5.0]`, 0.95 among them), and
+/// linear where the canonical solution compares every pair.
+const PY0_NEIGHBOURS_ONLY: &str = "def has_close_elements(numbers: List[float], threshold: float) -> bool:\n    return any(abs(b - a) < threshold for a, b in zip(numbers, numbers[1:]))";
+
+/// Inputs for has_close_elements that are all sorted, so they cannot tell
+/// PY0_NEIGHBOURS_ONLY from the canonical solution.
+fn sorted_inputs_reply() -> ScriptedReply {
+    text_reply(
+        "```json\n{\"inputs\": [[\"[0.5, 1.7, 2.9]\", \"1.0\"], [\"[1.0, 1.05, 4.0]\", \"0.1\"], [\"[]\", \"1.0\"], [\"[2.0]\", \"0.5\"]], \"stress\": [[\"[i * 1.5 for i in range(1500)]\", \"1.0\"]]}\n```",
+    )
+}
+
+fn separate_paren_inputs_reply() -> ScriptedReply {
+    text_reply(
+        "```json\n{\"inputs\": [[\"'()'\"], [\"'(()) ()'\"], [\"'((()))'\"]], \"stress\": [[\"'(()()) ' * 2000\"]]}\n```",
+    )
+}
+
+/// `--stage pipeline`: the whole job per task, its acceptances checked by
+/// the benchmark. A real gain is accepted and confirmed; the same code
+/// back is no improvement; a version that is only right on the job's own
+/// (sorted) evidence is caught by the benchmark's tests, and the run fails.
+#[tokio::test(flavor = "multi_thread")]
+async fn pipeline_acceptances_are_checked_by_the_benchmark() {
+    let server = FakeModelServer::start().await.unwrap();
+    let setup = Setup::new(&server, &[("alpha", "alpha-test-model")]);
+    let dataset = common::dataset_dir("humanevalpack");
+    let run = |out: &Path, limit: &str| -> Vec<String> {
+        [
+            "eval",
+            "--dataset",
+            dataset.to_str().unwrap(),
+            "--lang",
+            "python",
+            "--models",
+            "alpha",
+            "--stage",
+            "pipeline",
+            "--limit",
+            limit,
+            "--json",
+            out.to_str().unwrap(),
+            "--workloads",
+            setup.workloads.to_str().unwrap(),
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+
+    // Per job: the inputs request, then one refine call.
+    for reply in [
+        sorted_inputs_reply(),
+        code_reply("python", PY0_CORRECT),
+        separate_paren_inputs_reply(),
+        code_reply("python", PY1_CANONICAL),
+    ] {
+        server.push(Route::OpenAiChat, reply);
+    }
+    let out = setup.dir.path().join("pipeline.jsonl");
+    let args = run(&out, "2");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (ok, stdout, stderr) = setup.perforch(&args).await;
+    assert!(ok, "eval failed:\n{stderr}\n{stdout}");
+    assert_eq!(server.remaining(Route::OpenAiChat), 0, "{stderr}");
+    let records = records(&out);
+    let confirmed = find(&records, "pipeline", "Python/0");
+    assert_eq!(confirmed["status"], "faster", "{confirmed}");
+    assert_eq!(confirmed["success"], true);
+    assert!(
+        confirmed["claimed_speedup"].as_f64().unwrap() > 1.05,
+        "{confirmed}"
+    );
+    assert!(confirmed["speedup"].as_f64().unwrap() > 2.0, "{confirmed}");
+    assert_eq!(confirmed["llm_calls"], 2);
+    assert!(
+        close(&confirmed["cost_usd"], 2.0 * CALL_COST),
+        "{confirmed}"
+    );
+    let unchanged = find(&records, "pipeline", "Python/1");
+    assert_eq!(unchanged["status"], "no improvement", "{unchanged}");
+    assert_eq!(unchanged["correct"], true);
+    assert!(unchanged["claimed_speedup"].is_null());
+    assert!(
+        stdout
+            .contains("1 of 2 accepted, 1 confirmed faster by the benchmark, 0 accepted but wrong"),
+        "{stdout}"
+    );
+
+    server.push(Route::OpenAiChat, sorted_inputs_reply());
+    server.push(Route::OpenAiChat, code_reply("python", PY0_NEIGHBOURS_ONLY));
+    let out = setup.dir.path().join("pipeline-wrong.jsonl");
+    let args = run(&out, "1");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (ok, stdout, stderr) = setup.perforch(&args).await;
+    assert!(!ok, "accepted wrong code must fail the run:\n{stdout}");
+    assert!(
+        stderr.contains("perforch accepted 1 version(s) that the benchmark rejects: Python/0"),
+        "{stderr}"
+    );
+    let wrong = &self::records(&out)[0];
+    assert_eq!(wrong["status"], "accepted wrong", "{wrong}");
+    assert_eq!(wrong["correct"], false);
+    assert!(wrong["claimed_speedup"].as_f64().unwrap() > 1.05, "{wrong}");
+    assert!(
+        wrong["detail"].as_str().unwrap().contains("assert"),
+        "the failing test is named: {wrong}"
+    );
+}

@@ -20,7 +20,7 @@ import {
 } from 'vscode-languageclient/node';
 
 import { BinaryNotFoundError, resolveServerBinary } from './binary';
-import { JobTracker, optimizeJobTitle, statusText } from './jobs';
+import { forwardProgressToClient, JobTracker, optimizeJobTitle, statusText } from './jobs';
 import { isMarkdownReport, noticeForRequestError } from './messages';
 import { CLIENT_COMMANDS, LANGUAGES, SECTION, SERVER_ARGS, SERVER_COMMANDS } from './protocol';
 import {
@@ -242,7 +242,9 @@ class ServerController implements vscode.Disposable {
             this.jobs.endProgress(token);
             break;
         }
-        next(token, params);
+        if (forwardProgressToClient(params.kind)) {
+          next(token, params);
+        }
       },
       window: {
         showDocument: async (params, next) => {

@@ -155,7 +155,9 @@ export function statusText(jobs: readonly Job[]): string | undefined {
     return undefined;
   }
   const newest = jobs[jobs.length - 1];
-  let text = `perforch: ${newest.title}`;
+  // The server's progress titles already start with "perforch: "; the
+  // status bar would otherwise read "perforch: perforch: optimising …".
+  let text = /^perforch:/i.test(newest.title) ? newest.title : `perforch: ${newest.title}`;
   if (newest.percentage !== undefined) {
     text += ` (${Math.round(newest.percentage)}%)`;
   }
@@ -181,4 +183,14 @@ export function optimizeJobTitle(args: readonly unknown[]): string {
     }
   }
   return 'Optimizing';
+}
+
+/**
+ * Whether a work-done progress notification of `kind` is passed on to the
+ * language client. Our status bar item already shows each job (and cancels
+ * it on a click); the client's own window progress would show it a second
+ * time. Only `end` goes through, so the client forgets the token.
+ */
+export function forwardProgressToClient(kind: 'begin' | 'report' | 'end'): boolean {
+  return kind === 'end';
 }

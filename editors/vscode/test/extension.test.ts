@@ -130,6 +130,36 @@ describe('a session with the real server', { timeout: 120_000 }, () => {
     assert.equal(fake.recorder.contexts['perforch.jobRunning'], false, 'the request ended, so no job runs');
   });
 
+  it('shows a running job once: in its status bar item, named perforch once, not also as window progress', async () => {
+    const moderation = path.join(workspaceFolder, 'moderation.py');
+    const text = fs.readFileSync(moderation, 'utf8');
+    const before = output().length;
+    const document = fake.controls.openDocument(moderation, 'python', text);
+    await until('didOpen reaches the server', () => output().slice(before).includes("Sending notification 'textDocument/didOpen'"));
+    const line = text.slice(0, text.indexOf('def count_allowed')).split('\n').length;
+    const actions = await fake.controls.codeActions(document, line, 4);
+    const speed = actions.find((action) => action.title === 'Optimize `count_allowed` for speed (perforch)');
+    assert.ok(speed, JSON.stringify(actions.map((action) => action.title)));
+    fake.recorder.statusBarHistory.length = 0;
+    fake.recorder.progress.length = 0;
+    // The server answers once the job is started; the builtin model's job
+    // then reports progress until it ends.
+    fake.recorder.messages.length = 0;
+    await fake.controls.runCommand(speed.command.command, ...speed.command.arguments);
+    const running = () => fake.recorder.statusBarHistory.some((text) => text.includes('optimising `count_allowed`'));
+    await until('the job to report progress', running, 60_000);
+    await until('the job to end', () => !fake.recorder.statusBar.visible, 120_000);
+    assert.deepEqual(fake.recorder.messages, [], 'the job ran without complaint');
+    const shown = fake.recorder.statusBarHistory.filter((text) => text.includes('optimising `count_allowed`'));
+    assert.ok(shown.length > 0, `the job was in the status bar: ${JSON.stringify(fake.recorder.statusBarHistory)}`);
+    assert.ok(
+      shown.every((text) => text.startsWith('$(sync~spin) perforch: optimising `count_allowed` for speed')),
+      JSON.stringify(shown),
+    );
+    assert.deepEqual(fake.recorder.progress, [], 'no second indicator from the language client');
+    assert.equal(fake.recorder.statusBar.visible, false, 'the item goes when the job ends');
+  });
+
   it('says when there is no job to cancel and no report to show', async () => {
     fake.recorder.messages.length = 0;
     await fake.controls.runCommand('perforch.cancelJob');

@@ -174,6 +174,10 @@ export interface Recorder {
   executed: { command: string; args: unknown[] }[];
   contexts: Record<string, unknown>;
   statusBar: { text: string; visible: boolean; command?: string };
+  /** Every status bar text shown, in order. */
+  statusBarHistory: string[];
+  /** Titles of the progress indicators opened with `window.withProgress`. */
+  progress: string[];
   unused: Set<string>;
 }
 
@@ -194,6 +198,8 @@ export function createFakeVscode(options: { settings: Record<string, unknown>; w
     executed: [],
     contexts: {},
     statusBar: { text: '', visible: false },
+    statusBarHistory: [],
+    progress: [],
     unused: new Set(),
   };
   const settings = { ...options.settings };
@@ -298,6 +304,7 @@ export function createFakeVscode(options: { settings: Record<string, unknown>; w
         backgroundColor: undefined as unknown,
         show() {
           recorder.statusBar = { text: item.text, visible: true, command: item.command };
+          recorder.statusBarHistory.push(item.text);
         },
         hide() {
           recorder.statusBar = { text: item.text, visible: false, command: item.command };
@@ -310,8 +317,10 @@ export function createFakeVscode(options: { settings: Record<string, unknown>; w
     showWarningMessage: record('warning'),
     showErrorMessage: record('error'),
     showQuickPick: (items: any[]) => Promise.resolve(items[0]),
-    withProgress: (_options: unknown, task: (progress: unknown, token: unknown) => Promise<unknown>) =>
-      task({ report() {} }, new CancellationTokenSource().token),
+    withProgress: (options: { title?: string }, task: (progress: unknown, token: unknown) => Promise<unknown>) => {
+      recorder.progress.push(options.title ?? '');
+      return task({ report() {} }, new CancellationTokenSource().token);
+    },
     showTextDocument: () => Promise.resolve(undefined),
   });
   const languages = namespace('languages', {

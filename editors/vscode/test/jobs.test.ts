@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { JobTracker, optimizeJobTitle, statusText } from '../src/jobs';
+import { forwardProgressToClient, JobTracker, optimizeJobTitle, statusText } from '../src/jobs';
 
 function tracker() {
   let clock = 0;
@@ -93,6 +93,12 @@ describe('statusText', () => {
     jobs.beginProgress(2, { title: 'Optimizing `b`', message: 'refine 2/5', percentage: 40.4 }, () => {});
     assert.equal(statusText(jobs.list()), 'perforch: Optimizing `b` (40%) refine 2/5 +1 more');
   });
+
+  it("names perforch once when the server's title already does", () => {
+    const { jobs } = tracker();
+    jobs.beginProgress(1, { title: 'perforch: optimising `f` for speed', message: 'measuring', percentage: 50 }, () => {});
+    assert.equal(statusText(jobs.list()), 'perforch: optimising `f` for speed (50%) measuring');
+  });
 });
 
 describe('optimizeJobTitle', () => {
@@ -100,5 +106,13 @@ describe('optimizeJobTitle', () => {
     assert.equal(optimizeJobTitle([{ uri: 'file:///a.py', function: 'total_value' }]), 'Optimizing `total_value`');
     assert.equal(optimizeJobTitle([]), 'Optimizing');
     assert.equal(optimizeJobTitle(['junk']), 'Optimizing');
+  });
+});
+
+describe('forwardProgressToClient', () => {
+  it('keeps begin and report from the client (the status bar item shows them) and passes end on', () => {
+    assert.equal(forwardProgressToClient('begin'), false);
+    assert.equal(forwardProgressToClient('report'), false);
+    assert.equal(forwardProgressToClient('end'), true);
   });
 });

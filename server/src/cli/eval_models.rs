@@ -10,6 +10,7 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 
 use super::eval::{EvalArgs, Progress, jobs_of, limits_of, task_lists};
+use crate::eval::pipeline_stage::ACCEPTED_WRONG;
 use crate::eval::record::Keyed;
 use crate::eval::{
     Dataset, EvalModel, EvalStage, PerfBench, ReplayFile, ResultsFile, StageRecord, StageRunner,
@@ -17,6 +18,7 @@ use crate::eval::{
 };
 use crate::executor::{ExecutorConfig, MeasureConfig};
 use crate::models::{ModelRegistry, RegistryOptions};
+use crate::pipeline::Engine;
 
 pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
@@ -33,6 +35,21 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
     if let Some(path) = &args.markdown {
         std::fs::write(path, summary.markdown())
             .with_context(|| format!("writing the markdown tables to {}", path.display()))?;
+    }
+    // The pipeline handing out code the benchmark's own tests reject is
+    // the failure perforch exists to prevent: the run fails with the list.
+    let wrong: Vec<&str> = records
+        .iter()
+        .filter(|r| r.stage == EvalStage::Pipeline && r.status == ACCEPTED_WRONG)
+        .map(|r| r.task_id.as_str())
+        .collect();
+    if !wrong.is_empty() {
+        eprintln!(
+            "perforch accepted {} version(s) that the benchmark rejects: {} (see `detail` in the records)",
+            wrong.len(),
+            wrong.join(", ")
+        );
+        return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -55,6 +72,11 @@ fn stages_of(args: &EvalArgs, dataset: &Dataset) -> anyhow::Result<Vec<EvalStage
     Ok(vec![stage])
 }
 
+/// How pipeline records name the model set: the names joined by `+`.
+fn pipeline_label(models: &[String]) -> String {
+    models.join("+")
+}
+
 /// Run every chosen stage with every model in `models` on the dataset's
 /// tasks; records already in `--json OUT` are reused, not rerun.
 pub(crate) fn evaluate(
@@ -67,8 +89,23 @@ pub(crate) fn evaluate(
     let jobs = jobs_of(args)?;
     let limits = limits_of(args)?;
     let workspace = std::env::current_dir()?;
-    let config = super::optimize::load_config(args.config.as_deref(), &workspace)?;
-    let registry = ModelRegistry::from_config(&config, &RegistryOptions::default())?;
+    let mut config = super::optimize::load_config(args.config.as_deref(), &workspace)?;
+    // The builtin model needs no entry, as in `perforch optimize`.
+    if models
+        .iter()
+        .any(|name| name == crate::builtin::DEFAULT_NAME)
+        && !config
+            .models
+            .iter()
+            .any(|m| m.name == crate::builtin::DEFAULT_NAME)
+    {
+        config.models.push(crate::builtin::default_model());
+    }
+    let options = RegistryOptions {
+        builtin: Some(crate::builtin::factory()),
+        ..RegistryOptions::default()
+    };
+    let registry = ModelRegistry::from_config(&config, &options)?;
     let mut chosen = Vec::new();
     for name in models {
         let Some(model_config) = config.models.iter().find(|m| &m.name == name) else {
@@ -90,6 +127,19 @@ pub(crate) fn evaluate(
             provider,
         });
     }
+    // The pipeline's engine knows only the listed models, and routes
+    // among them by the shipped priors alone.
+    let engine = if stages.contains(&EvalStage::Pipeline) {
+        let mut listed = config.clone();
+        listed.models.retain(|model| models.contains(&model.name));
+        Some(Engine::with_priors_only(
+            listed,
+            &options,
+            ExecutorConfig::default(),
+        )?)
+    } else {
+        None
+    };
     let workloads = match &args.workloads {
         Some(path) => Some(ReplayFile::load(path)?),
         None => None,
@@ -120,7 +170,8 @@ pub(crate) fn evaluate(
     let mut progress = Progress::new(std::io::stderr().is_terminal());
     let mut records = Vec::new();
     for ((language, tasks), (_, toolchain)) in lists.iter().zip(toolchains) {
-        let bench = if stages.contains(&EvalStage::Refine) {
+        let bench = if stages.contains(&EvalStage::Refine) || stages.contains(&EvalStage::Pipeline)
+        {
             let measure = MeasureConfig {
                 limits: limits.clone(),
                 ..MeasureConfig::default()
@@ -146,11 +197,22 @@ pub(crate) fn evaluate(
             limits: limits.clone(),
             jobs,
             bench: bench.as_ref(),
+            engine: engine.as_ref(),
             workloads: &heavy,
             work_root: work_root.path().to_path_buf(),
         };
         for &stage in &stages {
-            for model in &chosen {
+            // The pipeline runs once with every listed model; the other
+            // stages once per model.
+            let runs: Vec<(String, Option<&EvalModel>)> = if stage == EvalStage::Pipeline {
+                vec![(pipeline_label(models), None)]
+            } else {
+                chosen
+                    .iter()
+                    .map(|model| (model.config.name.clone(), Some(model)))
+                    .collect()
+            };
+            for (label, model) in runs {
                 let mut pending: Vec<&Task> = Vec::new();
                 let mut done = 0;
                 let mut missed = 0;
@@ -160,7 +222,7 @@ pub(crate) fn evaluate(
                         *language,
                         task.task_id.clone(),
                         stage,
-                        model.config.name.clone(),
+                        label.clone(),
                     );
                     match results.as_ref().and_then(|r| r.recorded(&key)) {
                         Some(record) => {
@@ -172,14 +234,18 @@ pub(crate) fn evaluate(
                     }
                 }
                 progress.start(*language, tasks.len(), done, missed);
-                runner.run(stage, model, &pending, metric, |record| {
+                let on_record = |record: StageRecord| {
                     if let Some(results) = results.as_mut() {
                         results.append(&record)?;
                     }
                     progress.add(!record.success);
                     records.push(record);
                     Ok::<(), crate::eval::EvalError>(())
-                })?;
+                };
+                match model {
+                    Some(model) => runner.run(stage, model, &pending, metric, on_record)?,
+                    None => runner.run_pipeline(&label, &pending, metric, on_record)?,
+                }
                 progress.finish();
             }
         }

@@ -55,6 +55,11 @@ pub struct ProfileArgs {
 
 pub fn run(args: ProfileArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
+    if args.stage == "pipeline" {
+        anyhow::bail!(
+            "--stage pipeline runs several models at once and cannot score one; profile with generate, fix, refine or all"
+        );
+    }
     let eval_args = EvalArgs {
         dataset: args.dataset.clone(),
         languages: args.languages.clone(),
@@ -100,11 +105,14 @@ pub fn run(args: ProfileArgs) -> anyhow::Result<ExitCode> {
     };
     let mut counted = 0;
     for record in records.iter().filter(|r| !r.excluded()) {
+        let Some(stage) = record.stage.routing() else {
+            continue;
+        };
         if already.contains(&crate::eval::Keyed::key(record)) {
             continue;
         }
         memory.record(
-            record.stage.routing(),
+            stage,
             record.language,
             &record.categories,
             Metric::Time,

@@ -9,6 +9,7 @@ pub mod dataset;
 pub mod error;
 pub mod known;
 pub mod perf;
+pub mod pipeline_stage;
 pub mod program;
 pub mod record;
 pub mod replay;

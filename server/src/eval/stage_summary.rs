@@ -13,6 +13,7 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
+use super::pipeline_stage::ACCEPTED_WRONG;
 use super::replay_check::median;
 use super::stages::{EvalStage, StageRecord};
 use crate::language::Language;
@@ -31,6 +32,11 @@ pub struct StageCell {
     pub median_improvement_pct: Option<f64>,
     /// Refine: median canonical/candidate CPU-time ratio over correct versions.
     pub median_speedup: Option<f64>,
+    /// Pipeline: versions the job accepted and offered.
+    pub accepted: usize,
+    /// Pipeline: accepted versions that fail the benchmark's tests or
+    /// answer differently on its inputs (must stay 0).
+    pub accepted_wrong: usize,
     pub llm_calls: u32,
     pub cost_usd: f64,
     pub calls_per_task: f64,
@@ -49,6 +55,10 @@ impl StageCell {
         for record in &counted {
             cell.successes += usize::from(record.success);
             cell.correct += usize::from(record.correct);
+            if record.claimed_speedup.is_some() {
+                cell.accepted += 1;
+                cell.accepted_wrong += usize::from(record.status == ACCEPTED_WRONG);
+            }
             if let Some(improvement) = record.improvement_pct() {
                 improvements.push(improvement);
             }
@@ -73,6 +83,16 @@ impl StageCell {
         cell.median_speedup = median(&mut speedups);
         cell
     }
+}
+
+/// "%Opt / median speedup", the cell of the papers' speedup tables.
+fn opt_and_speedup(cell: &StageCell) -> String {
+    format!(
+        "{:.1}% / {}",
+        cell.rate * 100.0,
+        cell.median_speedup
+            .map_or_else(|| "-".to_string(), |s| format!("{s:.2}x"))
+    )
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -199,6 +219,20 @@ impl StageSummary {
                 EvalStage::Fix => self.table(&mut out, stage, "Fix: fix@1 (%)", |c| {
                     format!("{:.1} ({}/{})", c.rate * 100.0, c.successes, c.tasks)
                 }),
+                EvalStage::Pipeline => {
+                    self.table(
+                        &mut out,
+                        stage,
+                        "Pipeline: accepted by perforch, confirmed faster by the benchmark, accepted but wrong",
+                        |c| format!("{} / {} / {} of {}", c.accepted, c.successes, c.accepted_wrong, c.tasks),
+                    );
+                    self.table(
+                        &mut out,
+                        stage,
+                        "Pipeline: %Opt and median speedup of the accepted versions, measured again",
+                        opt_and_speedup,
+                    );
+                }
                 EvalStage::Refine => {
                     self.table(
                         &mut out,
@@ -217,14 +251,7 @@ impl StageSummary {
                         &mut out,
                         stage,
                         "Refinement: %Opt and median speedup against the reference solution",
-                        |c| {
-                            format!(
-                                "{:.1}% / {}",
-                                c.rate * 100.0,
-                                c.median_speedup
-                                    .map_or_else(|| "-".to_string(), |s| format!("{s:.2}x"))
-                            )
-                        },
+                        opt_and_speedup,
                     );
                 }
             }
@@ -295,6 +322,19 @@ impl StageSummary {
                     .map_or_else(|| "-".to_string(), |s| format!("{s:.2}x")),
                 c.llm_calls,
                 format!("${:.4}", c.cost_usd)
+            );
+        }
+        for row in self.rows.iter().filter(|r| r.stage == EvalStage::Pipeline) {
+            let c = &row.cell;
+            let _ = writeln!(
+                out,
+                "pipeline {} {}: {} of {} accepted, {} confirmed faster by the benchmark, {} accepted but wrong",
+                row.model,
+                row.language.name(),
+                c.accepted,
+                c.tasks,
+                c.successes,
+                c.accepted_wrong
             );
         }
         out

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
 use super::dataset::{DatasetKind, Task};
-use super::perf::{PerfBench, PerfStatus, canonical_file, entry_point};
+use super::perf::{PerfBench, PerfStatus, PreparedTask, canonical_file, entry_point};
 use super::program::{file_program, head};
 use super::record::{Keyed, TaskStatus};
 use super::runner::{short_failure, status_of};
@@ -40,9 +40,15 @@ pub enum EvalStage {
     Generate,
     Fix,
     Refine,
+    /// The whole `perforch optimize` job (routing among the listed models,
+    /// evidence, iterations, acceptance) on the canonical solution, its
+    /// accepted code then checked by the benchmark's own tests and heavy
+    /// inputs: do perforch's claims hold up?
+    Pipeline,
 }
 
 impl EvalStage {
+    /// The per-model stages, what `--stage all` runs (the papers' tables).
     pub const ALL: [EvalStage; 3] = [EvalStage::Generate, EvalStage::Fix, EvalStage::Refine];
 
     pub fn name(self) -> &'static str {
@@ -50,15 +56,18 @@ impl EvalStage {
             EvalStage::Generate => "generate",
             EvalStage::Fix => "fix",
             EvalStage::Refine => "refine",
+            EvalStage::Pipeline => "pipeline",
         }
     }
 
-    /// The routing memory's stage.
-    pub fn routing(self) -> crate::routing::Stage {
+    /// The routing memory's stage; the pipeline is several stages and
+    /// models at once, so it teaches the memory nothing of its own.
+    pub fn routing(self) -> Option<crate::routing::Stage> {
         match self {
-            EvalStage::Generate => crate::routing::Stage::Generate,
-            EvalStage::Fix => crate::routing::Stage::Fix,
-            EvalStage::Refine => crate::routing::Stage::Refine,
+            EvalStage::Generate => Some(crate::routing::Stage::Generate),
+            EvalStage::Fix => Some(crate::routing::Stage::Fix),
+            EvalStage::Refine => Some(crate::routing::Stage::Refine),
+            EvalStage::Pipeline => None,
         }
     }
 }
@@ -69,8 +78,11 @@ impl FromStr for EvalStage {
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         EvalStage::ALL
             .into_iter()
+            .chain([EvalStage::Pipeline])
             .find(|stage| stage.name() == text)
-            .ok_or_else(|| format!("unknown stage `{text}`; use generate, fix, refine or all"))
+            .ok_or_else(|| {
+                format!("unknown stage `{text}`; use generate, fix, refine, pipeline or all")
+            })
     }
 }
 
@@ -96,6 +108,10 @@ pub struct StageRecord {
     /// Refine: candidate / canonical CPU time, and canonical / candidate.
     pub ratio: Option<f64>,
     pub speedup: Option<f64>,
+    /// Pipeline: the speedup perforch claimed when it accepted a version
+    /// (on its own evidence); None when it offered nothing.
+    #[serde(default)]
+    pub claimed_speedup: Option<f64>,
     pub llm_calls: u32,
     pub input_tokens: u64,
     pub output_tokens: u64,
@@ -151,8 +167,11 @@ pub struct StageRunner<'a> {
     pub toolchain: Toolchain,
     pub limits: SandboxLimits,
     pub jobs: usize,
-    /// Refine's judge; None when only generate and fix run.
+    /// Refine's and the pipeline's judge; None when only generate and fix run.
     pub bench: Option<&'a PerfBench>,
+    /// The pipeline stage's engine (only the listed models, the routing
+    /// memory's priors); None unless that stage runs.
+    pub engine: Option<&'a crate::pipeline::Engine>,
     /// Heavy inputs for refine, by task id (from a replay file's workloads).
     pub workloads: &'a (dyn Fn(&Task) -> Vec<Vec<String>> + Sync),
     pub work_root: std::path::PathBuf,
@@ -200,10 +219,11 @@ impl StageRunner<'_> {
                 }
                 Ok(())
             }
+            EvalStage::Pipeline => self.run_pipeline(&model.config.name, tasks, metric, on_record),
         }
     }
 
-    fn blank(&self, stage: EvalStage, model: &EvalModel, task: &Task) -> StageRecord {
+    pub(super) fn blank(&self, stage: EvalStage, model: &str, task: &Task) -> StageRecord {
         let categories = entry_point(self.dataset, self.language, task)
             .and_then(|name| {
                 Baseline::new(
@@ -220,13 +240,14 @@ impl StageRunner<'_> {
             language: self.language,
             task_id: task.task_id.clone(),
             stage,
-            model: model.config.name.clone(),
+            model: model.to_string(),
             categories,
             success: false,
             correct: false,
             status: "error".into(),
             ratio: None,
             speedup: None,
+            claimed_speedup: None,
             llm_calls: 0,
             input_tokens: 0,
             output_tokens: 0,
@@ -247,7 +268,7 @@ impl StageRunner<'_> {
         let started = Instant::now();
         let mut records: Vec<StageRecord> = tasks
             .iter()
-            .map(|task| self.blank(stage, model, task))
+            .map(|task| self.blank(stage, &model.config.name, task))
             .collect();
         // Fix starts from the buggy solution's own failure.
         let failures: Vec<Option<Result<String, String>>> = if stage == EvalStage::Fix {
@@ -421,7 +442,7 @@ impl StageRunner<'_> {
     }
 
     /// Build and run the task's tests against `file`.
-    fn test_file(
+    pub(super) fn test_file(
         &self,
         task: &Task,
         file: &str,
@@ -451,7 +472,7 @@ impl StageRunner<'_> {
     /// Refine: a faster version of the canonical solution, judged against it.
     fn refine(&self, model: &EvalModel, task: &Task, metric: Metric) -> StageRecord {
         let started = Instant::now();
-        let mut record = self.blank(EvalStage::Refine, model, task);
+        let mut record = self.blank(EvalStage::Refine, &model.config.name, task);
         let finish = |mut record: StageRecord, status: &str, detail: String| {
             record.status = status.to_string();
             record.detail = Some(detail);
@@ -461,18 +482,9 @@ impl StageRunner<'_> {
         let Some(bench) = self.bench else {
             return finish(record, "error", "no judge for refine".into());
         };
-        let Some(name) = entry_point(self.dataset, self.language, task) else {
-            return finish(record, "error", "no function in the canonical file".into());
-        };
-        let prepared = match bench.prepare(
-            self.dataset,
-            self.language,
-            task,
-            &name,
-            &(self.workloads)(task),
-        ) {
+        let (name, prepared) = match self.prepare(bench, task) {
             Ok(prepared) => prepared,
-            Err(error) => return finish(record, "error", error.to_string()),
+            Err(detail) => return finish(record, "error", detail),
         };
         let costliest = prepared
             .screened
@@ -512,6 +524,27 @@ impl StageRunner<'_> {
         }
         record.wall_ms = started.elapsed().as_millis() as u64;
         record
+    }
+
+    /// The task's entry point and its canonical solution prepared for
+    /// measurement on the heavy inputs and the test calls.
+    pub(super) fn prepare(
+        &self,
+        bench: &PerfBench,
+        task: &Task,
+    ) -> Result<(String, PreparedTask), String> {
+        let name = entry_point(self.dataset, self.language, task)
+            .ok_or("no function in the canonical file")?;
+        let prepared = bench
+            .prepare(
+                self.dataset,
+                self.language,
+                task,
+                &name,
+                &(self.workloads)(task),
+            )
+            .map_err(|error| error.to_string())?;
+        Ok((name, prepared))
     }
 
     /// One model call; its tokens and cost added to `spent`.

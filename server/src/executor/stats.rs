@@ -133,9 +133,8 @@ pub fn compare_paired(original: &[f64], candidate: &[f64], confidence: f64) -> C
         1 => Comparison::new(logs[0].exp(), (0.0, f64::INFINITY)),
         n => {
             let centre = mean(&logs);
-            let spread = (logs.iter().map(|l| (l - centre).powi(2)).sum::<f64>()
-                / (n - 1) as f64)
-                .sqrt();
+            let spread =
+                (logs.iter().map(|l| (l - centre).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt();
             let alpha = 1.0 - confidence;
             let half_width =
                 student_t_quantile(1.0 - alpha / 2.0, (n - 1) as f64) * spread / (n as f64).sqrt();
@@ -288,7 +287,10 @@ mod tests {
             (0.975, 1e6, 1.960),
         ] {
             let got = student_t_quantile(p, df);
-            assert!((got - expected).abs() < 1e-3, "t({p}, {df}) = {got}, expected {expected}");
+            assert!(
+                (got - expected).abs() < 1e-3,
+                "t({p}, {df}) = {got}, expected {expected}"
+            );
         }
         assert!((ln_gamma(5.0) - 24f64.ln()).abs() < 1e-12);
         assert!((ln_gamma(0.5) - std::f64::consts::PI.sqrt().ln()).abs() < 1e-12);

@@ -79,6 +79,25 @@ impl Engine {
         })
     }
 
+    /// An engine whose routing memory is the shipped priors alone and is
+    /// never saved: a benchmark run neither depends on what this machine's
+    /// past jobs taught the router nor changes it.
+    pub fn with_priors_only(
+        config: Config,
+        options: &RegistryOptions,
+        executor: ExecutorConfig,
+    ) -> Result<Engine, EngineError> {
+        let registry = Arc::new(ModelRegistry::from_config(&config, options)?);
+        let search = WebSearch::from_config(config.search.as_ref(), &config.retry)?.map(Arc::new);
+        Ok(Engine {
+            config,
+            registry,
+            executor,
+            routing: Arc::new(Mutex::new(RoutingMemory::priors_only())),
+            search,
+        })
+    }
+
     /// Write what this engine's jobs taught the routing memory.
     pub fn save_routing(&self) -> Result<(), crate::routing::RoutingError> {
         self.routing
@@ -817,18 +836,34 @@ impl<'a> Job<'a> {
                 .ask(&model, CallStage::Inputs, messages, Some(subject))
                 .await
             {
-                Ok((response, _)) => parse_inputs_reply(&response.text)
-                    .map_err(|error| format!("{model}'s test inputs were unusable: {error}")),
+                Ok((response, _)) => parse_inputs_reply(&response.text).map_err(|error| {
+                    format!(
+                        "{model}'s test inputs were unusable: {error}{}",
+                        reply_opening(&response.text)
+                    )
+                }),
                 Err(AskError::Cancelled) => return Err(PipelineError::Cancelled),
                 Err(AskError::Budget(reason)) | Err(AskError::Failed(reason)) => {
                     Err(format!("no generated inputs from {model}: {reason}"))
                 }
             };
             let generated = match reply {
-                Ok(generated) => generated,
+                Ok(mut generated) => {
+                    // A model writes inputs for the cases it thinks of; the
+                    // small edge cases from the parameter types (empty, one
+                    // element, repeats, negatives) are added whatever it
+                    // wrote, since they cost nothing to run and are where
+                    // a faster rewrite most often goes wrong.
+                    generated.extend(
+                        self.type_directed_inputs(original, false)
+                            .into_iter()
+                            .filter(|input| input.source == InputSource::Generated),
+                    );
+                    generated
+                }
                 Err(problem) => {
                     self.notes.push(problem);
-                    self.type_directed_inputs(original)
+                    self.type_directed_inputs(original, true)
                 }
             };
             self.evidence.generated = generated
@@ -845,10 +880,12 @@ impl<'a> Job<'a> {
         Ok(inputs)
     }
 
-    /// When the model's inputs are unusable (small local models often
-    /// loop or break the JSON), the builtin generator still builds inputs
-    /// from the parameter types, so the job can go on judging candidates.
-    fn type_directed_inputs(&mut self, original: &Baseline) -> Vec<TestInput> {
+    /// Inputs built from the parameter types by the builtin generator: all
+    /// of them when the model's inputs are unusable (small local models
+    /// often loop or break the JSON), so the job can go on judging; else
+    /// the caller keeps the small edge cases.
+    /// `instead`: they replace the model's inputs, and the report says so.
+    fn type_directed_inputs(&mut self, original: &Baseline, instead: bool) -> Vec<TestInput> {
         let reply = crate::builtin::inputs::inputs_reply(
             self.request.language,
             &original.file_text,
@@ -856,10 +893,12 @@ impl<'a> Job<'a> {
         );
         match reply.map(|text| parse_inputs_reply(&text)) {
             Ok(Ok(generated)) if !generated.is_empty() => {
-                self.notes.push(format!(
-                    "used {} inputs built from the parameter types instead",
-                    generated.len()
-                ));
+                if instead {
+                    self.notes.push(format!(
+                        "used {} inputs built from the parameter types instead",
+                        generated.len()
+                    ));
+                }
                 generated
             }
             _ => Vec::new(),
@@ -1217,6 +1256,21 @@ fn tests_outcome(verdict: &TestsVerdict) -> Outcome {
     }
 }
 
+/// The start of a reply that was not what was asked for, quoted, so the
+/// user sees the model's own reason (" (it said: ...)"); empty for none.
+fn reply_opening(reply: &str) -> String {
+    const MOST: usize = 160;
+    let line = reply.lines().map(str::trim).find(|line| !line.is_empty());
+    match line {
+        Some(line) if line.chars().count() > MOST => {
+            let cut: String = line.chars().take(MOST).collect();
+            format!(" (it said: \"{cut}…\")")
+        }
+        Some(line) => format!(" (it said: \"{line}\")"),
+        None => String::new(),
+    }
+}
+
 fn routing_outcome_of(outcome: &Outcome) -> RunOutcomeForRouting {
     if outcome.is_correct() {
         RunOutcomeForRouting::Succeeded
@@ -1236,4 +1290,21 @@ fn file_excerpt(file_text: &str) -> &str {
         cut -= 1;
     }
     &file_text[..cut]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reply_opening;
+
+    #[test]
+    fn an_unusable_reply_is_quoted_by_its_first_line_cut_short() {
+        assert_eq!(
+            reply_opening("\n  I cannot build inputs for `f`: unknown type.\nMore."),
+            " (it said: \"I cannot build inputs for `f`: unknown type.\")"
+        );
+        let long = "x".repeat(500);
+        let quoted = reply_opening(&long);
+        assert!(quoted.ends_with("…\")") && quoted.chars().count() < 200, "{quoted}");
+        assert_eq!(reply_opening("  \n "), "");
+    }
 }
