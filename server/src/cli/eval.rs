@@ -213,20 +213,36 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
         &per_language,
         started.elapsed(),
     );
-    let mut stdout = std::io::stdout().lock();
-    write!(stdout, "{}", summary.render())?;
-    stdout.flush()?;
-    if let Some(path) = &args.json {
-        let path = summary_path(path);
-        let text = serde_json::to_string_pretty(&summary)?;
-        std::fs::write(&path, text + "\n")
-            .with_context(|| format!("writing the summary to {}", path.display()))?;
-    }
+    publish(&args, &summary.render(), &summary, None)?;
     Ok(if summary.all_as_expected() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// The end of every eval run: its table on stdout, the summary as JSON
+/// beside `--json OUT`, and `markdown` (when the run has tables in the
+/// papers' shape) in `--markdown OUT`.
+pub(crate) fn publish(
+    args: &EvalArgs,
+    table: &str,
+    summary: &impl serde::Serialize,
+    markdown: Option<String>,
+) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    write!(stdout, "{table}")?;
+    stdout.flush()?;
+    if let Some(path) = &args.json {
+        let path = summary_path(path);
+        std::fs::write(&path, serde_json::to_string_pretty(summary)? + "\n")
+            .with_context(|| format!("writing the summary to {}", path.display()))?;
+    }
+    if let (Some(path), Some(markdown)) = (&args.markdown, markdown) {
+        std::fs::write(path, markdown)
+            .with_context(|| format!("writing the markdown tables to {}", path.display()))?;
+    }
+    Ok(())
 }
 
 /// One status line on stderr, redrawn in place; only when stderr is a

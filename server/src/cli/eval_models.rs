@@ -3,7 +3,7 @@
 //! seeds' metrics per stage, model and language, in a table and (with
 //! `--markdown`) in the papers' shape. Also the engine of `perforch profile`.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -14,7 +14,7 @@ use crate::eval::pipeline_stage::ACCEPTED_WRONG;
 use crate::eval::record::Keyed;
 use crate::eval::{
     Dataset, EvalModel, EvalStage, PerfBench, ReplayFile, ResultsFile, StageRecord, StageRunner,
-    StageSummary, Task, prepare_toolchains, summary_path,
+    StageSummary, Task, prepare_toolchains,
 };
 use crate::executor::{ExecutorConfig, MeasureConfig};
 use crate::models::{ModelRegistry, RegistryOptions};
@@ -24,18 +24,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let (dataset, records) = evaluate(args, &args.models)?;
     let summary = StageSummary::new(dataset.name(), &records, started.elapsed().as_secs_f64());
-    let mut stdout = std::io::stdout().lock();
-    write!(stdout, "{}", summary.render())?;
-    stdout.flush()?;
-    if let Some(path) = &args.json {
-        let path = summary_path(path);
-        std::fs::write(&path, serde_json::to_string_pretty(&summary)? + "\n")
-            .with_context(|| format!("writing the summary to {}", path.display()))?;
-    }
-    if let Some(path) = &args.markdown {
-        std::fs::write(path, summary.markdown())
-            .with_context(|| format!("writing the markdown tables to {}", path.display()))?;
-    }
+    super::eval::publish(args, &summary.render(), &summary, Some(summary.markdown()))?;
     // The pipeline handing out code the benchmark's own tests reject is
     // the failure perforch exists to prevent: the run fails with the list.
     let wrong: Vec<&str> = records

@@ -2,7 +2,7 @@
 //! solutions from FILE are measured against the dataset's canonical ones,
 //! one at a time, and the summary says how many the executor detected.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -13,7 +13,7 @@ use super::eval::{EvalArgs, Progress, limits_of, task_lists};
 use crate::eval::record::Keyed;
 use crate::eval::{
     Dataset, PerfBench, PerfRecord, ReplayFile, ReplayIssues, ReplaySummary, ResultsFile,
-    run_replay, summary_path,
+    run_replay,
 };
 use crate::executor::{ExecutorConfig, MeasureConfig};
 
@@ -97,18 +97,7 @@ pub fn run(args: &EvalArgs, replay_path: &Path) -> anyhow::Result<ExitCode> {
         &issues,
         started.elapsed().as_secs_f64(),
     );
-    let mut stdout = std::io::stdout().lock();
-    write!(stdout, "{}", summary.render())?;
-    stdout.flush()?;
-    if let Some(path) = &args.json {
-        let path = summary_path(path);
-        std::fs::write(&path, serde_json::to_string_pretty(&summary)? + "\n")
-            .with_context(|| format!("writing the summary to {}", path.display()))?;
-    }
-    if let Some(path) = &args.markdown {
-        std::fs::write(path, summary.markdown())
-            .with_context(|| format!("writing the markdown table to {}", path.display()))?;
-    }
+    super::eval::publish(args, &summary.render(), &summary, Some(summary.markdown()))?;
     Ok(if summary.holds() {
         ExitCode::SUCCESS
     } else {
