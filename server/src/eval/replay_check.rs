@@ -267,39 +267,17 @@ impl ReplaySummary {
             "{} / replayed known-faster solutions against the canonical ones",
             self.dataset
         );
-        let _ = writeln!(
-            out,
-            "{:<8} {:>10} {:>8} {:>7} {:>5} {:>7} {:>9} {:>11} {:>9} {:>10} {:>9} {:>11}",
-            "source",
-            "candidates",
-            "correct",
-            "faster",
-            "ties",
-            "slower",
-            "explained",
-            "unexplained",
-            "median x",
-            "faster: x",
-            "expected",
-            "same: ties"
-        );
+        let line = |cells: [&str; 12]| -> String {
+            let mut text = format!("{:<width$}", cells[0], width = TERMINAL_WIDTHS[0]);
+            for (cell, width) in cells.iter().zip(TERMINAL_WIDTHS).skip(1) {
+                let _ = write!(text, " {cell:>width$}");
+            }
+            text
+        };
+        let _ = writeln!(out, "{}", line(TERMINAL_HEADER));
         for row in &self.rows {
-            let _ = writeln!(
-                out,
-                "{:<8} {:>10} {:>8} {:>7} {:>5} {:>7} {:>9} {:>11} {:>9} {:>10} {:>9} {:>11}",
-                row.source,
-                row.candidates,
-                row.correct,
-                row.faster,
-                row.ties,
-                row.slower,
-                row.explained,
-                row.unexplained,
-                format_speedup(row.median_speedup),
-                format_speedup(row.median_detected_speedup),
-                format!("{}/{}", row.expected_detected, row.expected_faster),
-                format!("{}/{}", row.same_as_canonical_ties, row.same_as_canonical)
-            );
+            let cells = row.cells();
+            let _ = writeln!(out, "{}", line(cells.each_ref().map(String::as_str)));
         }
         let lists = [
             ("measured slower", &self.slower),
@@ -339,26 +317,47 @@ impl ReplaySummary {
         );
         let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|---|---|---|");
         for row in &self.rows {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {}/{} | {}/{} |",
-                row.source,
-                row.candidates,
-                row.correct,
-                row.faster,
-                row.ties,
-                row.slower,
-                row.explained,
-                row.unexplained,
-                format_speedup(row.median_speedup),
-                format_speedup(row.median_detected_speedup),
-                row.expected_detected,
-                row.expected_faster,
-                row.same_as_canonical_ties,
-                row.same_as_canonical
-            );
+            let _ = writeln!(out, "| {} |", row.cells().join(" | "));
         }
         out
+    }
+}
+
+/// The terminal table's column titles and widths (the source left-aligned,
+/// the figures right-aligned); the markdown table spells the titles out.
+const TERMINAL_HEADER: [&str; 12] = [
+    "source",
+    "candidates",
+    "correct",
+    "faster",
+    "ties",
+    "slower",
+    "explained",
+    "unexplained",
+    "median x",
+    "faster: x",
+    "expected",
+    "same: ties",
+];
+const TERMINAL_WIDTHS: [usize; 12] = [8, 10, 8, 7, 5, 7, 9, 11, 9, 10, 9, 11];
+
+impl ReplayRow {
+    /// The row's twelve cells, in the order of both tables.
+    fn cells(&self) -> [String; 12] {
+        [
+            self.source.clone(),
+            self.candidates.to_string(),
+            self.correct.to_string(),
+            self.faster.to_string(),
+            self.ties.to_string(),
+            self.slower.to_string(),
+            self.explained.to_string(),
+            self.unexplained.to_string(),
+            format_speedup(self.median_speedup),
+            format_speedup(self.median_detected_speedup),
+            format!("{}/{}", self.expected_detected, self.expected_faster),
+            format!("{}/{}", self.same_as_canonical_ties, self.same_as_canonical),
+        ]
     }
 }
 
