@@ -228,3 +228,54 @@ async fn failing_function_is_fixed_then_refined() {
     );
     assert!(fix_call.contains("test_unique_sorted"), "{fix_call}");
 }
+
+const ALLOWED_FAST: &str = "def count_allowed(words: list[str], banned: list[str]) -> int:\n    banned_set = set(banned)\n    return sum(1 for word in words if word not in banned_set)";
+
+/// A model whose inputs reply is prose: the job quotes it, builds inputs
+/// from the parameter types instead (large ones included) and still judges.
+/// A model whose inputs are usable gets the small edge cases added.
+#[tokio::test(flavor = "multi_thread")]
+async fn type_directed_inputs_replace_an_unusable_reply_and_join_a_usable_one() {
+    let server = FakeModelServer::start().await.unwrap();
+    let workspace = Workspace::new("python/moderation.py", &server, &["alpha"], "");
+    push_all(
+        &server,
+        vec![
+            ScriptedReply::openai_text("I would rather not write inputs.", 400, 20),
+            code_reply("python", ALLOWED_FAST),
+        ],
+    );
+    let report = workspace.optimize("count_allowed", &[]).await;
+    let notes = report["notes"].to_string();
+    assert!(
+        notes.contains("alpha's test inputs were unusable")
+            && notes.contains("(it said: \\\"I would rather not write inputs.\\\")"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("inputs built from the parameter types instead"),
+        "{notes}"
+    );
+    assert!(
+        report["evidence"]["stress"].as_u64().unwrap() >= 1,
+        "{report:#}"
+    );
+    assert_eq!(report["accepted"], true, "{report:#}");
+
+    // Usable model inputs: no note, and the five type-directed small
+    // cases are in the evidence beside the model's one input (the set
+    // version may well lose on small inputs only; that is the judge's call).
+    push_all(
+        &server,
+        vec![
+            inputs_reply(&[&["['a', 'b']", "['b']"]], &[]),
+            code_reply("python", ALLOWED_FAST),
+        ],
+    );
+    let report = workspace.optimize("count_allowed", &[]).await;
+    let notes = report["notes"].to_string();
+    assert!(!notes.contains("instead"), "{notes}");
+    assert_eq!(report["evidence"]["generated"], 6, "{report:#}");
+    assert_eq!(report["evidence"]["stress"], 0, "{report:#}");
+    assert_eq!(report["evidence"]["inputs_used"], 9, "{report:#}");
+}

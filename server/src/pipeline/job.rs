@@ -854,11 +854,7 @@ impl<'a> Job<'a> {
                     // element, repeats, negatives) are added whatever it
                     // wrote, since they cost nothing to run and are where
                     // a faster rewrite most often goes wrong.
-                    generated.extend(
-                        self.type_directed_inputs(original, false)
-                            .into_iter()
-                            .filter(|input| input.source == InputSource::Generated),
-                    );
+                    generated.extend(self.type_directed_inputs(original, false));
                     generated
                 }
                 Err(problem) => {
@@ -880,29 +876,35 @@ impl<'a> Job<'a> {
         Ok(inputs)
     }
 
-    /// Inputs built from the parameter types by the builtin generator: all
-    /// of them when the model's inputs are unusable (small local models
-    /// often loop or break the JSON), so the job can go on judging; else
-    /// the caller keeps the small edge cases.
-    /// `instead`: they replace the model's inputs, and the report says so.
+    /// Inputs built from the parameter types by the builtin generator.
+    /// `instead`: they replace the model's inputs, which were unusable
+    /// (small local models often loop or break the JSON), so the large
+    /// cases come too and the report says so; else only the small edge
+    /// cases, added to the model's.
     fn type_directed_inputs(&mut self, original: &Baseline, instead: bool) -> Vec<TestInput> {
-        let reply = crate::builtin::inputs::inputs_reply(
+        let Ok(built) = crate::builtin::inputs::type_directed(
             self.request.language,
             &original.file_text,
             &self.request.function,
-        );
-        match reply.map(|text| parse_inputs_reply(&text)) {
-            Ok(Ok(generated)) if !generated.is_empty() => {
-                if instead {
-                    self.notes.push(format!(
-                        "used {} inputs built from the parameter types instead",
-                        generated.len()
-                    ));
-                }
-                generated
-            }
-            _ => Vec::new(),
+            instead,
+        ) else {
+            return Vec::new();
+        };
+        let as_inputs = |lists: Vec<Vec<String>>, source| {
+            lists
+                .into_iter()
+                .map(move |args| TestInput { args, source })
+        };
+        let inputs: Vec<TestInput> = as_inputs(built.small, InputSource::Generated)
+            .chain(as_inputs(built.stress, InputSource::Stress))
+            .collect();
+        if instead && !inputs.is_empty() {
+            self.notes.push(format!(
+                "used {} inputs built from the parameter types instead",
+                inputs.len()
+            ));
         }
+        inputs
     }
 
     async fn classify_with_model(&mut self, original: &Baseline) -> Result<(), PipelineError> {
@@ -1304,7 +1306,10 @@ mod tests {
         );
         let long = "x".repeat(500);
         let quoted = reply_opening(&long);
-        assert!(quoted.ends_with("…\")") && quoted.chars().count() < 200, "{quoted}");
+        assert!(
+            quoted.ends_with("…\")") && quoted.chars().count() < 200,
+            "{quoted}"
+        );
         assert_eq!(reply_opening("  \n "), "");
     }
 }

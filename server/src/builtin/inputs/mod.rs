@@ -75,12 +75,23 @@ pub enum InputsError {
     UnknownType(String),
 }
 
-/// The reply to an inputs request: `{"inputs": [...], "stress": [...]}`.
-pub fn inputs_reply(
+/// Argument lists built from a function's parameter types, as source
+/// expressions of its language.
+pub struct TypeDirected {
+    /// Small edge cases: empty, one element, repeats, negatives.
+    pub small: Vec<Vec<String>>,
+    /// Two large cases (none unless asked for).
+    pub stress: Vec<Vec<String>>,
+}
+
+/// The inputs for `function` in `file_text`; the large ones only `with_stress`
+/// (rendering them is most of the work).
+pub fn type_directed(
     language: Language,
     file_text: &str,
     function: &str,
-) -> Result<String, InputsError> {
+    with_stress: bool,
+) -> Result<TypeDirected, InputsError> {
     let document = Document::new(language, 0, file_text);
     let target = functions(&document)
         .into_iter()
@@ -94,13 +105,27 @@ pub fn inputs_reply(
             .map(|(value, arg)| languages::expression(language, arg, value))
             .collect()
     };
-    let small: Vec<Vec<String>> = small_cases(&types).into_iter().map(render).collect();
-    let len = if language == Language::Python {
-        PYTHON_STRESS_LEN
+    let small = small_cases(&types).into_iter().map(render).collect();
+    let stress = if with_stress {
+        let len = if language == Language::Python {
+            PYTHON_STRESS_LEN
+        } else {
+            STRESS_LEN
+        };
+        stress_cases(&types, len).into_iter().map(render).collect()
     } else {
-        STRESS_LEN
+        Vec::new()
     };
-    let stress: Vec<Vec<String>> = stress_cases(&types, len).into_iter().map(render).collect();
+    Ok(TypeDirected { small, stress })
+}
+
+/// The reply to an inputs request: `{"inputs": [...], "stress": [...]}`.
+pub fn inputs_reply(
+    language: Language,
+    file_text: &str,
+    function: &str,
+) -> Result<String, InputsError> {
+    let TypeDirected { small, stress } = type_directed(language, file_text, function, true)?;
     let body = serde_json::json!({ "inputs": small, "stress": stress });
     Ok(format!(
         "Inputs built from the parameter types of `{function}`.\n```json\n{body}\n```"
