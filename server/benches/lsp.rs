@@ -74,8 +74,12 @@ impl Client {
     async fn diagnostics_of(&mut self, uri: &str) -> usize {
         loop {
             let message = self.receive().await;
-            if message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == uri {
-                return message["params"]["diagnostics"].as_array().map_or(0, Vec::len);
+            if message["method"] == "textDocument/publishDiagnostics"
+                && message["params"]["uri"] == uri
+            {
+                return message["params"]["diagnostics"]
+                    .as_array()
+                    .map_or(0, Vec::len);
             }
         }
     }

@@ -33,7 +33,11 @@ fn local_model_path(what: &str) -> PathBuf {
         .args(["path", what, "--model", MODEL])
         .output()
         .expect("python3 runs scripts/local-model");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let path = PathBuf::from(String::from_utf8(output.stdout).unwrap().trim());
     assert!(
         path.exists(),
@@ -62,10 +66,21 @@ impl LocalServer {
             .arg("-m")
             .arg(local_model_path("model"))
             // One thread: two on a busy 2-core machine slow generation ten-fold.
-            .args(["--host", "127.0.0.1", "--port", &port.to_string(), "-t", "1", "-c", "8192"])
+            .args([
+                "--host",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+                "-t",
+                "1",
+                "-c",
+                "8192",
+            ])
             .stdin(Stdio::null())
             .stdout(std::fs::File::create(&log).unwrap())
-            .stderr(Stdio::from(std::fs::File::create(log.with_extension("err")).unwrap()))
+            .stderr(Stdio::from(
+                std::fs::File::create(log.with_extension("err")).unwrap(),
+            ))
             .spawn()
             .expect("llama-server starts");
         let mut server = LocalServer {
@@ -102,7 +117,14 @@ impl LocalServer {
     fn logs(&self) -> String {
         let read = |path: &Path| std::fs::read_to_string(path).unwrap_or_default();
         let text = read(&self.log) + &read(&self.log.with_extension("err"));
-        text.lines().rev().take(40).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n")
+        text.lines()
+            .rev()
+            .take(40)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 }
 
@@ -124,7 +146,10 @@ struct Run {
 /// `perforch optimize` on a copy of `fixture`, with the local server as
 /// the only model.
 fn optimize(server: &LocalServer, fixture: &str, function: &str, write: bool) -> Run {
-    let dir = tempfile::Builder::new().prefix("perforch-local-model").tempdir().unwrap();
+    let dir = tempfile::Builder::new()
+        .prefix("perforch-local-model")
+        .tempdir()
+        .unwrap();
     let source = repository().join("fixtures").join(fixture);
     let file = dir.path().join(source.file_name().unwrap());
     std::fs::copy(&source, &file).unwrap();
@@ -162,8 +187,13 @@ fn optimize(server: &LocalServer, fixture: &str, function: &str, write: bool) ->
     let output = command.output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "perforch optimize failed:\n{stderr}\n{stdout}\n{}", server.logs());
-    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{stdout}"));
+    assert!(
+        output.status.success(),
+        "perforch optimize failed:\n{stderr}\n{stdout}\n{}",
+        server.logs()
+    );
+    let report: Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{stdout}"));
     let recording = std::fs::read_to_string(&recording_path)
         .unwrap_or_default()
         .lines()
@@ -185,22 +215,46 @@ fn check_run(run: &Run, function: &str, write: bool) {
     // Every call reached the real server and came back parsed, with usage.
     let calls = report["llm_calls"].as_u64().unwrap();
     assert!(calls >= 1, "no model call: {context}");
-    assert_eq!(run.recording.len() as u64, calls, "one recorded exchange per call: {context}");
+    assert_eq!(
+        run.recording.len() as u64,
+        calls,
+        "one recorded exchange per call: {context}"
+    );
     for exchange in &run.recording {
         let messages = exchange["request"]["messages"].as_array().unwrap();
-        assert!(messages.iter().any(|m| m["content"].as_str().unwrap().contains(function)), "{exchange:#}");
+        assert!(
+            messages
+                .iter()
+                .any(|m| m["content"].as_str().unwrap().contains(function)),
+            "{exchange:#}"
+        );
         let response = &exchange["response"];
-        assert!(!response["text"].as_str().unwrap().trim().is_empty(), "empty reply: {exchange:#}");
-        assert!(response["usage"]["input_tokens"].as_u64().unwrap() > 0, "{exchange:#}");
-        assert!(response["usage"]["output_tokens"].as_u64().unwrap() > 0, "{exchange:#}");
+        assert!(
+            !response["text"].as_str().unwrap().trim().is_empty(),
+            "empty reply: {exchange:#}"
+        );
+        assert!(
+            response["usage"]["input_tokens"].as_u64().unwrap() > 0,
+            "{exchange:#}"
+        );
+        assert!(
+            response["usage"]["output_tokens"].as_u64().unwrap() > 0,
+            "{exchange:#}"
+        );
     }
     // Every iteration is a model reply judged by the executor, with its
     // tokens and time; none is a protocol failure.
     let iterations = report["iterations"].as_array().unwrap();
-    assert!(!iterations.is_empty(), "the model was never asked for code: {context}");
+    assert!(
+        !iterations.is_empty(),
+        "the model was never asked for code: {context}"
+    );
     for iteration in iterations {
         let kind = iteration["outcome"]["kind"].as_str().unwrap();
-        assert_ne!(kind, "model_error", "the real server refused or broke a call: {context}");
+        assert_ne!(
+            kind, "model_error",
+            "the real server refused or broke a call: {context}"
+        );
         assert!(iteration["input_tokens"].as_u64().unwrap() > 0, "{context}");
         assert!(iteration["latency_ms"].as_u64().unwrap() > 0, "{context}");
         // A reply that is the code it was given is a tie without
@@ -209,23 +263,42 @@ fn check_run(run: &Run, function: &str, write: bool) {
         let unchanged = kind == "tie" && iteration["figures"].is_null();
         if unchanged {
             assert!(
-                report["notes"].to_string().contains("returned the code it was given"),
+                report["notes"]
+                    .to_string()
+                    .contains("returned the code it was given"),
                 "an unmeasured tie is explained: {context}"
             );
         } else if ["slower", "tie", "better"].contains(&kind) {
             let figures = &iteration["figures"];
-            assert!(figures["original"]["cpu_ms"].as_f64().unwrap() > 0.0, "measured: {context}");
+            assert!(
+                figures["original"]["cpu_ms"].as_f64().unwrap() > 0.0,
+                "measured: {context}"
+            );
         }
     }
-    assert!(report["input_tokens"].as_u64().unwrap() > 0 && report["output_tokens"].as_u64().unwrap() > 0);
-    assert!(run.markdown.contains("local-qwen"), "the report names the model: {}", run.markdown);
-    assert_eq!(report["cost_usd"].as_f64().unwrap(), 0.0, "a local model costs nothing");
+    assert!(
+        report["input_tokens"].as_u64().unwrap() > 0
+            && report["output_tokens"].as_u64().unwrap() > 0
+    );
+    assert!(
+        run.markdown.contains("local-qwen"),
+        "the report names the model: {}",
+        run.markdown
+    );
+    assert_eq!(
+        report["cost_usd"].as_f64().unwrap(),
+        0.0,
+        "a local model costs nothing"
+    );
     // The file: changed only by an accepted, verified result with --write.
     let accepted = report["accepted"].as_bool().unwrap();
     if accepted {
         assert_eq!(report["verdict"], "faster", "{context}");
         assert!(report["speedup"].as_f64().unwrap() > 1.05, "{context}");
-        assert!(iterations.iter().any(|i| i["outcome"]["kind"] == "better"), "{context}");
+        assert!(
+            iterations.iter().any(|i| i["outcome"]["kind"] == "better"),
+            "{context}"
+        );
     } else {
         assert!(
             run.markdown.contains("no verified improvement"),
@@ -234,7 +307,11 @@ fn check_run(run: &Run, function: &str, write: bool) {
         );
     }
     if write && accepted {
-        assert_eq!(run.after, report["new_file_text"].as_str().unwrap(), "--write writes the verified variant");
+        assert_eq!(
+            run.after,
+            report["new_file_text"].as_str().unwrap(),
+            "--write writes the verified variant"
+        );
         assert_ne!(run.after, run.before);
     } else {
         assert_eq!(run.after, run.before, "the user's file changed: {context}");

@@ -396,7 +396,10 @@ fn documented_example_parses() {
         .iter()
         .map(|model| model.name.as_str())
         .collect();
-    assert_eq!(names, ["gpt", "claude", "ollama", "local-qwen", "vllm", "builtin"]);
+    assert_eq!(
+        names,
+        ["gpt", "claude", "ollama", "local-qwen", "vllm", "builtin"]
+    );
     assert!(config.enabled_search().is_none());
     assert_eq!(config.retry, perforch::config::RetryConfig::default());
     assert_eq!(

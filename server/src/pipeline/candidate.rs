@@ -386,14 +386,17 @@ mod tests {
     fn the_same_code_differently_indented_is_the_same() {
         // A method as it stands in its class, and a model's unindented copy.
         let current = "def total(self, xs):\n        s = 0\n        for x in xs:\n            s += x   \n\n        return s";
-        let reply = "def total(self, xs):\n    s = 0\n    for x in xs:\n        s += x\n    return s\n";
+        let reply =
+            "def total(self, xs):\n    s = 0\n    for x in xs:\n        s += x\n    return s\n";
         assert!(candidate(reply).is_same_as(current));
     }
 
     #[test]
     fn a_moved_block_or_an_extra_helper_is_not_the_same() {
-        let current = "def f(xs):\n    s = 0\n    for x in xs:\n        s += x\n        s *= 2\n    return s";
-        let dedented = "def f(xs):\n    s = 0\n    for x in xs:\n        s += x\n    s *= 2\n    return s";
+        let current =
+            "def f(xs):\n    s = 0\n    for x in xs:\n        s += x\n        s *= 2\n    return s";
+        let dedented =
+            "def f(xs):\n    s = 0\n    for x in xs:\n        s += x\n    s *= 2\n    return s";
         assert!(!candidate(dedented).is_same_as(current));
         let mut with_helper = candidate(current);
         with_helper.helpers.push("def g():\n    pass".into());

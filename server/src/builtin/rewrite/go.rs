@@ -91,7 +91,9 @@ fn concat_to_builder(site: &Site<'_>) -> Option<Rewrite> {
         |use_| append_statement_of(site, use_, name),
         &BuilderSyntax {
             declare: |indent, builder, name| {
-                format!("{indent}var {builder} strings.Builder\n{indent}{builder}.WriteString({name})\n")
+                format!(
+                    "{indent}var {builder} strings.Builder\n{indent}{builder}.WriteString({name})\n"
+                )
             },
             append: |builder, part| format!("{builder}.WriteString({part})"),
             finish: |indent, name, builder| format!("\n{indent}{name} = {builder}.String()"),

@@ -210,7 +210,10 @@ mod tests {
         // HumanEval's C++ prompts: the statement above the includes.
         let source = "/*\nAre two numbers closer than the threshold?\n>>> close({1.0, 2.0}, 0.5)\nfalse\n*/\n#include<vector>\nconst char* s = \"/* not a comment\";\nbool close(std::vector<float> numbers, float threshold){\n    return false;\n}\n";
         let signature = find(source, "close").unwrap();
-        assert_eq!(signature.params, "std::vector<float> numbers, float threshold");
+        assert_eq!(
+            signature.params,
+            "std::vector<float> numbers, float threshold"
+        );
         assert_eq!(signature.before, "bool");
     }
 
