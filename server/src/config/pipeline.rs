@@ -41,6 +41,10 @@ pub struct PipelineConfig {
     pub classify_with_model: bool,
     /// Model entry that writes test inputs; default: the top refine model.
     pub inputs_model: Option<String>,
+    /// Small inputs (empty, repeats, negatives, brackets, non-ASCII
+    /// letters...) every candidate is checked on for correctness; 0 turns
+    /// the check off.
+    pub small_scope_inputs: usize,
 }
 
 impl Default for PipelineConfig {
@@ -58,6 +62,7 @@ impl Default for PipelineConfig {
             measure_runs: 5,
             classify_with_model: false,
             inputs_model: None,
+            small_scope_inputs: 500,
         }
     }
 }

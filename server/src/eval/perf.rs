@@ -198,6 +198,9 @@ impl PerfBench {
             baseline,
             &candidate,
             &prepared.screened.kept,
+            // The benchmark's inputs and tests are the evidence here, as in
+            // the papers; small-scope checks belong to perforch's own jobs.
+            None,
             repeats,
             Metric::Time,
         ) {

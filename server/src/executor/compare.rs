@@ -176,11 +176,42 @@ pub struct Mismatch {
 fn describe(result: Option<&CallRecord>, args: bool) -> String {
     match result {
         None => "no result".to_string(),
-        Some(record) if args => Value::Array(record.args.clone()).to_string(),
+        Some(record) if args => readable(&Value::Array(record.args.clone())),
         Some(record) => match &record.result {
-            CallResult::Value(v) => v.to_string(),
-            CallResult::Exception(kind) => format!("raised {kind}"),
+            CallResult::Value(v) => readable(v),
+            CallResult::Exception(kind) => format!("raises {kind}"),
         },
+    }
+}
+
+/// A serialised value as people write values: `3`, `1.5`, `"a"`,
+/// `[1, 2]`, `(1, "a")`, `{"a": 1}`, `{1, 2}`, `<Point>`.
+pub fn readable(value: &Value) -> String {
+    let list = |items: &[Value]| items.iter().map(readable).collect::<Vec<_>>().join(", ");
+    match value {
+        Value::Array(items) => format!("[{}]", list(items)),
+        Value::Object(map) if map.len() == 1 => {
+            let (tag, inner) = map.iter().next().expect("one entry");
+            match (tag.as_str(), inner) {
+                ("i" | "f", Value::String(number)) => number.clone(),
+                ("t", Value::Array(items)) => format!("({})", list(items)),
+                ("s", Value::Array(items)) => format!("{{{}}}", list(items)),
+                ("m", Value::Array(pairs)) => {
+                    let entries: Vec<String> = pairs
+                        .iter()
+                        .map(|pair| match pair.as_array().map(Vec::as_slice) {
+                            Some([key, value]) => format!("{}: {}", readable(key), readable(value)),
+                            _ => readable(pair),
+                        })
+                        .collect();
+                    format!("{{{}}}", entries.join(", "))
+                }
+                ("o", Value::String(type_name)) => format!("<{type_name}>"),
+                ("b", Value::String(hex)) => format!("bytes {hex}"),
+                _ => value.to_string(),
+            }
+        }
+        other => other.to_string(),
     }
 }
 
@@ -280,6 +311,16 @@ mod tests {
             parse_stopped_records("no newline at all")
                 .unwrap()
                 .is_empty()
+        );
+    }
+
+    #[test]
+    fn values_read_as_people_write_them() {
+        let value = json!([{"i": "3"}, {"f": "-0.5"}, "a\"b", {"t": [{"i": "1"}, null]},
+            {"m": [["k", {"s": [{"i": "2"}]}]]}, {"o": "Point"}, true]);
+        assert_eq!(
+            readable(&value),
+            r#"[3, -0.5, "a\"b", (1, null), {"k": {2}}, <Point>, true]"#
         );
     }
 

@@ -26,9 +26,14 @@ use crate::routing::{
 use super::budget::Budget;
 use super::candidate::CandidateCode;
 use super::differential;
-use super::evidence::{InputSource, TestInput, parse_inputs_reply, shorten};
+use super::evidence::small_scope::SmallScope;
+use super::evidence::{
+    InputSource, TestInput, parse_inputs_reply, shorten, small_scope_for, type_directed_inputs,
+};
 use super::headers::LocalHeaders;
-use super::judge::{Baseline, Figures, JudgeError, Judgement, Outcome, Workbench, repeats_for};
+use super::judge::{
+    Baseline, Checks, Figures, JudgeError, Judgement, Outcome, Workbench, repeats_for,
+};
 use super::prompts::{self, FunctionContext, PreviousAttempt};
 use super::report::{EvidenceSummary, Iteration, JobVerdict, Report};
 use super::workspace_tests::{TestsVerdict, WorkspaceTests};
@@ -322,7 +327,8 @@ impl<'a> Job<'a> {
                 produced = produced.or(Some(JobVerdict::Fixed));
             }
         }
-        let inputs = self.gather_inputs(&original).await?;
+        let mut inputs = self.gather_inputs(&original, tests.as_deref()).await?;
+        let scope = small_scope_for(language, &original.function, &mut inputs);
         self.step(
             26,
             &format!("checking {} inputs on the original", inputs.len()),
@@ -334,6 +340,10 @@ impl<'a> Job<'a> {
         };
         self.evidence.dropped = screened.dropped.clone();
         self.evidence.inputs_used = screened.kept.len();
+        self.evidence.expected_errors = screened.expected_errors;
+        let checks = self
+            .small_scope_checks(&workbench, &original, scope)
+            .await?;
         let minimum = self.engine.config.pipeline.min_evidence;
         if screened.kept.len() < minimum {
             if let Some(verdict) = produced {
@@ -365,6 +375,7 @@ impl<'a> Job<'a> {
                 tests,
                 original.clone(),
                 screened.kept,
+                checks.map(Arc::new),
                 repeats,
                 costliest,
             )
@@ -606,6 +617,7 @@ impl<'a> Job<'a> {
         tests: Option<Arc<WorkspaceTests>>,
         original: Baseline,
         inputs: Vec<TestInput>,
+        checks: Option<Arc<Checks>>,
         repeats: u32,
         costliest: Option<TestInput>,
     ) -> Result<Ending, PipelineError> {
@@ -684,14 +696,22 @@ impl<'a> Job<'a> {
                         figures: None,
                     }
                 } else {
-                    let (workbench, reference, candidate, inputs) = (
+                    let (workbench, reference, candidate, inputs, checks) = (
                         workbench.clone(),
                         reference.clone(),
                         candidate.clone(),
                         inputs.clone(),
+                        checks.clone(),
                     );
                     self.blocking(move || {
-                        workbench.judge(&reference, &candidate, &inputs, repeats, metric)
+                        workbench.judge(
+                            &reference,
+                            &candidate,
+                            &inputs,
+                            checks.as_deref(),
+                            repeats,
+                            metric,
+                        )
                     })
                     .await??
                 };
@@ -788,7 +808,14 @@ impl<'a> Job<'a> {
             let (workbench, original, inputs) =
                 (workbench.clone(), original.clone(), inputs.clone());
             self.blocking(move || {
-                workbench.judge(&original, &final_candidate, &inputs, repeats, metric)
+                workbench.judge(
+                    &original,
+                    &final_candidate,
+                    &inputs,
+                    checks.as_deref(),
+                    repeats,
+                    metric,
+                )
             })
             .await??
         };
@@ -810,13 +837,18 @@ impl<'a> Job<'a> {
         }
     }
 
-    /// Inputs from the documentation and from a model.
+    /// Inputs from the documentation, the calls in the function's tests,
+    /// and a model.
     async fn gather_inputs(
         &mut self,
         original: &Baseline,
+        tests: Option<&WorkspaceTests>,
     ) -> Result<Vec<TestInput>, PipelineError> {
         let mut inputs = original.doc_inputs();
         self.evidence.doc_examples = inputs.len();
+        let test_calls = tests.map_or_else(Vec::new, |tests| original.test_calls(tests));
+        self.evidence.test_calls = test_calls.len();
+        inputs.extend(test_calls);
         let config = &self.engine.config.pipeline;
         let model = config
             .inputs_model
@@ -876,28 +908,48 @@ impl<'a> Job<'a> {
         Ok(inputs)
     }
 
+    /// Small-scope inputs screened on the original; `None` (with a note)
+    /// when their values cannot be built.
+    async fn small_scope_checks(
+        &mut self,
+        workbench: &Arc<Workbench>,
+        original: &Baseline,
+        scope: Result<SmallScope, String>,
+    ) -> Result<Option<Checks>, PipelineError> {
+        let count = self.engine.config.pipeline.small_scope_inputs;
+        let scope = match scope {
+            Ok(scope) if count > 0 => scope,
+            Ok(_) => return Ok(None),
+            Err(note) => {
+                self.notes.push(note);
+                return Ok(None);
+            }
+        };
+        self.step(
+            28,
+            &format!("checking {count} small inputs on the original"),
+        );
+        let (workbench, baseline) = (workbench.clone(), original.clone());
+        let checks = self
+            .blocking(move || workbench.small_scope_checks(&baseline, scope, count))
+            .await??;
+        self.evidence.small_scope = checks.inputs.len();
+        self.evidence.expected_errors += checks.expected_errors;
+        Ok(Some(checks))
+    }
+
     /// Inputs built from the parameter types by the builtin generator.
     /// `instead`: they replace the model's inputs, which were unusable
     /// (small local models often loop or break the JSON), so the large
     /// cases come too and the report says so; else only the small edge
     /// cases, added to the model's.
     fn type_directed_inputs(&mut self, original: &Baseline, instead: bool) -> Vec<TestInput> {
-        let Ok(built) = crate::builtin::inputs::type_directed(
+        let inputs = type_directed_inputs(
             self.request.language,
             &original.file_text,
             &self.request.function,
             instead,
-        ) else {
-            return Vec::new();
-        };
-        let as_inputs = |lists: Vec<Vec<String>>, source| {
-            lists
-                .into_iter()
-                .map(move |args| TestInput { args, source })
-        };
-        let inputs: Vec<TestInput> = as_inputs(built.small, InputSource::Generated)
-            .chain(as_inputs(built.stress, InputSource::Stress))
-            .collect();
+        );
         if instead && !inputs.is_empty() {
             self.notes.push(format!(
                 "used {} inputs built from the parameter types instead",

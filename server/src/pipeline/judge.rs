@@ -11,7 +11,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::{Function, functions};
 use crate::document::Document;
-use crate::executor::compare::{CallResult, Implementation, Tolerance};
+use crate::executor::compare::{
+    CallResult, Implementation, Mismatch, MismatchKind, Tolerance, compare_records,
+};
 use crate::executor::differential::{build_driver, run_driver};
 use crate::executor::driver::{DiffSpec, DriverMode};
 use crate::executor::measure::SideFigures;
@@ -25,6 +27,7 @@ use crate::routing::Metric;
 
 use super::candidate::{CandidateCode, unindent};
 use super::differential::{self, DriverUnavailable};
+use super::evidence::small_scope::{SmallInput, SmallScope};
 use super::evidence::{DroppedInput, TestInput, doc_example_inputs, shorten};
 use super::headers::LocalHeaders;
 use super::layout::FileLayout;
@@ -79,6 +82,17 @@ impl Baseline {
             .as_deref()
             .map(|doc| doc_example_inputs(doc, &self.function.name))
             .unwrap_or_default()
+    }
+
+    /// Calls of the function written in its tests, as inputs.
+    pub fn test_calls(&self, tests: &super::workspace_tests::WorkspaceTests) -> Vec<TestInput> {
+        let mut sources = tests.test_sources();
+        for (path, text) in &mut sources {
+            if tests.is_own_file(path) {
+                text.clone_from(&self.file_text);
+            }
+        }
+        super::evidence::calls_in_tests(&sources, &self.function, |path| tests.is_own_file(path))
     }
 
     /// This baseline with `candidate` spliced in.
@@ -190,7 +204,11 @@ impl Outcome {
             Outcome::NoCode { detail } => format!("no code: {detail}"),
             Outcome::ModelError { detail } => format!("model error: {detail}"),
             Outcome::BuildError { .. } => "build error".into(),
-            Outcome::WrongOutput { input, .. } => format!("wrong output on {input}"),
+            Outcome::WrongOutput {
+                input,
+                expected,
+                actual,
+            } => format!("wrong output on {input}: {actual}, the original gives {expected}"),
             Outcome::FailingTest { test, .. } => format!("failing test {test}"),
             Outcome::RunFailed { input, status } => format!("{status} on {input}"),
             Outcome::Slower { ratio } => format!("slower ({metric} ×{ratio:.3})"),
@@ -298,7 +316,29 @@ pub struct Screened {
     pub dropped: Vec<DroppedInput>,
     /// The original's CPU ns per kept input (one call each).
     pub original_ns: Vec<u64>,
+    /// Kept inputs on which the original raises (or panics): a candidate
+    /// must raise the same kind there.
+    pub expected_errors: usize,
 }
+
+/// The driver's exception kind for an input whose own expression failed
+/// (an unknown name, a bad literal): no evidence either way.
+pub const BAD_INPUT: &str = "perforch.BadInput:";
+
+/// Small-scope inputs the original was screened on, run once per
+/// candidate for correctness (never timed), with the generator that shrinks
+/// a failing one.
+#[derive(Debug, Clone)]
+pub struct Checks {
+    pub scope: SmallScope,
+    pub inputs: Vec<SmallInput>,
+    pub expected_errors: usize,
+}
+
+/// Most shrinking rounds (each a build and a run) for a counterexample.
+const SHRINK_ROUNDS: usize = 5;
+/// Most smaller inputs tried per round.
+const SHRINK_BATCH: usize = 120;
 
 /// Builds and runs in its own temporary folder; one per job.
 pub struct Workbench {
@@ -501,10 +541,23 @@ impl Workbench {
                             screened.original_ns.push(record.cpu_ns);
                             screened.kept.push(input);
                         }
-                        CallResult::Exception(kind) => screened.dropped.push(DroppedInput {
-                            input,
-                            reason: format!("the original raises {kind}"),
-                        }),
+                        CallResult::Exception(kind) if kind.starts_with(BAD_INPUT) => {
+                            screened.dropped.push(DroppedInput {
+                                input,
+                                reason: format!(
+                                    "the input itself cannot be built ({})",
+                                    &kind[BAD_INPUT.len()..]
+                                ),
+                            })
+                        }
+                        // Error behaviour is behaviour: a version that stops
+                        // raising, or raises another kind, is wrong.
+                        CallResult::Exception(_) => {
+                            screened.expected_errors += 1;
+                            printed += record.printed_bytes;
+                            screened.original_ns.push(record.cpu_ns);
+                            screened.kept.push(input);
+                        }
                     },
                     None => {
                         // The run ended here (timeout, crash): drop this
@@ -531,22 +584,64 @@ impl Workbench {
         Ok(screened)
     }
 
-    /// Judge `candidate` against `baseline` on `inputs`.
+    /// `count` small-scope inputs from `scope`, screened with `baseline`
+    /// as the oracle: those it answers, or raises on, are kept.
+    pub fn small_scope_checks(
+        &self,
+        baseline: &Baseline,
+        scope: SmallScope,
+        count: usize,
+    ) -> Result<Checks, JudgeError> {
+        let inputs = scope.inputs(count);
+        self.screen_checks(baseline, scope, inputs)
+    }
+
+    fn screen_checks(
+        &self,
+        baseline: &Baseline,
+        scope: SmallScope,
+        inputs: Vec<SmallInput>,
+    ) -> Result<Checks, JudgeError> {
+        let screened = self.screen(baseline, inputs.iter().map(|i| i.input.clone()).collect())?;
+        let mut by_args: std::collections::HashMap<Vec<String>, SmallInput> = inputs
+            .into_iter()
+            .map(|input| (input.input.args.clone(), input))
+            .collect();
+        let kept = screened
+            .kept
+            .iter()
+            .filter_map(|input| by_args.remove(&input.args))
+            .collect();
+        Ok(Checks {
+            scope,
+            inputs: kept,
+            expected_errors: screened.expected_errors,
+        })
+    }
+
+    /// Judge `candidate` against `baseline` on `inputs`, after checking it
+    /// on the small-scope `checks` when there are any.
     pub fn judge(
         &self,
         baseline: &Baseline,
         candidate: &CandidateCode,
         inputs: &[TestInput],
+        checks: Option<&Checks>,
         repeats: u32,
         metric: Metric,
     ) -> Result<Judgement, JudgeError> {
-        let spec = self.spec(baseline, candidate, inputs, repeats)?;
         let verdict_only = |outcome| {
             Ok(Judgement {
                 outcome,
                 figures: None,
             })
         };
+        if let Some(checks) = checks
+            && let Some(outcome) = self.check(baseline, candidate, checks)?
+        {
+            return verdict_only(outcome);
+        }
+        let spec = self.spec(baseline, candidate, inputs, repeats)?;
         let built = match build_driver(
             &self.executor,
             &self.toolchain,
@@ -567,24 +662,10 @@ impl Workbench {
             DriverMode::Both,
             self.measure.limits.clone(),
         )?;
-        let mismatches =
-            crate::executor::compare::compare_records(&records, inputs.len(), self.tolerance);
+        let mismatches = compare_records(&records, inputs.len(), self.tolerance);
         let name = &baseline.function.name;
-        if let Some(mismatch) = mismatches
-            .iter()
-            .find(|m| m.kind != crate::executor::compare::MismatchKind::Missing)
-        {
-            // Same result, other arguments: say so, or the two argument
-            // lists read like two different results.
-            let what = match mismatch.kind {
-                crate::executor::compare::MismatchKind::Arguments => "arguments after the call ",
-                _ => "",
-            };
-            return verdict_only(Outcome::WrongOutput {
-                input: inputs[mismatch.call].call_text(name),
-                expected: format!("{what}{}", shorten(&mismatch.original, 300)),
-                actual: format!("{what}{}", shorten(&mismatch.candidate, 300)),
-            });
+        if let Some(mismatch) = mismatches.iter().find(|m| m.kind != MismatchKind::Missing) {
+            return verdict_only(wrong_output(&inputs[mismatch.call], name, mismatch));
         }
         if !run.succeeded() || !mismatches.is_empty() {
             let call = mismatches.first().map_or(0, |m| m.call);
@@ -626,6 +707,100 @@ impl Workbench {
             outcome,
             figures: Some(figures),
         })
+    }
+}
+
+impl Workbench {
+    /// Run `candidate` and `baseline` once on every small-scope input; on
+    /// a difference, the smallest failing input found by shrinking.
+    fn check(
+        &self,
+        baseline: &Baseline,
+        candidate: &CandidateCode,
+        checks: &Checks,
+    ) -> Result<Option<Outcome>, JudgeError> {
+        let inputs: Vec<TestInput> = checks.inputs.iter().map(|i| i.input.clone()).collect();
+        let (run, mismatches) = match self.run_both_once(baseline, candidate, &inputs)? {
+            Ok(ran) => ran,
+            // The main run reports a build error with its diagnostics.
+            Err(_) => return Ok(None),
+        };
+        let name = &baseline.function.name;
+        let Some(first) = mismatches.iter().find(|m| m.kind != MismatchKind::Missing) else {
+            if !run.succeeded() {
+                let call = mismatches.first().map_or(0, |m| m.call);
+                return Ok(Some(Outcome::RunFailed {
+                    input: inputs
+                        .get(call)
+                        .map_or_else(String::new, |i| i.call_text(name)),
+                    status: status_text(&run.status),
+                }));
+            }
+            return Ok(None);
+        };
+        let mut failing = (checks.inputs[first.call].clone(), first.clone());
+        for _ in 0..SHRINK_ROUNDS {
+            let mut smaller = checks.scope.shrink(&failing.0.values);
+            smaller.truncate(SHRINK_BATCH);
+            if smaller.is_empty() {
+                break;
+            }
+            let tries: Vec<TestInput> = smaller.iter().map(|i| i.input.clone()).collect();
+            let Ok((_, mismatches)) = self.run_both_once(baseline, candidate, &tries)? else {
+                break;
+            };
+            match mismatches.iter().find(|m| m.kind != MismatchKind::Missing) {
+                Some(mismatch) => failing = (smaller[mismatch.call].clone(), mismatch.clone()),
+                None => break,
+            }
+        }
+        Ok(Some(wrong_output(&failing.0.input, name, &failing.1)))
+    }
+
+    /// Both versions once on `inputs`: the run and the differences, or the
+    /// build error.
+    fn run_both_once(
+        &self,
+        baseline: &Baseline,
+        candidate: &CandidateCode,
+        inputs: &[TestInput],
+    ) -> Result<Result<(crate::executor::RunOutcome, Vec<Mismatch>), String>, JudgeError> {
+        let spec = self.spec(baseline, candidate, inputs, 1)?;
+        let built = match build_driver(
+            &self.executor,
+            &self.toolchain,
+            &spec,
+            &self.run_dir("check"),
+        ) {
+            Ok(built) => built,
+            Err(ExecutorError::BuildFailed { diagnostics, .. }) => return Ok(Err(diagnostics)),
+            Err(other) => return Err(other.into()),
+        };
+        let (run, records) = run_driver(
+            &self.executor,
+            &built,
+            DriverMode::Both,
+            self.measure.limits.clone(),
+        )?;
+        Ok(Ok((
+            run,
+            compare_records(&records, inputs.len(), self.tolerance),
+        )))
+    }
+}
+
+/// "wrong output on `f([5, 5], 10)`: 0, the original gives 1".
+fn wrong_output(input: &TestInput, name: &str, mismatch: &Mismatch) -> Outcome {
+    // Same result, other arguments: say so, or the two argument lists
+    // read like two different results.
+    let what = match mismatch.kind {
+        MismatchKind::Arguments => "arguments after the call ",
+        _ => "",
+    };
+    Outcome::WrongOutput {
+        input: input.call_text(name),
+        expected: format!("{what}{}", shorten(&mismatch.original, 300)),
+        actual: format!("{what}{}", shorten(&mismatch.candidate, 300)),
     }
 }
 

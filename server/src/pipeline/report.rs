@@ -40,6 +40,15 @@ pub struct EvidenceSummary {
     /// Inputs (after screening) every candidate was checked and measured on.
     #[serde(default)]
     pub inputs_used: usize,
+    /// Calls of the function written in its tests, used as inputs.
+    #[serde(default)]
+    pub test_calls: usize,
+    /// Small inputs every candidate was checked on (correctness only).
+    #[serde(default)]
+    pub small_scope: usize,
+    /// Inputs on which the original raises: a candidate must raise the same.
+    #[serde(default)]
+    pub expected_errors: usize,
 }
 
 /// How the job ended.

@@ -16,10 +16,10 @@ use crate::routing::Metric;
 
 use super::candidate::CandidateCode;
 use super::differential::check_callable;
-use super::evidence::{DroppedInput, TestInput};
+use super::evidence::{DroppedInput, TestInput, small_scope_for, type_directed_inputs};
 use super::headers::LocalHeaders;
 use super::job::PipelineError;
-use super::judge::{Baseline, Figures, Outcome, Workbench, repeats_for};
+use super::judge::{Baseline, Checks, Figures, Outcome, Workbench, repeats_for};
 use super::workspace_tests::WorkspaceTests;
 
 /// The function under test and where its evidence comes from.
@@ -40,6 +40,8 @@ struct Prepared {
     workbench: Workbench,
     baseline: Baseline,
     inputs: Vec<TestInput>,
+    /// Small-scope inputs, checked for correctness only.
+    checks: Option<Checks>,
     dropped: Vec<DroppedInput>,
     repeats: u32,
     tests: Option<WorkspaceTests>,
@@ -85,16 +87,44 @@ fn prepare(subject: &Subject) -> Result<Prepared, PipelineError> {
         }
         None => false,
     };
-    let (mut inputs, mut dropped, mut repeats) = (Vec::new(), Vec::new(), 1);
+    let (mut inputs, mut dropped, mut repeats, mut checks) = (Vec::new(), Vec::new(), 1, None);
     match check_callable(subject.language, &baseline.function) {
         Ok(()) => {
+            // The evidence of a job whose model wrote no usable inputs:
+            // the function's doc examples and the calls in its tests, the
+            // inputs given with --inputs, and inputs built from the
+            // parameter types (the large ones only without --inputs).
             let mut candidates = baseline.doc_inputs();
+            if let Some(tests) = &tests {
+                candidates.extend(baseline.test_calls(tests));
+            }
             candidates.extend(subject.extra_inputs.iter().cloned());
-            if !candidates.is_empty() {
-                let screened = workbench.screen(&baseline, candidates)?;
+            candidates.extend(type_directed_inputs(
+                subject.language,
+                &subject.file_text,
+                subject.function,
+                subject.extra_inputs.is_empty(),
+            ));
+            let mut unique: Vec<TestInput> = Vec::new();
+            for input in candidates {
+                if !unique.iter().any(|known| known.args == input.args) {
+                    unique.push(input);
+                }
+            }
+            let scope = small_scope_for(subject.language, &baseline.function, &mut unique);
+            if !unique.is_empty() {
+                let screened = workbench.screen(&baseline, unique)?;
                 repeats = repeats_for(&screened.original_ns);
                 inputs = screened.kept;
                 dropped = screened.dropped;
+            }
+            let count = subject.config.pipeline.small_scope_inputs;
+            match scope {
+                Ok(scope) if count > 0 => {
+                    checks = Some(workbench.small_scope_checks(&baseline, scope, count)?);
+                }
+                Ok(_) => {}
+                Err(note) => notes.push(note),
             }
         }
         Err(reason) => notes.push(reason.to_string()),
@@ -103,6 +133,7 @@ fn prepare(subject: &Subject) -> Result<Prepared, PipelineError> {
         workbench,
         baseline,
         inputs,
+        checks,
         dropped,
         repeats,
         tests,
@@ -202,6 +233,7 @@ pub fn compare(
         &prepared.baseline,
         &candidate,
         &prepared.inputs,
+        prepared.checks.as_ref(),
         prepared.repeats,
         metric,
     )?;

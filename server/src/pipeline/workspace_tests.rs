@@ -87,6 +87,31 @@ impl WorkspaceTests {
         self.discovered.test_count()
     }
 
+    /// The text of every test file (the function's own file included when
+    /// its tests live there), for the calls written in them.
+    pub fn test_sources(&self) -> Vec<(PathBuf, String)> {
+        let mut files: Vec<PathBuf> = self
+            .discovered
+            .suites
+            .iter()
+            .flat_map(|suite| suite.files.iter().map(|file| self.root.join(file)))
+            .collect();
+        files.sort();
+        files.dedup();
+        files
+            .into_iter()
+            .filter_map(|path| {
+                let text = std::fs::read_to_string(&path).ok()?;
+                Some((path, text))
+            })
+            .collect()
+    }
+
+    /// Whether `path` is the function's own file.
+    pub fn is_own_file(&self, path: &Path) -> bool {
+        path == self.file
+    }
+
     /// Run every suite with the function's file replaced by `file_text`.
     pub fn run(
         &self,

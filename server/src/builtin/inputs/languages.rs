@@ -162,6 +162,9 @@ fn scalar_text(language: Language, arg: &ArgType, value: &Value) -> String {
             } else {
                 *n
             };
+            if n == i64::MIN {
+                return min_i64(language);
+            }
             match language {
                 Language::Java if matches!(arg.scalar_text.as_str(), "long" | "Long") => {
                     format!("{n}L")
@@ -172,7 +175,7 @@ fn scalar_text(language: Language, arg: &ArgType, value: &Value) -> String {
                 _ => n.to_string(),
             }
         }
-        Value::Float(x) => format!("{x:?}"),
+        Value::Float(x) => float_text(language, *x),
         Value::Bool(b) => match (language, b) {
             (Language::Python, true) => "True".into(),
             (Language::Python, false) => "False".into(),
@@ -180,10 +183,14 @@ fn scalar_text(language: Language, arg: &ArgType, value: &Value) -> String {
         },
         Value::Char(c) => match language {
             Language::Python | Language::Go => format!("{:?}", c.to_string()),
+            Language::Java => format!("'{}'", java_escaped(&c.to_string(), '\'')),
             _ => format!("{c:?}"),
         },
         Value::Str(s) => {
-            let quoted = serde_json::to_string(s).expect("a string always serializes");
+            let quoted = match language {
+                Language::Java => format!("\"{}\"", java_escaped(s, '"')),
+                _ => serde_json::to_string(s).expect("a string always serializes"),
+            };
             match language {
                 Language::Rust if arg.scalar_text == "String" => format!("{quoted}.to_string()"),
                 Language::Cpp => format!("std::string({quoted})"),
@@ -331,6 +338,70 @@ fn long_string(language: Language, arg: &ArgType, len: usize) -> String {
         Language::Rust if arg.scalar_text == "String" => format!("\"ab\".repeat({half})"),
         Language::Rust => format!("&*Box::leak(\"ab\".repeat({half}).into_boxed_str())"),
     }
+}
+
+/// A float literal; NaN, the infinities and -0.0 as each language spells
+/// them (Go's driver imports `math`; C++'s includes `<cmath>`).
+fn float_text(language: Language, x: f64) -> String {
+    let special = |nan: &str, inf: &str| {
+        if x.is_nan() {
+            nan.to_string()
+        } else if x > 0.0 {
+            inf.to_string()
+        } else {
+            format!("-{inf}")
+        }
+    };
+    if !x.is_finite() {
+        return match language {
+            Language::Python => special("float('nan')", "float('inf')"),
+            Language::Java => special("Double.NaN", "Double.POSITIVE_INFINITY"),
+            Language::Cpp => special("NAN", "INFINITY"),
+            Language::Go => special("math.NaN()", "math.Inf(1)"),
+            Language::Rust => special("f64::NAN", "f64::INFINITY"),
+        };
+    }
+    if x == 0.0 && x.is_sign_negative() && language == Language::Go {
+        // Go folds the constant -0.0 to +0.
+        return "math.Copysign(0, -1)".into();
+    }
+    format!("{x:?}")
+}
+
+/// The smallest 64-bit integer, whose literal overflows before negation.
+fn min_i64(language: Language) -> String {
+    match language {
+        Language::Python | Language::Go => i64::MIN.to_string(),
+        Language::Java => "Long.MIN_VALUE".into(),
+        Language::Cpp => "(-9223372036854775807LL - 1)".into(),
+        Language::Rust => "i64::MIN".into(),
+    }
+}
+
+/// Java source text of `text` inside `quote`s: non-ASCII as `\uXXXX`, so
+/// the driver compiles whatever javac takes the source encoding to be.
+fn java_escaped(text: &str, quote: char) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_ascii() && !c.is_ascii_control() => out.push(c),
+            c => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// `&`, `&mut ` or nothing, as the Rust parameter type borrows.

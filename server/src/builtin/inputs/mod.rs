@@ -9,6 +9,8 @@
 
 mod languages;
 
+pub use languages::{expression, parameter_types};
+
 use crate::analysis::{Function, functions};
 use crate::document::Document;
 use crate::language::Language;
@@ -97,7 +99,7 @@ pub fn type_directed(
         .into_iter()
         .find(|candidate| candidate.name == function && !candidate.is_stub)
         .ok_or_else(|| InputsError::NoFunction(function.to_string()))?;
-    let types = parameter_types(language, &target)?;
+    let types = function_parameter_types(language, &target)?;
     let render = |values: Vec<Value>| -> Vec<String> {
         values
             .iter()
@@ -119,6 +121,26 @@ pub fn type_directed(
     Ok(TypeDirected { small, stress })
 }
 
+/// Two large argument lists for parameters of `types` (see
+/// [`stress_cases`]), as source expressions.
+pub fn stress_inputs(language: Language, types: &[ArgType]) -> Vec<Vec<String>> {
+    let len = if language == Language::Python {
+        PYTHON_STRESS_LEN
+    } else {
+        STRESS_LEN
+    };
+    stress_cases(types, len)
+        .into_iter()
+        .map(|values| {
+            values
+                .iter()
+                .zip(types)
+                .map(|(value, arg)| languages::expression(language, arg, value))
+                .collect()
+        })
+        .collect()
+}
+
 /// The reply to an inputs request: `{"inputs": [...], "stress": [...]}`.
 pub fn inputs_reply(
     language: Language,
@@ -132,7 +154,10 @@ pub fn inputs_reply(
     ))
 }
 
-fn parameter_types(language: Language, function: &Function) -> Result<Vec<ArgType>, InputsError> {
+fn function_parameter_types(
+    language: Language,
+    function: &Function,
+) -> Result<Vec<ArgType>, InputsError> {
     languages::parameter_types(language, &function.parameters)
         .into_iter()
         .zip(&function.parameters)

@@ -44,7 +44,13 @@ def __perforch_run(fn, tag, index, make_args, repeats):
     total = 0
     first = None
     for r in range(repeats):
-        args = make_args()
+        try:
+            args = make_args()
+        except Exception as e:
+            # The input's own expression failed: not the function's doing.
+            line = {"call": index, "impl": tag, "ns": 0, "exc": "perforch.BadInput:" + type(e).__name__, "args": []}
+            __perforch_sys.stdout.write(PREFIX + __perforch_json.dumps(line) + "\n")
+            return
         exc = None
         result = None
         t0 = __perforch_time.thread_time_ns()

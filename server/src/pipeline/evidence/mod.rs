@@ -8,9 +8,11 @@ use serde::{Deserialize, Serialize};
 
 mod calls;
 mod inputs_reply;
+mod literals;
+pub mod small_scope;
 
-pub use calls::doc_example_inputs;
 pub(crate) use calls::matching_paren;
+pub use calls::{doc_example_inputs, test_call_inputs};
 pub use inputs_reply::{InputsReplyError, parse_inputs_reply};
 
 /// Where an input came from.
@@ -18,8 +20,12 @@ pub use inputs_reply::{InputsReplyError, parse_inputs_reply};
 #[serde(rename_all = "snake_case")]
 pub enum InputSource {
     DocExample,
+    /// A call of the function written in one of its tests.
+    TestCall,
     Generated,
     Stress,
+    /// One of the many small inputs checked for correctness only.
+    SmallScope,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,6 +46,108 @@ impl TestInput {
 pub struct DroppedInput {
     pub input: TestInput,
     pub reason: String,
+}
+
+/// Most calls taken from test files: enough to cover what they show,
+/// few enough that a compiled driver stays quick to build.
+const MAX_TEST_CALLS: usize = 40;
+
+/// The calls of `function` written in test files (`sources`: path and
+/// text). In the function's own file its definition is skipped, so its
+/// own recursive calls are not read as tests'.
+pub fn calls_in_tests(
+    sources: &[(std::path::PathBuf, String)],
+    function: &crate::analysis::Function,
+    own_file: impl Fn(&std::path::Path) -> bool,
+) -> Vec<TestInput> {
+    let qualifiers: Vec<&str> = function.container.as_deref().into_iter().collect();
+    let mut found: Vec<TestInput> = Vec::new();
+    for (path, text) in sources {
+        // The caller gives the own file's text as the function was read
+        // from it (an editor's buffer may differ from the disk).
+        let text = if own_file(path) && function.range.as_range().end <= text.len() {
+            let mut blanked = text.clone();
+            blanked.replace_range(
+                function.range.as_range(),
+                &" ".repeat(function.range.as_range().len()),
+            );
+            blanked
+        } else {
+            text.clone()
+        };
+        for input in test_call_inputs(&text, &function.name, &qualifiers) {
+            if !found.iter().any(|known| known.args == input.args) {
+                found.push(input);
+            }
+        }
+    }
+    found.truncate(MAX_TEST_CALLS);
+    found
+}
+
+/// Inputs built from the parameter types (`builtin::inputs`): the small
+/// edge cases, and `with_stress` two large ones; none when a type is not
+/// one it can fill.
+pub fn type_directed_inputs(
+    language: crate::language::Language,
+    file_text: &str,
+    function: &str,
+    with_stress: bool,
+) -> Vec<TestInput> {
+    let Ok(built) =
+        crate::builtin::inputs::type_directed(language, file_text, function, with_stress)
+    else {
+        return Vec::new();
+    };
+    let as_inputs = |lists: Vec<Vec<String>>, source| {
+        lists
+            .into_iter()
+            .map(move |args| TestInput { args, source })
+    };
+    as_inputs(built.small, InputSource::Generated)
+        .chain(as_inputs(built.stress, InputSource::Stress))
+        .collect()
+}
+
+/// The small-scope generator for `function`, its examples being the calls
+/// among `inputs` written in its docs and tests; with its large inputs
+/// added to `inputs` when none of them is large. `Err` is the note that
+/// says why there is none.
+pub fn small_scope_for(
+    language: crate::language::Language,
+    function: &crate::analysis::Function,
+    inputs: &mut Vec<TestInput>,
+) -> Result<small_scope::SmallScope, String> {
+    let examples: Vec<TestInput> = inputs
+        .iter()
+        .filter(|input| {
+            matches!(
+                input.source,
+                InputSource::DocExample | InputSource::TestCall
+            )
+        })
+        .cloned()
+        .collect();
+    let scope = small_scope::SmallScope::new(language, function, &examples)
+        .map_err(|parameter| no_small_scope(&parameter))?;
+    if !inputs
+        .iter()
+        .any(|input| input.source == InputSource::Stress)
+    {
+        for stress in scope.stress() {
+            if !inputs.iter().any(|known| known.args == stress.args) {
+                inputs.push(stress);
+            }
+        }
+    }
+    Ok(scope)
+}
+
+/// Why a job or a comparison has no small-scope inputs.
+fn no_small_scope(parameter: &str) -> String {
+    format!(
+        "no small-scope inputs: perforch cannot build values of parameter `{parameter}` (it knows numbers, booleans, characters, strings and lists of them; a parameter without a type needs a call in the tests or the docs that shows it)"
+    )
 }
 
 pub(crate) fn shorten(text: &str, max: usize) -> String {

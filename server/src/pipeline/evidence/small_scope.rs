@@ -1,0 +1,532 @@
+//! Small-scope inputs: hundreds of small argument lists, for correctness
+//! only (they are run once, never timed). Most bugs of a faster rewrite
+//! show on small inputs in the corners that typical inputs miss: empty and
+//! one-element lists, repeats and triplicates, negatives and zero, ties,
+//! extreme values, strings with brackets, separators, upper case and
+//! non-ASCII letters, a scalar equal to an element or to a sum of two.
+//! Generation is deterministic (a fixed seed), smallest inputs first, so
+//! the first failing input is already small; [`SmallScope::shrink`] then
+//! makes it smaller still.
+
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+
+use super::literals::{literal_value, python_type_of};
+use super::{InputSource, TestInput};
+use crate::analysis::Function;
+use crate::builtin::inputs::{ArgType, Scalar, Value, expression, parameter_types, stress_inputs};
+use crate::language::Language;
+
+/// How to build small inputs for one function.
+#[derive(Debug, Clone)]
+pub struct SmallScope {
+    language: Language,
+    types: Vec<ArgType>,
+    /// Pieces of the strings in examples (words, separators), drawn from
+    /// as well as single characters.
+    tokens: Vec<String>,
+    /// Example values per parameter, grown into neighbours.
+    seeds: Vec<Vec<Value>>,
+}
+
+/// A small input: its values (for shrinking) and its source text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SmallInput {
+    pub values: Vec<Value>,
+    pub input: TestInput,
+}
+
+/// Characters strings are built from: letters in both cases (ASCII and
+/// not), digits, space and tab, separators, brackets of every kind.
+const ALPHABET: &[char] = &[
+    'a', 'b', 'A', 'B', 'z', ' ', ' ', '(', ')', '[', ']', '{', '}', '=', ',', '.', ':', ';', '-',
+    '_', '#', '0', '1', '9', '\n', '\t', 'é', 'É', 'ß', 'Ä', 'ä',
+];
+/// Pieces that make strings look like text users parse.
+const TOKENS: &[&str] = &[
+    "a", "b", "ab", "Ab", "AB", "a b", "  ", "k=v", "k = v", "x=1", "=", "==", "()", ")(", "((",
+    "[)", "{[]}", "a,b", ",", "#", "# c", "\n", "ä", "Ä", "É", "straße", "10", "-1", "0.5",
+];
+
+impl SmallScope {
+    /// A generator for `function`; `examples` (calls in its docs and tests)
+    /// give untyped parameters their type and seed the values. `Err` names
+    /// the parameter whose values cannot be built.
+    pub fn new(
+        language: Language,
+        function: &Function,
+        examples: &[TestInput],
+    ) -> Result<SmallScope, String> {
+        let parameters: Vec<&String> = function
+            .parameters
+            .iter()
+            .filter(|p| !is_receiver(language, p))
+            .collect();
+        let declared = parameter_types(
+            language,
+            &parameters.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+        );
+        let example_values: Vec<Vec<Value>> = examples
+            .iter()
+            .filter(|example| example.args.len() == parameters.len())
+            .filter_map(|example| example.args.iter().map(|a| literal_value(a)).collect())
+            .collect();
+        let mut types = Vec::new();
+        for (position, declared) in declared.into_iter().enumerate() {
+            let inferred = || {
+                let shown: Vec<&Value> = example_values.iter().map(|v| &v[position]).collect();
+                (language == Language::Python)
+                    .then(|| python_type_of(&shown))
+                    .flatten()
+            };
+            match declared.or_else(inferred) {
+                Some(arg) => types.push(arg),
+                None => return Err(parameters[position].trim().to_string()),
+            }
+        }
+        let mut tokens: Vec<String> = TOKENS.iter().map(|t| t.to_string()).collect();
+        for values in &example_values {
+            for value in values {
+                collect_tokens(value, &mut tokens);
+            }
+        }
+        tokens.sort();
+        tokens.dedup();
+        Ok(SmallScope {
+            language,
+            types,
+            tokens,
+            seeds: example_values,
+        })
+    }
+
+    /// Up to `count` distinct small inputs, smallest first.
+    pub fn inputs(&self, count: usize) -> Vec<SmallInput> {
+        let mut rng = StdRng::seed_from_u64(0x5eed_5ca1e);
+        let mut out: Vec<SmallInput> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut push = |values: Vec<Value>, out: &mut Vec<SmallInput>| {
+            let input = self.render(&values);
+            if seen.insert(input.args.clone()) {
+                out.push(SmallInput { values, input });
+            }
+        };
+        // The corners first: every parameter at its emptiest / smallest.
+        for level in 0..3 {
+            push(
+                self.types.iter().map(|t| corner(t, level)).collect(),
+                &mut out,
+            );
+        }
+        // Examples and their neighbours (one element dropped, doubled, negated).
+        for seed in &self.seeds {
+            push(seed.clone(), &mut out);
+            for neighbour in self.neighbours(seed) {
+                push(neighbour, &mut out);
+            }
+        }
+        let mut attempts = 0;
+        while out.len() < count && attempts < count * 20 {
+            attempts += 1;
+            // Sizes grow with the attempts: small inputs come first.
+            let size = 1 + (attempts * 8 / count.max(1)).min(7);
+            let values = self.random_case(&mut rng, size);
+            push(values, &mut out);
+        }
+        out.truncate(count);
+        out.sort_by_key(|input| input.input.args.iter().map(String::len).sum::<usize>());
+        out
+    }
+
+    /// Inputs a little smaller than `values`: an element or a character
+    /// dropped, a half kept, a number moved towards zero. The caller runs
+    /// them and keeps the smallest that still fails.
+    pub fn shrink(&self, values: &[Value]) -> Vec<SmallInput> {
+        let mut out = Vec::new();
+        for (position, value) in values.iter().enumerate() {
+            for smaller in smaller_values(value) {
+                let mut next = values.to_vec();
+                next[position] = smaller;
+                let input = self.render(&next);
+                if !out.iter().any(|known: &SmallInput| known.input == input) {
+                    out.push(SmallInput {
+                        values: next,
+                        input,
+                    });
+                }
+            }
+        }
+        out.sort_by_key(|input| input.input.args.iter().map(String::len).sum::<usize>());
+        out
+    }
+
+    /// Two large inputs of the parameters' types (declared, or shown by
+    /// the examples), to time the function on when nothing else is large.
+    pub fn stress(&self) -> Vec<TestInput> {
+        stress_inputs(self.language, &self.types)
+            .into_iter()
+            .map(|args| TestInput {
+                args,
+                source: InputSource::Stress,
+            })
+            .collect()
+    }
+
+    pub fn render(&self, values: &[Value]) -> TestInput {
+        TestInput {
+            args: values
+                .iter()
+                .zip(&self.types)
+                .map(|(value, arg)| expression(self.language, arg, value))
+                .collect(),
+            source: InputSource::SmallScope,
+        }
+    }
+
+    fn neighbours(&self, seed: &[Value]) -> Vec<Vec<Value>> {
+        let mut out = Vec::new();
+        for (position, value) in seed.iter().enumerate() {
+            let mut variants = smaller_values(value);
+            match value {
+                Value::List(items) if !items.is_empty() => {
+                    let mut doubled = items.clone();
+                    doubled.extend(items.iter().cloned());
+                    variants.push(Value::List(doubled));
+                    let mut reversed = items.clone();
+                    reversed.reverse();
+                    variants.push(Value::List(reversed));
+                }
+                Value::Int(n) => variants.extend([Value::Int(-n), Value::Int(n + 1)]),
+                Value::Str(s) => {
+                    variants.push(Value::Str(s.to_uppercase()));
+                    variants.push(Value::Str(format!("{s}{s}")));
+                }
+                _ => {}
+            }
+            for variant in variants {
+                if self.fits(position, &variant) {
+                    let mut next = seed.to_vec();
+                    next[position] = variant;
+                    out.push(next);
+                }
+            }
+        }
+        out
+    }
+
+    fn fits(&self, position: usize, value: &Value) -> bool {
+        let arg = &self.types[position];
+        match value {
+            Value::Int(n) => in_range(self.language, arg, *n),
+            Value::List(items) => items.iter().all(|item| match item {
+                Value::Int(n) => in_range(self.language, arg, *n),
+                _ => true,
+            }),
+            _ => true,
+        }
+    }
+
+    /// One random argument list whose collections hold up to `size` items.
+    fn random_case(&self, rng: &mut StdRng, size: usize) -> Vec<Value> {
+        let mut values: Vec<Value> = self
+            .types
+            .iter()
+            .map(|arg| self.random_value(rng, arg, size))
+            .collect();
+        // Relational scalars: a scalar argument taken from the collections
+        // (an element, a sum or difference of two, a length), so targets,
+        // keys and windows hit what is there as often as not.
+        for (position, arg) in self.types.iter().enumerate() {
+            if arg.list || !rng.random_bool(0.6) {
+                continue;
+            }
+            let related = related_scalars(&values, arg);
+            if !related.is_empty() {
+                let pick = related[rng.random_range(0..related.len())].clone();
+                if self.fits(position, &pick) {
+                    values[position] = pick;
+                }
+            }
+        }
+        values
+    }
+
+    fn random_value(&self, rng: &mut StdRng, arg: &ArgType, size: usize) -> Value {
+        if !arg.list {
+            return self.random_scalar(rng, arg, size);
+        }
+        let len = rng.random_range(0..=size.min(8));
+        // A few distinct values, drawn with repetition: duplicates and
+        // triplicates come naturally.
+        let distinct = rng.random_range(1..=len.max(1));
+        let pool: Vec<Value> = (0..distinct)
+            .map(|_| self.random_scalar(rng, arg, size))
+            .collect();
+        let mut items: Vec<Value> = (0..len)
+            .map(|_| pool[rng.random_range(0..pool.len())].clone())
+            .collect();
+        match rng.random_range(0..6) {
+            0 => items.sort_by(compare_values),
+            1 => {
+                items.sort_by(compare_values);
+                items.reverse();
+            }
+            _ => {}
+        }
+        Value::List(items)
+    }
+
+    fn random_scalar(&self, rng: &mut StdRng, arg: &ArgType, size: usize) -> Value {
+        match arg.scalar {
+            Scalar::Int => {
+                let extremes = int_extremes(self.language, arg);
+                if !extremes.is_empty() && rng.random_bool(0.04) {
+                    return Value::Int(extremes[rng.random_range(0..extremes.len())]);
+                }
+                let span = 3 + size as i64;
+                let low = if unsigned(arg) { 0 } else { -span };
+                Value::Int(rng.random_range(low..=span))
+            }
+            Scalar::Float => {
+                const SPECIAL: &[f64] = &[f64::NAN, f64::INFINITY, -0.0, 1e-9, 1e18, -1e18];
+                if rng.random_bool(0.05) {
+                    return Value::Float(SPECIAL[rng.random_range(0..SPECIAL.len())]);
+                }
+                // Halves and quarters: exact in binary, ties are real ties.
+                Value::Float(rng.random_range(-12i64..=12) as f64 / 4.0)
+            }
+            Scalar::Bool => Value::Bool(rng.random_bool(0.5)),
+            Scalar::Char => Value::Char(self.random_char(rng)),
+            Scalar::Str => {
+                let mut text = String::new();
+                for _ in 0..rng.random_range(0..=size.min(4)) {
+                    if rng.random_bool(0.5) {
+                        text.push_str(&self.tokens[rng.random_range(0..self.tokens.len())]);
+                    } else {
+                        text.push(ALPHABET[rng.random_range(0..ALPHABET.len())]);
+                    }
+                }
+                Value::Str(text)
+            }
+        }
+    }
+
+    fn random_char(&self, rng: &mut StdRng) -> char {
+        loop {
+            let c = ALPHABET[rng.random_range(0..ALPHABET.len())];
+            // A C++ `char` holds one byte.
+            if c.is_ascii() || self.language != Language::Cpp {
+                return c;
+            }
+        }
+    }
+}
+
+/// Python's `self`/`cls` and Rust's `self` receivers are not arguments.
+fn is_receiver(language: Language, parameter: &str) -> bool {
+    let name = parameter.split([':', '=']).next().unwrap_or("").trim();
+    match language {
+        Language::Python => matches!(name, "self" | "cls"),
+        Language::Rust => {
+            name.trim_start_matches('&')
+                .trim_start_matches("mut ")
+                .trim()
+                == "self"
+        }
+        _ => false,
+    }
+}
+
+/// The `level`-th smallest value of a type: empty, then one element, then two.
+fn corner(arg: &ArgType, level: usize) -> Value {
+    let scalar = |n: i64| match arg.scalar {
+        Scalar::Int => Value::Int(n),
+        Scalar::Float => Value::Float(n as f64),
+        Scalar::Bool => Value::Bool(n != 0),
+        Scalar::Char => Value::Char(['a', ' ', '('][n as usize % 3]),
+        Scalar::Str => Value::Str(["", "a", "a b"][n as usize % 3].to_string()),
+    };
+    if arg.list {
+        Value::List((0..level as i64).map(scalar).collect())
+    } else {
+        scalar(level as i64)
+    }
+}
+
+/// Smaller versions of a value, smallest first.
+fn smaller_values(value: &Value) -> Vec<Value> {
+    match value {
+        Value::List(items) => {
+            let mut out = Vec::new();
+            if !items.is_empty() {
+                out.push(Value::List(Vec::new()));
+                out.push(Value::List(items[..items.len() / 2].to_vec()));
+                out.push(Value::List(items[items.len() / 2..].to_vec()));
+            }
+            for skip in 0..items.len() {
+                let mut fewer = items.clone();
+                fewer.remove(skip);
+                out.push(Value::List(fewer));
+            }
+            for (index, item) in items.iter().enumerate() {
+                for smaller in smaller_values(item) {
+                    let mut next = items.clone();
+                    next[index] = smaller;
+                    out.push(Value::List(next));
+                }
+            }
+            out
+        }
+        Value::Int(n) if *n != 0 => {
+            let mut out = vec![Value::Int(0), Value::Int(n / 2), Value::Int(n - n.signum())];
+            if *n < 0 {
+                out.push(Value::Int(-n));
+            }
+            out.dedup();
+            out.retain(|v| v != value);
+            out
+        }
+        Value::Float(x) if *x != 0.0 && x.is_finite() => {
+            vec![Value::Float(0.0), Value::Float(x.trunc())]
+                .into_iter()
+                .filter(|v| v != value)
+                .collect()
+        }
+        Value::Str(s) if !s.is_empty() => {
+            let chars: Vec<char> = s.chars().collect();
+            let mut out = vec![
+                Value::Str(String::new()),
+                Value::Str(chars[..chars.len() / 2].iter().collect()),
+            ];
+            for skip in 0..chars.len() {
+                let fewer: String = chars
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i != skip)
+                    .map(|(_, c)| c)
+                    .collect();
+                out.push(Value::Str(fewer));
+            }
+            out
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Scalars related to the collections of an argument list: for a number,
+/// elements, sums and differences of two, lengths; for a string or char,
+/// elements.
+fn related_scalars(values: &[Value], arg: &ArgType) -> Vec<Value> {
+    let mut out = Vec::new();
+    for value in values {
+        let Value::List(items) = value else { continue };
+        match arg.scalar {
+            Scalar::Int => {
+                let len = items.len() as i64;
+                out.extend([Value::Int(len), Value::Int(len + 1), Value::Int(len - 1)]);
+                let numbers: Vec<i64> = items
+                    .iter()
+                    .filter_map(|item| match item {
+                        Value::Int(n) => Some(*n),
+                        _ => None,
+                    })
+                    .collect();
+                for (i, a) in numbers.iter().enumerate() {
+                    out.push(Value::Int(*a));
+                    for b in &numbers[i + 1..] {
+                        out.push(Value::Int(a.saturating_add(*b)));
+                        out.push(Value::Int(a.saturating_sub(*b)));
+                    }
+                }
+            }
+            Scalar::Float => out.extend(
+                items
+                    .iter()
+                    .filter(|item| matches!(item, Value::Float(_)))
+                    .cloned(),
+            ),
+            Scalar::Str | Scalar::Char => out.extend(
+                items
+                    .iter()
+                    .filter(|item| {
+                        std::mem::discriminant(*item) == std::mem::discriminant(&scalar_kind(arg))
+                    })
+                    .cloned(),
+            ),
+            Scalar::Bool => {}
+        }
+    }
+    out
+}
+
+fn scalar_kind(arg: &ArgType) -> Value {
+    match arg.scalar {
+        Scalar::Char => Value::Char('a'),
+        _ => Value::Str(String::new()),
+    }
+}
+
+fn compare_values(a: &Value, b: &Value) -> std::cmp::Ordering {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => x.cmp(y),
+        (Value::Float(x), Value::Float(y)) => x.total_cmp(y),
+        (Value::Str(x), Value::Str(y)) => x.cmp(y),
+        (Value::Char(x), Value::Char(y)) => x.cmp(y),
+        (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
+        _ => std::cmp::Ordering::Equal,
+    }
+}
+
+fn unsigned(arg: &ArgType) -> bool {
+    let text = arg.scalar_text.as_str();
+    text.starts_with('u') || text.contains("unsigned") || text.contains("size_t")
+}
+
+/// Whether the integer type holds 64 bits or more (`int` is 32 bits in
+/// Java and C++, 64 in Go, unbounded in Python).
+fn wide(language: Language, arg: &ArgType) -> bool {
+    match arg.scalar_text.as_str() {
+        "int" => matches!(language, Language::Go | Language::Python),
+        "i32" | "u32" | "int32" | "uint32" | "int32_t" | "std::int32_t" | "Integer" | "short"
+        | "Short" | "unsigned" | "unsigned int" => false,
+        _ => true,
+    }
+}
+
+/// Values at the edges of the type's range, and sums that pass 2^31 and 2^53.
+fn int_extremes(language: Language, arg: &ArgType) -> Vec<i64> {
+    if unsigned(arg) || matches!(arg.scalar_text.as_str(), "short" | "Short") {
+        return Vec::new();
+    }
+    let mut out = vec![i32::MAX as i64, i32::MIN as i64];
+    if wide(language, arg) {
+        out.extend([i64::MAX, i64::MIN, (1 << 53) + 1, 1 << 31]);
+    }
+    out
+}
+
+fn in_range(language: Language, arg: &ArgType, n: i64) -> bool {
+    if unsigned(arg) {
+        return n >= 0;
+    }
+    wide(language, arg) || (i32::MIN as i64..=i32::MAX as i64).contains(&n)
+}
+
+fn collect_tokens(value: &Value, tokens: &mut Vec<String>) {
+    match value {
+        Value::Str(text) if text.len() <= 40 => {
+            tokens.push(text.clone());
+            for piece in text.split_inclusive([' ', '=', ',', ':', '\n']) {
+                if !piece.is_empty() {
+                    tokens.push(piece.to_string());
+                }
+            }
+        }
+        Value::List(items) => {
+            for item in items.iter().take(20) {
+                collect_tokens(item, tokens);
+            }
+        }
+        _ => {}
+    }
+}
