@@ -82,8 +82,12 @@ fn print_compare(out: &mut impl Write, report: &CompareReport) -> std::io::Resul
     writeln!(out, "{}: {}", report.function, report.verdict)?;
     writeln!(
         out,
-        "evidence: {} input(s), {} workspace test(s)",
-        report.inputs, report.workspace_tests
+        "evidence: {} input(s) ({} from calls in the tests), {} small-scope input(s), {} workspace test(s); the original raises on {} of them",
+        report.inputs,
+        report.test_calls,
+        report.small_scope,
+        report.workspace_tests,
+        report.expected_errors
     )?;
     if let Some(outcome) = &report.outcome {
         writeln!(out, "outcome: {}", outcome.summary(report.metric))?;

@@ -20,6 +20,20 @@ pub(crate) fn headline(report: &Report) -> String {
         },
         (false, _) => nothing_better(report),
     };
+    // A rejected candidate's counterexample says most about why.
+    let counterexample = (!report.accepted)
+        .then(|| {
+            report.iterations.iter().find_map(|iteration| match &iteration.outcome {
+                outcome @ Outcome::WrongOutput { .. } => Some(outcome.summary(report.metric)),
+                _ => None,
+            })
+        })
+        .flatten();
+    let line = match counterexample {
+        Some(wrong) => format!("{line}
+{wrong}"),
+        None => line,
+    };
     match report.notes.first() {
         Some(note) => format!("{line}\n{note}"),
         None => line,
@@ -145,18 +159,24 @@ fn outcome_counts(report: &Report) -> String {
     format!("{total} candidate{}: {}", plural(total), parts.join(", "))
 }
 
+/// "verified on 3 tests + 12 inputs + 480 small inputs".
 fn verified_phrase(report: &Report) -> String {
-    let tests = report.evidence.workspace_tests.len();
-    let inputs = report.evidence.inputs_used;
-    match (tests, inputs) {
-        (0, inputs) => format!("verified on {inputs} input{}", plural(inputs)),
-        (tests, 0) => format!("verified on {tests} test{}", plural(tests)),
-        (tests, inputs) => format!(
-            "verified on {tests} test{} + {inputs} input{}",
-            plural(tests),
-            plural(inputs)
-        ),
+    let evidence = &report.evidence;
+    let counted = |count: usize, what: &str| {
+        (count > 0).then(|| format!("{count} {what}{}", plural(count)))
+    };
+    let parts: Vec<String> = [
+        counted(evidence.workspace_tests.len(), "test"),
+        counted(evidence.inputs_used, "input"),
+        counted(evidence.small_scope, "small input"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if parts.is_empty() {
+        return "verified on 0 inputs".into();
     }
+    format!("verified on {}", parts.join(" + "))
 }
 
 fn tests_phrase(report: &Report) -> String {

@@ -16,7 +16,9 @@ use crate::routing::Metric;
 
 use super::candidate::CandidateCode;
 use super::differential::check_callable;
-use super::evidence::{DroppedInput, TestInput, small_scope_for, type_directed_inputs};
+use super::evidence::{
+    DroppedInput, InputSource, TestInput, small_scope_for, type_directed_inputs,
+};
 use super::headers::LocalHeaders;
 use super::job::PipelineError;
 use super::judge::{Baseline, Checks, Figures, Outcome, Workbench, repeats_for};
@@ -42,6 +44,8 @@ struct Prepared {
     inputs: Vec<TestInput>,
     /// Small-scope inputs, checked for correctness only.
     checks: Option<Checks>,
+    /// Inputs on which the original raises.
+    expected_errors: usize,
     dropped: Vec<DroppedInput>,
     repeats: u32,
     tests: Option<WorkspaceTests>,
@@ -88,6 +92,7 @@ fn prepare(subject: &Subject) -> Result<Prepared, PipelineError> {
         None => false,
     };
     let (mut inputs, mut dropped, mut repeats, mut checks) = (Vec::new(), Vec::new(), 1, None);
+    let mut expected_errors = 0;
     match check_callable(subject.language, &baseline.function) {
         Ok(()) => {
             // The evidence of a job whose model wrote no usable inputs:
@@ -115,6 +120,7 @@ fn prepare(subject: &Subject) -> Result<Prepared, PipelineError> {
             if !unique.is_empty() {
                 let screened = workbench.screen(&baseline, unique)?;
                 repeats = repeats_for(&screened.original_ns);
+                expected_errors = screened.expected_errors;
                 inputs = screened.kept;
                 dropped = screened.dropped;
             }
@@ -134,6 +140,7 @@ fn prepare(subject: &Subject) -> Result<Prepared, PipelineError> {
         baseline,
         inputs,
         checks,
+        expected_errors,
         dropped,
         repeats,
         tests,
@@ -157,6 +164,12 @@ pub struct CompareReport {
     pub candidate: Option<super::judge::SideSummary>,
     pub outcome: Option<Outcome>,
     pub inputs: usize,
+    /// Inputs taken from calls written in the function's tests.
+    pub test_calls: usize,
+    /// Small inputs the candidate was checked on (correctness only).
+    pub small_scope: usize,
+    /// Inputs (of both kinds) on which the original raises.
+    pub expected_errors: usize,
     pub dropped_inputs: Vec<DroppedInput>,
     pub workspace_tests: usize,
     pub notes: Vec<String>,
@@ -181,6 +194,14 @@ pub fn compare(
         candidate: None,
         outcome: None,
         inputs: prepared.inputs.len(),
+        test_calls: prepared
+            .inputs
+            .iter()
+            .filter(|input| input.source == InputSource::TestCall)
+            .count(),
+        small_scope: prepared.checks.as_ref().map_or(0, |c| c.inputs.len()),
+        expected_errors: prepared.expected_errors
+            + prepared.checks.as_ref().map_or(0, |c| c.expected_errors),
         dropped_inputs: prepared.dropped.clone(),
         workspace_tests: prepared
             .tests
