@@ -73,6 +73,12 @@ pub struct SourceProgram {
     pub language: Language,
     pub kind: ProgramKind,
     pub files: Vec<SourceFile>,
+    /// Built for correctness runs only, never timed: C++ and Rust compile
+    /// without optimisation, which builds a driver of hundreds of calls
+    /// several times faster (same results: no overflow checks or debug
+    /// assertions are turned on).
+    #[serde(default)]
+    pub quick_build: bool,
 }
 
 impl SourceProgram {
@@ -92,6 +98,7 @@ impl SourceProgram {
                 path: path.to_string(),
                 contents: contents.into(),
             }],
+            quick_build: false,
         }
     }
 

@@ -23,15 +23,20 @@ pub(crate) fn headline(report: &Report) -> String {
     // A rejected candidate's counterexample says most about why.
     let counterexample = (!report.accepted)
         .then(|| {
-            report.iterations.iter().find_map(|iteration| match &iteration.outcome {
-                outcome @ Outcome::WrongOutput { .. } => Some(outcome.summary(report.metric)),
-                _ => None,
-            })
+            report
+                .iterations
+                .iter()
+                .find_map(|iteration| match &iteration.outcome {
+                    outcome @ Outcome::WrongOutput { .. } => Some(outcome.summary(report.metric)),
+                    _ => None,
+                })
         })
         .flatten();
     let line = match counterexample {
-        Some(wrong) => format!("{line}
-{wrong}"),
+        Some(wrong) => format!(
+            "{line}
+{wrong}"
+        ),
         None => line,
     };
     match report.notes.first() {
@@ -162,9 +167,8 @@ fn outcome_counts(report: &Report) -> String {
 /// "verified on 3 tests + 12 inputs + 480 small inputs".
 fn verified_phrase(report: &Report) -> String {
     let evidence = &report.evidence;
-    let counted = |count: usize, what: &str| {
-        (count > 0).then(|| format!("{count} {what}{}", plural(count)))
-    };
+    let counted =
+        |count: usize, what: &str| (count > 0).then(|| format!("{count} {what}{}", plural(count)));
     let parts: Vec<String> = [
         counted(evidence.workspace_tests.len(), "test"),
         counted(evidence.inputs_used, "input"),
@@ -251,7 +255,7 @@ mod tests {
     }
 
     #[test]
-    fn nothing_better_counts_the_outcomes_and_gives_the_first_note() {
+    fn nothing_better_counts_the_outcomes_and_gives_a_counterexample_and_the_first_note() {
         let report = report(json!({
             "iterations": [
                 iteration(json!({"kind": "wrong_output", "input": "f(1)", "expected": "1", "actual": "2"})),
@@ -264,7 +268,7 @@ mod tests {
         }));
         assert_eq!(
             headline(&report),
-            "no faster version: 5 candidates: 2 incorrect, 2 slower, 1 tie\nbudget: 30 model calls used"
+            "no faster version: 5 candidates: 2 incorrect, 2 slower, 1 tie\nwrong output on f(1): 2, the original gives 1\nbudget: 30 model calls used"
         );
         let refused = super::tests::report(
             json!({"verdict": "refused", "notes": ["refused: only 1 input(s) run correctly"]}),

@@ -460,11 +460,23 @@ impl Workbench {
         self.root.path().join(format!("{n:04}-{label}"))
     }
 
-    /// Run the baseline alone on `inputs`; keep those it answers.
+    /// Run the baseline alone on `inputs`; keep those it answers or
+    /// raises on.
     pub fn screen(
         &self,
         baseline: &Baseline,
         inputs: Vec<TestInput>,
+    ) -> Result<Screened, JudgeError> {
+        self.screen_built(baseline, inputs, false)
+    }
+
+    /// [`Workbench::screen`]; `quick`: the driver is built for correctness
+    /// only (its timings are not used).
+    fn screen_built(
+        &self,
+        baseline: &Baseline,
+        inputs: Vec<TestInput>,
+        quick: bool,
     ) -> Result<Screened, JudgeError> {
         let mut screened = Screened::default();
         let mut builds = 0;
@@ -479,12 +491,7 @@ impl Workbench {
             }
             builds += 1;
             let spec = self.spec(baseline, &baseline.as_candidate(), &batch, 1)?;
-            let built = match build_driver(
-                &self.executor,
-                &self.toolchain,
-                &spec,
-                &self.run_dir("screen"),
-            ) {
+            let built = match self.build_spec(&spec, quick, "screen") {
                 Ok(built) => built,
                 Err(ExecutorError::BuildFailed { diagnostics, .. }) => {
                     // One bad expression breaks a compiled batch: bisect.
@@ -602,7 +609,11 @@ impl Workbench {
         scope: SmallScope,
         inputs: Vec<SmallInput>,
     ) -> Result<Checks, JudgeError> {
-        let screened = self.screen(baseline, inputs.iter().map(|i| i.input.clone()).collect())?;
+        let screened = self.screen_built(
+            baseline,
+            inputs.iter().map(|i| i.input.clone()).collect(),
+            true,
+        )?;
         let mut by_args: std::collections::HashMap<Vec<String>, SmallInput> = inputs
             .into_iter()
             .map(|input| (input.input.args.clone(), input))
@@ -766,12 +777,7 @@ impl Workbench {
         inputs: &[TestInput],
     ) -> Result<Result<(crate::executor::RunOutcome, Vec<Mismatch>), String>, JudgeError> {
         let spec = self.spec(baseline, candidate, inputs, 1)?;
-        let built = match build_driver(
-            &self.executor,
-            &self.toolchain,
-            &spec,
-            &self.run_dir("check"),
-        ) {
+        let built = match self.build_spec(&spec, true, "check") {
             Ok(built) => built,
             Err(ExecutorError::BuildFailed { diagnostics, .. }) => return Ok(Err(diagnostics)),
             Err(other) => return Err(other.into()),
@@ -786,6 +792,28 @@ impl Workbench {
             run,
             compare_records(&records, inputs.len(), self.tolerance),
         )))
+    }
+}
+
+impl Workbench {
+    /// Build a driver; `quick` for correctness runs only.
+    fn build_spec(
+        &self,
+        spec: &DiffSpec,
+        quick: bool,
+        label: &str,
+    ) -> Result<crate::executor::BuiltProgram, ExecutorError> {
+        if !quick {
+            return build_driver(&self.executor, &self.toolchain, spec, &self.run_dir(label));
+        }
+        let mut program = crate::executor::driver::generate(spec)?;
+        program.quick_build = true;
+        build(
+            &self.executor,
+            &self.toolchain,
+            &program,
+            &self.run_dir(label),
+        )
     }
 }
 

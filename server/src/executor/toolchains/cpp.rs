@@ -25,7 +25,8 @@ pub fn detect() -> Result<Toolchain, ExecutorError> {
 
 pub fn plan(toolchain: &Toolchain, program: &SourceProgram) -> BuildPlan {
     let gxx = toolchain.tool("g++").path.clone();
-    let mut args: Vec<&str> = vec!["-O2", "-std=c++17", "-o", "main"];
+    let optimisation = if program.quick_build { "-O0" } else { "-O2" };
+    let mut args: Vec<&str> = vec![optimisation, "-std=c++17", "-o", "main"];
     let sources: Vec<&str> = program
         .files
         .iter()
@@ -53,7 +54,7 @@ pub fn plan(toolchain: &Toolchain, program: &SourceProgram) -> BuildPlan {
         run_env: Vec::new(),
         run_readable: Vec::new(),
         flags: format!(
-            "-O2 -std=c++17{}",
+            "{optimisation} -std=c++17{}",
             if needs_crypto { " -lcrypto" } else { "" }
         ),
     }

@@ -85,6 +85,12 @@ pub fn plan(
         "-C".into(),
         "strip=debuginfo".into(),
     ];
+    if program.quick_build {
+        args.retain(|arg| arg != "-O");
+        for off in ["overflow-checks=off", "debug-assertions=off"] {
+            args.extend(["-C".into(), off.into()]);
+        }
+    }
     if program.kind == ProgramKind::TestHarness {
         args.push("--test".into());
     }

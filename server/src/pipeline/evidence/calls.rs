@@ -35,10 +35,12 @@ fn calls_in_text(
         search = start + needle.len();
         let is_call = match source {
             // Docs hold calls and signatures, rarely other definitions.
-            InputSource::DocExample => !is_signature(text, start) && {
-                let before = text[..start].chars().next_back();
-                !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.')
-            },
+            InputSource::DocExample => {
+                !is_signature(text, start) && {
+                    let before = text[..start].chars().next_back();
+                    !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.')
+                }
+            }
             _ => call_may_start_here(text, start, qualifiers),
         };
         if !is_call {
