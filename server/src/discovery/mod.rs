@@ -21,6 +21,7 @@ mod junit_xml;
 mod prepare;
 mod python;
 mod report;
+mod root;
 mod run;
 mod rust;
 mod syntax;
@@ -33,6 +34,7 @@ pub use config::{ConfiguredSuite, TestsConfig};
 pub use error::DiscoveryError;
 pub use prepare::prepare_test_dependencies;
 pub use report::{SuiteReport, TestOutcome, TestResult, TestRunReport};
+pub use root::workspace_root_of;
 pub use run::run_suites;
 
 use crate::language::Language;
@@ -69,6 +71,8 @@ pub enum RunnerKind {
     /// Go `Test*` functions of the function's package.
     GoTest,
     /// JUnit 5 (Jupiter) test methods, run by the JUnit console launcher.
+    // snake_case alone would spell it `j_unit`.
+    #[serde(rename = "junit")]
     JUnit,
     /// A C++ program with its own `main`; passes when it exits with 0.
     CppProgram,

@@ -150,27 +150,3 @@ impl WorkspaceTests {
         })
     }
 }
-
-/// Markers of a project root, nearest first wins.
-const ROOT_MARKERS: &[&str] = &[
-    "perforch.toml",
-    ".git",
-    "Cargo.toml",
-    "go.mod",
-    "pom.xml",
-    "build.gradle",
-    "pyproject.toml",
-    "setup.py",
-    "CMakeLists.txt",
-];
-
-/// The workspace a file belongs to: the nearest folder above it with a
-/// project marker, else the file's own folder.
-pub fn workspace_root_of(file: &Path) -> PathBuf {
-    let start = file.parent().unwrap_or(Path::new("."));
-    start
-        .ancestors()
-        .find(|dir| ROOT_MARKERS.iter().any(|marker| dir.join(marker).exists()))
-        .unwrap_or(start)
-        .to_path_buf()
-}
