@@ -1,6 +1,7 @@
 //! `perforch optimize` end to end in Java, C++, Go and Rust (Python has its
 //! own file): a subtly wrong rewrite that passes the doc example is caught
-//! by the generated inputs, and a real O(n) rewrite is accepted with figures.
+//! by the generated inputs, and a real O(n) rewrite is accepted with figures;
+//! a lone Rust file's own tests reject a rewrite every input accepts.
 
 #[path = "pipeline_support/mod.rs"]
 mod support;
@@ -112,4 +113,39 @@ async fn rust() {
         fast_marker: "or_insert",
     })
     .await;
+}
+
+/// A lone Rust file (no cargo package) with `#[cfg(test)]` tests: a faster
+/// rewrite that forgets repeated values agrees with the original on every
+/// input (the doc example, the model's, the generated edge cases and large
+/// ones) but fails the file's own test, so it is not accepted.
+#[tokio::test(flavor = "multi_thread")]
+async fn rust_lone_files_own_tests_reject_a_rewrite_the_inputs_miss() {
+    let server = FakeModelServer::start().await.unwrap();
+    let workspace = Workspace::new("workspaces/rust_lone/pairs.rs", &server, &["alpha"], "");
+    let before = workspace.text();
+    push_all(
+        &server,
+        vec![
+            inputs_reply(
+                &[&["&[1, 2, 3, 4]", "5"], &["&[5, 1, 9, 0, 7]", "10"]],
+                &[&["&(0..20000).collect::<Vec<i64>>()", "19999"]],
+            ),
+            code_reply(
+                "rust",
+                "use std::collections::HashSet;\n\npub fn count_pairs(values: &[i64], target: i64) -> u64 {\n    let mut seen = HashSet::new();\n    let mut count = 0;\n    for &v in values {\n        if seen.contains(&(target - v)) {\n            count += 1;\n        }\n        seen.insert(v);\n    }\n    count\n}",
+            ),
+        ],
+    );
+    let report = workspace.optimize("count_pairs", &[]).await;
+    assert_eq!(outcome_kinds(&report), ["failing_test"], "{report:#}");
+    let failing = &report["iterations"][0]["outcome"]["test"];
+    assert!(
+        failing
+            .as_str()
+            .is_some_and(|test| test.contains("tests::repeated_values_pair_with_each_other")),
+        "{report:#}"
+    );
+    assert_eq!(report["accepted"], false, "{report:#}");
+    assert_same_file(&workspace.file, &before);
 }

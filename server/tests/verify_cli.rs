@@ -3,7 +3,7 @@
 #[path = "pipeline_support/mod.rs"]
 mod support;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use support::{cache_dir, fixture};
@@ -179,4 +179,105 @@ fn unknown_function_is_a_clear_error() {
     );
     assert!(!ok);
     assert!(stderr.contains("no function named `nope`"), "{stderr}");
+}
+
+/// A faster `count_pairs` that forgets repeated values: right on every
+/// input below, wrong on the file's own `repeated_values_pair_with_each_other`.
+const FORGETS_REPEATS: &str = "pub fn count_pairs(values: &[i64], target: i64) -> u64 {\n    let mut seen = std::collections::HashSet::new();\n    let mut count = 0;\n    for &value in values {\n        if seen.contains(&(target - value)) {\n            count += 1;\n        }\n        seen.insert(value);\n    }\n    count\n}\n";
+
+/// A lone Rust file (no cargo package) is judged with its own #[test]s,
+/// with no --workspace: a candidate that every input accepts but one of
+/// those tests rejects is incorrect, and the report names the test.
+#[test]
+fn compare_judges_a_lone_rust_file_with_its_own_tests() {
+    let scratch = Scratch::new();
+    let candidate = scratch.write("candidate.rs", FORGETS_REPEATS);
+    let inputs = scratch.write(
+        "inputs.json",
+        r#"{"inputs": [["&[1, 2, 3, 4]", "5"], ["&[]", "3"], ["&[5, 1, 9, 0, 7]", "10"]], "stress": [["&(0..3000).collect::<Vec<i64>>()", "2999"]]}"#,
+    );
+    let compare = |file: &Path| -> Value {
+        let output = Command::new(env!("CARGO_BIN_EXE_perforch"))
+            .arg("compare")
+            .arg(file)
+            .args(["--function", "count_pairs", "--candidate"])
+            .arg(&candidate)
+            .arg("--inputs")
+            .arg(&inputs)
+            .arg("--json")
+            .env("PERFORCH_CACHE_DIR", cache_dir())
+            .env("XDG_CONFIG_HOME", scratch.0.path())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+    };
+    let source = std::fs::read_to_string(fixture("workspaces/rust_lone/pairs.rs")).unwrap();
+    let workspace = tempfile::tempdir().unwrap();
+    let file = workspace.path().join("pairs.rs");
+    std::fs::write(&file, &source).unwrap();
+
+    let report = compare(&file);
+    assert_eq!(report["verdict"], "incorrect", "{report:#}");
+    assert_eq!(report["correct"], false);
+    assert_eq!(report["workspace_tests"], 3, "{report:#}");
+    assert_eq!(report["outcome"]["kind"], "failing_test", "{report:#}");
+    let test = report["outcome"]["test"].as_str().unwrap();
+    assert!(
+        test.contains("tests::repeated_values_pair_with_each_other"),
+        "{report:#}"
+    );
+
+    // The same file without its tests: every input agrees, which is why
+    // the tests must never be skipped.
+    let untested = workspace.path().join("untested");
+    std::fs::create_dir(&untested).unwrap();
+    let cut = source.find("#[cfg(test)]").unwrap();
+    std::fs::write(untested.join("pairs.rs"), &source[..cut]).unwrap();
+    let report = compare(&untested.join("pairs.rs"));
+    assert_eq!(report["workspace_tests"], 0, "{report:#}");
+    assert_eq!(report["correct"], true, "{report:#}");
+}
+
+/// A lone Rust file whose tests use a crate: rustc alone cannot build
+/// them, and the report says so instead of judging as if there were none.
+#[test]
+fn compare_says_when_a_lone_files_tests_cannot_run() {
+    let scratch = Scratch::new();
+    let workspace = tempfile::tempdir().unwrap();
+    let file = workspace.path().join("pairs.rs");
+    let source = std::fs::read_to_string(fixture("workspaces/rust_lone/pairs.rs")).unwrap();
+    let with_crate = source.replace(
+        "    #[test]\n    fn counts_each_pair_once() {",
+        "    #[test]\n    fn counts_each_pair_once() {\n        let _shuffled: u8 = rand::random();",
+    );
+    assert_ne!(with_crate, source);
+    std::fs::write(&file, with_crate).unwrap();
+    let candidate = scratch.write("candidate.rs", FORGETS_REPEATS);
+    let output = Command::new(env!("CARGO_BIN_EXE_perforch"))
+        .arg("compare")
+        .arg(&file)
+        .args(["--function", "count_pairs", "--candidate"])
+        .arg(&candidate)
+        .env("PERFORCH_CACHE_DIR", cache_dir())
+        .env("XDG_CONFIG_HOME", scratch.0.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("note: workspace tests were not used:")
+            && stdout.contains("`rand`")
+            && stdout.contains("cargo package"),
+        "{stdout}"
+    );
 }

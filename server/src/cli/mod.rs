@@ -138,7 +138,7 @@ pub enum Command {
         /// The class, struct, impl or receiver type of a method.
         #[arg(long)]
         container: Option<String>,
-        /// Workspace root (default: the nearest folder with perforch.toml or .git).
+        /// Workspace root (default: the project folder around FILE, as for optimize).
         #[arg(long)]
         root: Option<PathBuf>,
         /// Run the tests against the workspace as it is.

@@ -10,10 +10,11 @@ use anyhow::{Context, bail};
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{Config, RefineMode};
+use crate::discovery::workspace_root_of;
 use crate::executor::ExecutorConfig;
 use crate::language::Language;
 use crate::models::RegistryOptions;
-use crate::pipeline::{Engine, JobRequest, optimize, workspace_root_of};
+use crate::pipeline::{Engine, JobRequest, optimize};
 use crate::routing::Metric;
 
 pub struct OptimizeArgs {

@@ -3,12 +3,12 @@
 //! and optionally run them against the workspace as it is.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
 
-use crate::discovery::{TestTarget, discover, run_suites};
+use crate::discovery::{TestTarget, discover, run_suites, workspace_root_of};
 use crate::executor::ExecutorConfig;
 use crate::executor::sandbox::SandboxLimits;
 use crate::language::Language;
@@ -33,7 +33,7 @@ pub fn run(options: Options, out: &mut impl Write) -> anyhow::Result<ExitCode> {
     })?;
     let root = match options.root {
         Some(root) => root.to_path_buf(),
-        None => workspace_root(&file),
+        None => workspace_root_of(&file),
     };
     let target = TestTarget {
         workspace_root: &root,
@@ -70,15 +70,4 @@ pub fn run(options: Options, out: &mut impl Write) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
-}
-
-/// The nearest folder above the file with a perforch.toml or a .git, else
-/// the file's folder.
-fn workspace_root(file: &Path) -> PathBuf {
-    let start = file.parent().unwrap_or(Path::new("/"));
-    start
-        .ancestors()
-        .find(|dir| dir.join(crate::config::CONFIG_FILE_NAME).exists() || dir.join(".git").exists())
-        .unwrap_or(start)
-        .to_path_buf()
 }

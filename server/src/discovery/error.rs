@@ -43,6 +43,11 @@ pub enum DiscoveryError {
     },
     #[error("fetching test dependencies for {language} failed: {detail}")]
     Dependencies { language: Language, detail: String },
+    /// The function has tests, but none of them can run here (see
+    /// [`super::DiscoveredTests::cannot_run`]); judging it as if it had
+    /// none would hide that.
+    #[error("{}", reasons.join("; "))]
+    TestsCannotRun { reasons: Vec<String> },
     #[error(transparent)]
     Executor(#[from] ExecutorError),
 }

@@ -147,13 +147,28 @@ fn source_root(file: &Path, text: &str) -> Option<PathBuf> {
     Some(dir)
 }
 
+/// The project folder a Java file's package and folders alone name, with
+/// no build file needed: `X` for `X/src/main/java/com/acme/Foo.java` in
+/// package `com.acme`, `src` for `src/com/acme/Foo.java`. None when the
+/// package does not match the folders, or when they say nothing (a file
+/// of the default package outside `src/main/java`).
+pub(crate) fn project_root(file: &Path, text: &str) -> Option<PathBuf> {
+    let source_root = source_root(file, text)?;
+    match maven_project(&source_root) {
+        Some(project) => Some(project),
+        None if Some(source_root.as_path()) != file.parent() => Some(source_root),
+        None => None,
+    }
+}
+
 /// `X` for `X/src/main/java` or `X/src/test/java`.
 fn maven_project(source_root: &Path) -> Option<PathBuf> {
-    let text = source_root.to_string_lossy();
+    // Whole components: `Xsrc/main/java` is no Maven layout.
     ["src/main/java", "src/test/java"]
         .iter()
-        .find_map(|suffix| text.strip_suffix(suffix))
-        .map(|project| PathBuf::from(project.trim_end_matches('/')))
+        .any(|layout| source_root.ends_with(layout))
+        .then(|| source_root.ancestors().nth(3).map(Path::to_path_buf))
+        .flatten()
 }
 
 fn package_of(parsed: &ParsedFile) -> String {

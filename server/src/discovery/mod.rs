@@ -21,6 +21,7 @@ mod junit_xml;
 mod prepare;
 mod python;
 mod report;
+mod root;
 mod run;
 mod rust;
 mod syntax;
@@ -33,6 +34,7 @@ pub use config::{ConfiguredSuite, TestsConfig};
 pub use error::DiscoveryError;
 pub use prepare::prepare_test_dependencies;
 pub use report::{SuiteReport, TestOutcome, TestResult, TestRunReport};
+pub use root::workspace_root_of;
 pub use run::run_suites;
 
 use crate::language::Language;
@@ -63,9 +65,14 @@ pub enum RunnerKind {
     Unittest,
     /// Rust `#[test]` functions, built with `cargo test --no-run`.
     CargoTest,
+    /// `#[test]` functions of a lone Rust file (no cargo package), built
+    /// with `rustc --test`.
+    RustcTest,
     /// Go `Test*` functions of the function's package.
     GoTest,
     /// JUnit 5 (Jupiter) test methods, run by the JUnit console launcher.
+    // snake_case alone would spell it `j_unit`.
+    #[serde(rename = "junit")]
     JUnit,
     /// A C++ program with its own `main`; passes when it exits with 0.
     CppProgram,
@@ -82,6 +89,7 @@ impl RunnerKind {
             RunnerKind::Pytest => "pytest",
             RunnerKind::Unittest => "unittest",
             RunnerKind::CargoTest => "cargo test",
+            RunnerKind::RustcTest => "rustc --test",
             RunnerKind::GoTest => "go test",
             RunnerKind::JUnit => "JUnit",
             RunnerKind::CppProgram => "C++ test program",
@@ -136,6 +144,10 @@ pub struct DiscoveredTests {
     /// Why files that mention the function yielded no tests, and similar
     /// remarks a user may want to read.
     pub notes: Vec<String>,
+    /// Tests of the function that exist but cannot be run here, and what
+    /// to do about it (a lone Rust file that uses a crate). Their absence
+    /// from `suites` is not "no tests": callers must say so.
+    pub cannot_run: Vec<String>,
 }
 
 impl DiscoveredTests {
@@ -150,7 +162,9 @@ impl DiscoveredTests {
     /// A human-readable account of what was found.
     pub fn summary(&self) -> String {
         let mut text = String::new();
-        if self.suites.is_empty() {
+        if self.suites.is_empty() && !self.cannot_run.is_empty() {
+            text.push_str("this function has tests, but none can run here");
+        } else if self.suites.is_empty() {
             text.push_str("no tests found for this function");
         } else {
             let _ = write!(
@@ -165,6 +179,9 @@ impl DiscoveredTests {
             for test in &suite.tests {
                 let _ = write!(text, "\n    {}", test.name);
             }
+        }
+        for reason in &self.cannot_run {
+            let _ = write!(text, "\ncannot run: {reason}");
         }
         for note in &self.notes {
             let _ = write!(text, "\nnote: {note}");

@@ -17,8 +17,8 @@ use super::diagnostics::Published;
 use super::jobs::Jobs;
 use super::live_hints::LiveHints;
 use super::settings::EditorSettings;
+use crate::discovery::workspace_root_of;
 use crate::document::{Document, PositionEncoding};
-use crate::pipeline::workspace_root_of;
 
 #[derive(Default)]
 pub(crate) struct Session {

@@ -25,4 +25,3 @@ pub use job::{
 };
 pub use judge::{Baseline, Figures, Outcome, SideSummary, Workbench};
 pub use report::{Iteration, JobVerdict, Report};
-pub use workspace_tests::workspace_root_of;

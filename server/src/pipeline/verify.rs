@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::analysis::functions;
 use crate::config::Config;
+use crate::discovery::DiscoveryError;
 use crate::document::Document;
 use crate::executor::stats::Verdict;
 use crate::executor::{ExecutorConfig, MeasureConfig};
@@ -71,14 +72,22 @@ fn prepare(subject: &Subject) -> Result<Prepared, PipelineError> {
             Some(subject.workspace_root),
         ));
     let mut notes = Vec::new();
-    let tests = WorkspaceTests::discover(
+    let tests = match WorkspaceTests::discover(
         subject.config,
         subject.workspace_root,
         subject.file,
         subject.language,
         subject.function,
         baseline.function.container.as_deref(),
-    )?;
+    ) {
+        Ok(tests) => tests,
+        // The inputs still judge; the report says the tests were not run.
+        Err(error @ DiscoveryError::TestsCannotRun { .. }) => {
+            notes.push(format!("workspace tests were not used: {error}"));
+            None
+        }
+        Err(error) => return Err(error.into()),
+    };
     let tests_pass_on_original = match &tests {
         Some(tests) => {
             let verdict = tests.run(&subject.executor, &baseline.file_text)?;

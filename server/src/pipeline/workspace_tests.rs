@@ -37,7 +37,9 @@ pub struct TestsVerdict {
 
 impl WorkspaceTests {
     /// Find the tests of `function` in `file` under `root`; `None` when
-    /// there are none.
+    /// there are none, [`DiscoveryError::TestsCannotRun`] when it has
+    /// tests but none can run (the caller must say so, not judge as if
+    /// there were none).
     pub fn discover(
         config: &Config,
         root: &Path,
@@ -53,10 +55,18 @@ impl WorkspaceTests {
             function,
             container,
         };
-        let discovered = discover_with(&target, &config.tests)?;
+        let mut discovered = discover_with(&target, &config.tests)?;
         if discovered.is_empty() {
-            return Ok(None);
+            if discovered.cannot_run.is_empty() {
+                return Ok(None);
+            }
+            return Err(DiscoveryError::TestsCannotRun {
+                reasons: discovered.cannot_run,
+            });
         }
+        // Some tests run; the others are worth a note.
+        let cannot_run = std::mem::take(&mut discovered.cannot_run);
+        discovered.notes.extend(cannot_run);
         let root = std::fs::canonicalize(root).map_err(|source| DiscoveryError::Read {
             path: root.to_path_buf(),
             source,
@@ -164,28 +174,4 @@ impl WorkspaceTests {
             report,
         })
     }
-}
-
-/// Markers of a project root, nearest first wins.
-const ROOT_MARKERS: &[&str] = &[
-    "perforch.toml",
-    ".git",
-    "Cargo.toml",
-    "go.mod",
-    "pom.xml",
-    "build.gradle",
-    "pyproject.toml",
-    "setup.py",
-    "CMakeLists.txt",
-];
-
-/// The workspace a file belongs to: the nearest folder above it with a
-/// project marker, else the file's own folder.
-pub fn workspace_root_of(file: &Path) -> PathBuf {
-    let start = file.parent().unwrap_or(Path::new("."));
-    start
-        .ancestors()
-        .find(|dir| ROOT_MARKERS.iter().any(|marker| dir.join(marker).exists()))
-        .unwrap_or(start)
-        .to_path_buf()
 }

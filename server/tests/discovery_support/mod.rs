@@ -20,6 +20,29 @@ pub fn workspace(name: &str) -> PathBuf {
         .unwrap()
 }
 
+/// A copy of the fixture workspace `name` in a fresh folder with no
+/// project around it, as a user's own checkout would be.
+pub fn copy_of(name: &str) -> tempfile::TempDir {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), &target).unwrap();
+            }
+        }
+    }
+    let dir = tempfile::Builder::new()
+        .prefix("perforch-workspace")
+        .tempdir()
+        .unwrap();
+    copy(&workspace(name), dir.path());
+    dir
+}
+
 /// Every file under `root` with its bytes, and every folder (so a new empty
 /// folder, e.g. `__pycache__`, shows up too).
 pub fn snapshot(root: &Path) -> BTreeMap<PathBuf, Option<Vec<u8>>> {
