@@ -8,10 +8,10 @@ use serde::{Deserialize, Serialize};
 
 mod calls;
 mod inputs_reply;
+mod lenient_json;
 
 pub use calls::doc_example_inputs;
-pub(crate) use calls::matching_paren;
-pub use inputs_reply::{InputsReplyError, parse_inputs_reply};
+pub use inputs_reply::{Ending, InputsReplyError, ParsedInputs, parse_inputs_reply};
 
 /// Where an input came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
