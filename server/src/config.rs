@@ -134,10 +134,11 @@ pub struct ModelConfig {
     /// Upper bound on tokens generated per reply.
     #[serde(default = "defaults::max_tokens")]
     pub max_tokens: u32,
-    /// Sampling temperature (0 to 2). Unset leaves the provider's default,
-    /// which some reasoning models require.
-    #[serde(default)]
-    pub temperature: Option<f32>,
+    /// Sampling temperature (0 to 2), sent with every request so jobs and
+    /// evaluations can be repeated; 0 is the most deterministic. Reasoning
+    /// models that accept only their own default need it set to that (1).
+    #[serde(default = "defaults::temperature")]
+    pub temperature: f64,
     /// Time limit for one HTTP attempt in seconds, from sending the request
     /// to the end of the reply body. Fractions allowed.
     #[serde(default = "defaults::timeout_secs")]
@@ -255,6 +256,11 @@ impl Default for SearchConfig {
 mod defaults {
     pub fn max_tokens() -> u32 {
         4_096
+    }
+    /// Low, so replies vary little between runs, but not 0, which makes
+    /// some small models repeat themselves.
+    pub fn temperature() -> f64 {
+        0.2
     }
     pub fn timeout_secs() -> f64 {
         120.0

@@ -58,14 +58,14 @@ fn parses_a_full_example_with_defaults_filled_in() {
         Some("https://api.openai.com/v1")
     );
     assert_eq!(gpt.max_tokens, 4096);
-    assert_eq!(gpt.temperature, None);
+    assert_eq!(gpt.temperature, 0.2, "the default");
     assert_eq!(gpt.max_concurrent, 4);
     let claude = config.model("claude").unwrap();
     assert_eq!(
         claude.effective_base_url().as_deref(),
         Some("https://api.anthropic.com")
     );
-    assert_eq!(claude.temperature, Some(0.3));
+    assert_eq!(claude.temperature, 0.3);
     let local = config.model("local").unwrap();
     assert_eq!(local.timeout_secs, 300.0);
     assert_eq!(
@@ -244,7 +244,7 @@ fn json_settings_use_the_same_schema() {
         "search": null
     });
     let config = Config::from_json_value(editor).unwrap();
-    assert_eq!(config.models[0].temperature, Some(1.0));
+    assert_eq!(config.models[0].temperature, 1.0);
     assert_eq!(config.models[0].base_url, None, "null means unset");
     assert!(config.search.is_none());
 }

@@ -7,9 +7,9 @@ mod support;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use perforch::config::ProviderKind;
+use perforch::config::{Config, ProviderKind};
 use perforch::models::fake_server::{FakeModelServer, Route, ScriptedReply};
-use perforch::models::openai::OpenAiProvider;
+use perforch::models::openai::{HttpModelSettings, OpenAiProvider};
 use perforch::models::retry::RetryPolicy;
 use perforch::models::secret::ApiKey;
 use perforch::models::{ModelError, ModelProvider, Stage};
@@ -92,6 +92,35 @@ async fn request_overrides_beat_configured_defaults() {
         let body = server.requests()[0].json();
         assert_eq!(body["max_tokens"], 77);
         assert!((body["temperature"].as_f64().unwrap() - 1.5).abs() < 1e-6);
+    })
+    .await;
+}
+
+/// The temperature the request body carries for a perforch.toml model
+/// entry with `extra` lines.
+async fn temperature_sent_for(extra: &str) -> f64 {
+    let server = server().await;
+    server.push(Route::OpenAiChat, ScriptedReply::openai_text("ok", 1, 1));
+    let toml = format!(
+        "[[models]]\nname = \"local\"\nprovider = \"openai\"\nmodel = \"m\"\nbase_url = \"{}\"\n{extra}",
+        server.openai_base_url()
+    );
+    let config = Config::from_toml_str(&toml, "perforch.toml").unwrap();
+    let settings = HttpModelSettings::from_config(&config.models[0]);
+    let provider = OpenAiProvider::with_key(settings, None, fast_retry()).unwrap();
+    ask(&provider).await.unwrap();
+    server.requests()[0].json()["temperature"]
+        .as_f64()
+        .expect("every request carries a temperature")
+}
+
+#[tokio::test]
+async fn a_low_temperature_is_sent_unless_the_entry_sets_one() {
+    within(async {
+        // Exactly as written, not a widened f32 (0.20000000298023224).
+        assert_eq!(temperature_sent_for("").await, 0.2);
+        assert_eq!(temperature_sent_for("temperature = 0.7").await, 0.7);
+        assert_eq!(temperature_sent_for("temperature = 0").await, 0.0);
     })
     .await;
 }

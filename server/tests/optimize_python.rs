@@ -279,3 +279,31 @@ async fn type_directed_inputs_replace_an_unusable_reply_and_join_a_usable_one() 
     assert_eq!(report["evidence"]["stress"], 0, "{report:#}");
     assert_eq!(report["evidence"]["inputs_used"], 9, "{report:#}");
 }
+
+/// A small model's inputs reply, commented and cut off at its token limit
+/// while spelling out a large input: the closed argument lists are used
+/// and the note names the cut as the cause.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reply_cut_off_at_the_token_limit_keeps_its_complete_inputs() {
+    let server = FakeModelServer::start().await.unwrap();
+    let workspace = Workspace::new("python/moderation.py", &server, &["alpha"], "");
+    let cut_off = "```json\n{\n  \"inputs\": [\n    [\"['a', 'b']\", \"['b']\"], // one banned\n    [\"[]\", \"['x']\"],\n  ],\n  \"stress\": [\n    [\"['w0', 'w1', 'w2', 'w3', 'w4', 'w5',";
+    push_all(
+        &server,
+        vec![
+            ScriptedReply::openai_cut_off(cut_off, 400, 512),
+            code_reply("python", ALLOWED_FAST),
+        ],
+    );
+    let report = workspace.optimize("count_allowed", &[]).await;
+    let notes = report["notes"].to_string();
+    assert!(
+        notes.contains(
+            "kept 2 of alpha's inputs (the reply was cut off at the model's token limit after them)"
+        ),
+        "{notes}"
+    );
+    assert!(!notes.contains("unusable"), "{notes}");
+    // The model's two and the five type-directed small cases.
+    assert_eq!(report["evidence"]["generated"], 7, "{report:#}");
+}

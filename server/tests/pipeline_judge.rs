@@ -261,3 +261,24 @@ fn java_candidate_relying_on_the_drivers_imports_is_refused() {
         judgement.outcome
     );
 }
+
+#[test]
+fn a_go_candidate_that_no_longer_needs_an_import_is_judged_not_refused() {
+    // `regexp` is used by `CountWords` alone; the candidate uses `strings`,
+    // which the file imports already. Go refuses to build a file with an
+    // unused import, so the spliced file must lose `regexp`.
+    let file = "package words\n\nimport (\n\t\"regexp\"\n\t\"strings\"\n)\n\nfunc Shout(s string) string {\n\treturn strings.ToUpper(s)\n}\n\nfunc CountWords(lines []string) int {\n\tn := 0\n\tfor _, line := range lines {\n\t\tn += len(regexp.MustCompile(`\\S+`).FindAllString(line, -1))\n\t}\n\treturn n\n}\n";
+    let baseline = Baseline::new(Language::Go, file.to_string(), "CountWords").unwrap();
+    let code = "func CountWords(lines []string) int {\n\tn := 0\n\tfor _, line := range lines {\n\t\tn += len(strings.Fields(line))\n\t}\n\treturn n\n}";
+    let candidate = CandidateCode::from_code(code, Language::Go, "CountWords", None).unwrap();
+    let bench = workbench(Language::Go);
+    let inputs = vec![
+        input(&[r#"[]string{"a b", "  c  ", ""}"#]),
+        input(&[r#"[]string{}"#]),
+        input(&[r#"strings.Split(strings.Repeat("x y\tz\n", 3000), "\n")"#]),
+    ];
+    let judgement = bench
+        .judge(&baseline, &candidate, &inputs, 1, Metric::Time)
+        .unwrap();
+    assert!(judgement.outcome.is_correct(), "{:?}", judgement.outcome);
+}

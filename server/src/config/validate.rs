@@ -146,13 +146,11 @@ fn validate_model(
             ));
         }
     }
-    if let Some(temperature) = model.temperature
-        && !(0.0..=2.0).contains(&temperature)
-    {
+    if !(0.0..=2.0).contains(&model.temperature) {
         return Err(ConfigError::invalid(
             source,
             at("temperature"),
-            format!("must be between 0 and 2, got {temperature}"),
+            format!("must be between 0 and 2, got {}", model.temperature),
         ));
     }
     if model.max_tokens == 0 {

@@ -51,17 +51,31 @@ impl ImportSpec {
     }
 
     fn name(&self) -> &str {
-        if let Some(alias) = &self.alias {
-            return alias;
+        match &self.alias {
+            Some(alias) => alias,
+            None => package_name(&self.path),
         }
-        let last = self.path.rsplit('/').next().unwrap_or(&self.path);
-        // gopkg.in/yaml.v3 style and /v2 suffixes are not the package name.
-        if last.starts_with('v') && last[1..].chars().all(|c| c.is_ascii_digit()) {
-            let mut parts = self.path.rsplit('/');
-            parts.next();
-            return parts.next().unwrap_or(last);
-        }
-        last
+    }
+}
+
+/// The name an import without an alias brings into scope, as far as the
+/// path tells: its last element, except that a `/v2` major-version element
+/// and a `.v3` suffix (gopkg.in) are not part of the name. A name with `-`
+/// or `.` left in it is not the package's real name, which the path does
+/// not give; callers must not rely on it.
+pub(crate) fn package_name(path: &str) -> &str {
+    let is_version = |text: &str| {
+        text.strip_prefix('v')
+            .is_some_and(|digits| !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()))
+    };
+    let mut elements = path.rsplit('/');
+    let mut last = elements.next().unwrap_or(path);
+    if is_version(last) {
+        last = elements.next().unwrap_or(last);
+    }
+    match last.rsplit_once('.') {
+        Some((name, version)) if is_version(version) => name,
+        _ => last,
     }
 }
 
@@ -71,7 +85,7 @@ fn is_ident(c: char) -> bool {
 
 /// Does `code` use `name.` as a package qualifier? `code` must have been
 /// through [`blank_comments_and_literals`].
-fn uses(code: &str, name: &str) -> bool {
+pub(crate) fn uses(code: &str, name: &str) -> bool {
     let needle = format!("{name}.");
     let mut start = 0;
     while let Some(pos) = code[start..].find(&needle) {
@@ -184,6 +198,15 @@ mod tests {
         // The code itself is unchanged.
         assert!(out.contains("// Accepts a list of strings."));
         assert!(out.contains("s := \"use strings.Join\""));
+    }
+
+    #[test]
+    fn package_names_leave_out_major_versions() {
+        assert_eq!(package_name("regexp"), "regexp");
+        assert_eq!(package_name("math/rand/v2"), "rand");
+        assert_eq!(package_name("github.com/a/b/v10"), "b");
+        assert_eq!(package_name("gopkg.in/yaml.v3"), "yaml");
+        assert_eq!(package_name("v2"), "v2");
     }
 
     #[test]

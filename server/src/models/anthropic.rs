@@ -100,10 +100,9 @@ impl AnthropicProvider {
         if !system.is_empty() {
             body["system"] = json!(system.join("\n\n"));
         }
-        if let Some(temperature) = request.temperature.or(self.settings.temperature) {
-            // Anthropic accepts 0..1 only; config allows up to 2 for OpenAI.
-            body["temperature"] = json!(temperature.clamp(0.0, 1.0));
-        }
+        let temperature = self.settings.temperature_for(request);
+        // Anthropic accepts 0..1 only; config allows up to 2 for OpenAI.
+        body["temperature"] = json!(temperature.clamp(0.0, 1.0));
         body
     }
 

@@ -115,6 +115,14 @@ impl ScriptedReply {
         ScriptedReply::json(200, openai_body(text, input_tokens, output_tokens))
     }
 
+    /// A chat-completions reply the model stopped at its token limit
+    /// (`finish_reason` "length"): `text` is all it wrote before the cut.
+    pub fn openai_cut_off(text: &str, input_tokens: u64, output_tokens: u64) -> Self {
+        let mut body = openai_body(text, input_tokens, output_tokens);
+        body["choices"][0]["finish_reason"] = json!("length");
+        ScriptedReply::json(200, body)
+    }
+
     /// A successful Messages API reply.
     pub fn anthropic_text(text: &str, input_tokens: u64, output_tokens: u64) -> Self {
         ScriptedReply::json(

@@ -25,7 +25,8 @@ pub struct HttpModelSettings {
     pub base_url: String,
     pub api_key_env: Option<String>,
     pub max_tokens: u32,
-    pub temperature: Option<f32>,
+    /// Used when a request sets none.
+    pub temperature: f64,
     pub timeout: Duration,
     pub connect_timeout: Duration,
 }
@@ -34,6 +35,16 @@ impl HttpModelSettings {
     /// `path` under the entry's base URL, whether or not it ends in `/`.
     pub fn endpoint(&self, path: &str) -> String {
         format!("{}/{path}", self.base_url.trim_end_matches('/'))
+    }
+
+    /// The request's own temperature, else the entry's. A request's `f32`
+    /// goes through its decimal text, so 0.9 is sent as 0.9 rather than
+    /// as the nearest `f32` widened (0.8999999761581421).
+    pub fn temperature_for(&self, request: &ChatRequest) -> f64 {
+        request
+            .temperature
+            .and_then(|temperature| temperature.to_string().parse().ok())
+            .unwrap_or(self.temperature)
     }
 
     pub fn from_config(config: &ModelConfig) -> Self {
@@ -112,15 +123,12 @@ impl OpenAiProvider {
             .iter()
             .map(|message| json!({ "role": message.role.as_str(), "content": message.content }))
             .collect();
-        let mut body = json!({
+        json!({
             "model": self.settings.model_id,
             "messages": messages,
             "max_tokens": request.max_tokens.unwrap_or(self.settings.max_tokens),
-        });
-        if let Some(temperature) = request.temperature.or(self.settings.temperature) {
-            body["temperature"] = json!(temperature);
-        }
-        body
+            "temperature": self.settings.temperature_for(request),
+        })
     }
 
     async fn complete_inner(

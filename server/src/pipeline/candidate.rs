@@ -13,6 +13,7 @@ use crate::document::Document;
 use crate::language::Language;
 use crate::models::extract_code;
 
+use super::go_imports::without_unused_imports;
 use super::layout::FileLayout;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -202,9 +203,14 @@ impl CandidateCode {
         edits
     }
 
-    /// The spliced file.
+    /// The spliced file. In Go, imports only the replaced function used
+    /// are removed, since the compiler refuses unused ones.
     pub fn splice(&self, language: Language, file_text: &str, target: &Function) -> String {
-        apply_edits(file_text, &self.edits(language, file_text, target))
+        let spliced = apply_edits(file_text, &self.edits(language, file_text, target));
+        match language {
+            Language::Go => without_unused_imports(&spliced),
+            _ => spliced,
+        }
     }
 
     /// Imports of the candidate that the file does not already have. Go
@@ -437,7 +443,7 @@ mod tests {
     #[test]
     fn go_import_block_merges_by_path_and_helpers_come_first() {
         let file = "package inv\n\nimport \"strings\"\n\nfunc Count(xs []string) int {\n\treturn len(xs)\n}\n";
-        let code = "import (\n\t\"sort\"\n\t\"strings\"\n)\n\nfunc helper() int { return 0 }\n\nfunc Count(xs []string) int {\n\treturn len(xs) + helper()\n}\n";
+        let code = "import (\n\t\"sort\"\n\t\"strings\"\n)\n\nfunc helper() int { return 0 }\n\nfunc Count(xs []string) int {\n\tsort.Strings(xs)\n\treturn len(strings.Join(xs, \"\")) + helper()\n}\n";
         let functions_in_file = functions(&Document::new(Language::Go, 0, file));
         let candidate =
             CandidateCode::from_code(code, Language::Go, "Count", Some(&functions_in_file))
@@ -445,7 +451,19 @@ mod tests {
         let spliced = candidate.splice(Language::Go, file, &target(Language::Go, file, "Count"));
         assert_eq!(
             spliced,
-            "package inv\n\nimport \"strings\"\nimport \"sort\"\n\nfunc helper() int { return 0 }\n\nfunc Count(xs []string) int {\n\treturn len(xs) + helper()\n}\n"
+            "package inv\n\nimport \"strings\"\nimport \"sort\"\n\nfunc helper() int { return 0 }\n\nfunc Count(xs []string) int {\n\tsort.Strings(xs)\n\treturn len(strings.Join(xs, \"\")) + helper()\n}\n"
+        );
+    }
+
+    #[test]
+    fn go_splice_drops_the_import_only_the_old_version_used() {
+        let file = "package words\n\nimport (\n\t\"regexp\"\n\t\"strings\"\n)\n\nfunc Upper(s string) string {\n\treturn strings.ToUpper(s)\n}\n\nfunc CountA(xs []string) int {\n\tn := 0\n\tfor _, x := range xs {\n\t\tif regexp.MustCompile(\"a\").MatchString(x) {\n\t\t\tn++\n\t\t}\n\t}\n\treturn n\n}\n";
+        let reply = "```go\nimport \"strings\"\n\nfunc CountA(xs []string) int {\n\tn := 0\n\tfor _, x := range xs {\n\t\tif strings.Contains(x, \"a\") {\n\t\t\tn++\n\t\t}\n\t}\n\treturn n\n}\n```";
+        let candidate = CandidateCode::from_reply(reply, Language::Go, "CountA").unwrap();
+        let spliced = candidate.splice(Language::Go, file, &target(Language::Go, file, "CountA"));
+        assert!(
+            spliced.starts_with("package words\n\nimport (\n\t\"strings\"\n)\n\nfunc Upper"),
+            "{spliced}"
         );
     }
 

@@ -868,12 +868,17 @@ impl<'a> Job<'a> {
                 .ask(&model, CallStage::Inputs, messages, Some(subject))
                 .await
             {
-                Ok((response, _)) => parse_inputs_reply(&response.text).map_err(|error| {
-                    format!(
-                        "{model}'s test inputs were unusable: {error}{}",
+                Ok((response, _)) => match parse_inputs_reply(&response.text) {
+                    Ok(parsed) => {
+                        self.notes.extend(parsed.note(&model, response.truncated));
+                        Ok(parsed.inputs)
+                    }
+                    Err(error) => Err(format!(
+                        "{model}'s test inputs were unusable: {}{}",
+                        error.reason(response.truncated),
                         reply_opening(&response.text)
-                    )
-                }),
+                    )),
+                },
                 Err(AskError::Cancelled) => return Err(PipelineError::Cancelled),
                 Err(AskError::Budget(reason)) | Err(AskError::Failed(reason)) => {
                     Err(format!("no generated inputs from {model}: {reason}"))

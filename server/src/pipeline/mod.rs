@@ -8,6 +8,7 @@ pub mod candidate;
 pub mod differential;
 pub mod edits;
 pub mod evidence;
+mod go_imports;
 pub mod headers;
 pub mod job;
 pub mod judge;

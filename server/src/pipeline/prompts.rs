@@ -69,24 +69,44 @@ impl FunctionContext<'_> {
     }
 }
 
+/// A short expression of the language that builds a large argument,
+/// shown to the model: small models otherwise write a large input out
+/// element by element until the token limit cuts the reply off.
+fn large_input_example(language: Language) -> &'static str {
+    match language {
+        Language::Python => "list(range(10**5))",
+        Language::Java => "java.util.stream.IntStream.range(0, 100000).toArray()",
+        Language::Cpp => {
+            "[] { std::vector<int> v; for (int i = 0; i < 100000; ++i) v.push_back(i % 977); return v; }()"
+        }
+        Language::Go => "strings.Repeat(\"a b \", 50000)",
+        Language::Rust => "(0..100_000).collect::<Vec<i64>>()",
+    }
+}
+
 /// Ask for inputs to test and time the function on.
 pub fn inputs(context: &FunctionContext, count: usize, stress: usize) -> Vec<Message> {
     vec![
         Message::system(format!(
-            "You write test inputs for {} functions. Reply with JSON only.",
+            "You write test inputs for {} functions. Reply with JSON only, without comments.",
             context.language
         )),
         Message::user(format!(
-            "{header}\nThe function:\n{code}\n\nPropose {count} varied, valid argument lists for `{name}` \
-             (edge cases included: empty, single element, duplicates, negative numbers where the types allow), \
-             and {stress} large ones that make a slow implementation visibly slow (sizes around 10^4 to 10^5 \
-             elements, built with a short {language} expression rather than written out). Each argument is a \
-             {language} source expression in a JSON string. Do not include inputs the function rejects.\n\
-             Shape: {{\"inputs\": [[\"arg1\", \"arg2\"], ...], \"stress\": [[\"arg1\", \"arg2\"], ...]}}",
+            "{header}\nThe function:\n{code}\n\nWrite {count} different argument lists for `{name}` that \
+             probe its behaviour: edge cases such as empty values, a single element, repeated values, \
+             negative numbers and invalid values are welcome, including ones the function answers with an \
+             error, since a faster version must fail in the same way. Then write {stress} large argument \
+             lists, big enough (around 10^4 to 10^5 elements) that a slow implementation takes visibly long.\n\
+             Every argument is a {language} source expression inside a JSON string. Build large arguments \
+             with a short expression, never by listing the elements; for example, as it appears in the \
+             JSON: {example}\n\
+             Answer with this JSON object and nothing in it but data (no comments): \
+             {{\"inputs\": [[\"arg1\", \"arg2\"], ...], \"stress\": [[\"arg1\", \"arg2\"], ...]}}",
             header = context.header(),
             code = code_block(context.language, context.code),
             name = context.name,
             language = context.language,
+            example = serde_json::Value::from(large_input_example(context.language)),
         )),
     ]
 }
@@ -200,4 +220,38 @@ pub fn refine(
             },
         )),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::evidence::parse_inputs_reply;
+
+    /// The example of a large input is shown as it must be written in the
+    /// JSON (quotes escaped), so copying its form gives a reply that reads
+    /// back as the expression itself.
+    #[test]
+    fn each_language_is_shown_a_large_input_written_as_json() {
+        for language in [
+            Language::Python,
+            Language::Java,
+            Language::Cpp,
+            Language::Go,
+            Language::Rust,
+        ] {
+            let context = FunctionContext {
+                language,
+                name: "f",
+                code: "f",
+                file_excerpt: "f",
+                categories: &[],
+            };
+            let prompt = &inputs(&context, 5, 2)[1].content;
+            let shown = serde_json::Value::from(large_input_example(language)).to_string();
+            assert!(prompt.contains(&shown), "{language}: {prompt}");
+            let reply = format!("{{\"stress\": [[{shown}]]}}");
+            let parsed = parse_inputs_reply(&reply).unwrap();
+            assert_eq!(parsed.inputs[0].args, [large_input_example(language)]);
+        }
+    }
 }

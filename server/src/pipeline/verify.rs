@@ -369,6 +369,38 @@ pub fn bench(subject: &Subject) -> Result<BenchReport, PipelineError> {
 pub fn read_inputs_file(path: &Path) -> Result<Vec<TestInput>, String> {
     let text =
         std::fs::read_to_string(path).map_err(|error| format!("{}: {error}", path.display()))?;
-    super::evidence::parse_inputs_reply(&text)
-        .map_err(|error| format!("{}: {error}", path.display()))
+    let parsed = super::evidence::parse_inputs_reply(&text)
+        .map_err(|error| format!("{}: {error}", path.display()))?;
+    // A model's reply is salvaged; a file the user wrote is fixed instead,
+    // so nothing they meant to measure is silently left out.
+    match parsed.note("the file", false) {
+        Some(problem) => Err(format!("{}: {problem}; fix the file", path.display())),
+        None => Ok(parsed.inputs),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> Result<Vec<TestInput>, String> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("inputs.json");
+        std::fs::write(&path, text).unwrap();
+        read_inputs_file(&path)
+    }
+
+    #[test]
+    fn an_inputs_file_may_have_comments_but_not_lose_inputs() {
+        let commented = "{\n  // the empty case\n  \"inputs\": [[\"[]\"], [\"[1]\"],],\n}\n";
+        assert_eq!(read(commented).unwrap().len(), 2);
+        let cut_short = "{\"inputs\": [[\"[]\"], [\"[1, 2";
+        let error = read(cut_short).unwrap_err();
+        assert!(
+            error.ends_with(
+                "inputs.json: kept 1 of the file's inputs (the JSON stops short after them); fix the file"
+            ),
+            "{error}"
+        );
+    }
 }

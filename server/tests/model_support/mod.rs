@@ -41,7 +41,7 @@ pub fn model_config(name: &str, provider: ProviderKind, base_url: &str) -> Model
         price_input_per_mtok: 0.0,
         price_output_per_mtok: 0.0,
         max_tokens: 512,
-        temperature: Some(0.2),
+        temperature: 0.2,
         timeout_secs: 2.0,
         connect_timeout_secs: 1.0,
         max_concurrent: 4,

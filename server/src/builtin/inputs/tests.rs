@@ -11,7 +11,7 @@ fn generated(
     function: &str,
 ) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
     let reply = inputs_reply(language, file, function).unwrap();
-    let inputs = parse_inputs_reply(&reply).unwrap();
+    let inputs = parse_inputs_reply(&reply).unwrap().inputs;
     let pick = |source: InputSource| {
         inputs
             .iter()

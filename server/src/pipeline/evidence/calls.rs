@@ -298,7 +298,7 @@ fn is_closed(arg: &str) -> bool {
     true
 }
 
-pub(crate) fn matching_paren(text: &str, open: usize) -> Option<usize> {
+fn matching_paren(text: &str, open: usize) -> Option<usize> {
     let mut depth = 0usize;
     let mut quote: Option<char> = None;
     let mut escaped = false;

@@ -1,19 +1,21 @@
 //! Inputs the function is judged on: calls found in its documentation and
-//! inputs a model proposes (a few of them large, to expose complexity). The
-//! ORIGINAL is the oracle: an input on which it raises, crashes, times out
-//! or that does not even build is dropped, with the reason kept for the
+//! in its tests, inputs a model proposes (a few of them large, to expose
+//! complexity), and many small-scope inputs checked for correctness only.
+//! The ORIGINAL is the oracle: an input on which it raises is a case whose
+//! expected result is that error; one on which it crashes, times out or
+//! that does not even build is dropped, with the reason kept for the
 //! report.
 
 use serde::{Deserialize, Serialize};
 
 mod calls;
 mod inputs_reply;
+mod lenient_json;
 mod literals;
 pub mod small_scope;
 
-pub(crate) use calls::matching_paren;
 pub use calls::{doc_example_inputs, test_call_inputs};
-pub use inputs_reply::{InputsReplyError, parse_inputs_reply};
+pub use inputs_reply::{Ending, InputsReplyError, ParsedInputs, parse_inputs_reply};
 
 /// Where an input came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
