@@ -278,7 +278,7 @@ fn a_go_candidate_that_no_longer_needs_an_import_is_judged_not_refused() {
         input(&[r#"strings.Split(strings.Repeat("x y\tz\n", 3000), "\n")"#]),
     ];
     let judgement = bench
-        .judge(&baseline, &candidate, &inputs, 1, Metric::Time)
+        .judge(&baseline, &candidate, &inputs, None, 1, Metric::Time)
         .unwrap();
     assert!(judgement.outcome.is_correct(), "{:?}", judgement.outcome);
 }

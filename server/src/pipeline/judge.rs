@@ -770,7 +770,7 @@ impl Workbench {
 
     /// Both versions once on `inputs`: the run and the differences, or the
     /// build error.
-    fn run_both_once(
+    pub(crate) fn run_both_once(
         &self,
         baseline: &Baseline,
         candidate: &CandidateCode,

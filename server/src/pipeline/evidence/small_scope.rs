@@ -530,3 +530,120 @@ fn collect_tokens(value: &Value, tokens: &mut Vec<String>) {
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::functions;
+    use crate::document::Document;
+
+    fn scope(language: Language, file: &str, examples: &[&[&str]]) -> Result<SmallScope, String> {
+        let function = functions(&Document::new(language, 0, file)).remove(0);
+        let examples: Vec<TestInput> = examples
+            .iter()
+            .map(|args| TestInput {
+                args: args.iter().map(|a| a.to_string()).collect(),
+                source: InputSource::TestCall,
+            })
+            .collect();
+        SmallScope::new(language, &function, &examples)
+    }
+
+    #[test]
+    fn small_inputs_reach_the_corners_smallest_first() {
+        let scope = scope(
+            Language::Python,
+            "def count_pairs(xs: list[int], target: int) -> int:\n    return 0\n",
+            &[],
+        )
+        .unwrap();
+        let inputs = scope.inputs(400);
+        assert_eq!(inputs.len(), 400);
+        assert_eq!(inputs[0].input.args, ["[]", "0"]);
+        let texts: Vec<String> = inputs.iter().map(|i| i.input.args.join(" | ")).collect();
+        // Duplicates and triplicates, negatives, a target that is a sum of
+        // two elements, and extreme values all occur.
+        let lists: Vec<&Value> = inputs.iter().map(|i| &i.values[0]).collect();
+        let has_triplicate = lists.iter().any(|list| match list {
+            Value::List(items) => items
+                .iter()
+                .any(|x| items.iter().filter(|y| *y == x).count() >= 3),
+            _ => false,
+        });
+        assert!(has_triplicate, "{texts:?}");
+        assert!(texts.iter().any(|t| t.contains("-")), "negatives");
+        assert!(
+            inputs.iter().any(|i| match (&i.values[0], &i.values[1]) {
+                (Value::List(items), Value::Int(target)) =>
+                    items.len() >= 2
+                        && items
+                            .iter()
+                            .enumerate()
+                            .any(|(a, x)| items.iter().skip(a + 1).any(|y| match (x, y) {
+                                (Value::Int(x), Value::Int(y)) => x + y == *target,
+                                _ => false,
+                            })),
+                _ => false,
+            }),
+            "a target that two elements sum to"
+        );
+        assert!(
+            texts.iter().any(|t| t.contains("9223372036854775807")),
+            "extremes"
+        );
+        // The same inputs every time.
+        assert_eq!(scope.inputs(400), inputs);
+    }
+
+    #[test]
+    fn strings_hold_brackets_separators_case_and_non_ascii_letters() {
+        let scope = scope(
+            Language::Java,
+            "class P { static boolean balanced(String s) { return true; } }",
+            &[],
+        )
+        .unwrap();
+        let texts: Vec<String> = scope
+            .inputs(300)
+            .into_iter()
+            .map(|i| i.input.args[0].clone())
+            .collect();
+        for needle in ["(", ")", "[", "=", " ", "A", "\\u00", "\\n"] {
+            assert!(
+                texts.iter().any(|t| t.contains(needle)),
+                "{needle} in {texts:?}"
+            );
+        }
+        // Java strings escape non-ASCII, so the source encoding cannot matter.
+        assert!(texts.iter().all(|t| t.is_ascii()));
+    }
+
+    #[test]
+    fn untyped_parameters_follow_their_examples_and_counterexamples_shrink() {
+        let scope = scope(
+            Language::Python,
+            "def dedupe(items):\n    return items\n",
+            &[&["[3, 1, 3]"], &["[]"]],
+        )
+        .unwrap();
+        assert!(
+            scope
+                .inputs(50)
+                .iter()
+                .all(|i| i.input.args[0].starts_with('['))
+        );
+        let failing = vec![Value::List(vec![
+            Value::Int(5),
+            Value::Int(-3),
+            Value::Int(5),
+        ])];
+        let smaller = scope.shrink(&failing);
+        assert_eq!(smaller[0].input.args, ["[]"]);
+        assert!(smaller.iter().any(|i| i.input.args == ["[5, 5]"]));
+        assert!(smaller.iter().any(|i| i.input.args == ["[5, 0, 5]"]));
+        assert_eq!(
+            self::scope(Language::Python, "def f(items):\n    return items\n", &[]).unwrap_err(),
+            "items"
+        );
+    }
+}
