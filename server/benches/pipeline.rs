@@ -49,6 +49,7 @@ fn main() {
             server.push(Route::OpenAiChat, fenced("def count_pairs(values, target):\n    seen = {}\n    count = 0\n    for value in values:\n        count += seen.get(target - value, 0)\n        seen[value] = seen.get(value, 0) + 1\n    return count"));
             let engine = Engine::new(config.clone(), &RegistryOptions::default(), executor_config.clone(), None).unwrap();
             let request = JobRequest {
+                line: None,
                 path: fixture.clone(),
                 workspace_root: None,
                 language: Language::Python,

@@ -516,10 +516,12 @@ fn optimize_reports_progress_publishes_figures_and_offers_the_verified_edit() {
             message.contains(" faster (CPU ") && message.contains(" ms -> "),
             "{message}"
         );
-        // The doc example, 4 generated inputs and 1 stress input (the
-        // doctest may also count as a test).
+        // The doc example, the model's inputs and its stress input, and
+        // the small-scope inputs grown from the examples (the untyped
+        // parameters take the types the examples show).
         assert!(
-            message.contains("verified on ") && message.contains("6 inputs"),
+            message.contains("verified on ") && message.contains(" inputs + ")
+                && message.contains(" small inputs"),
             "{message}"
         );
         assert!(message.contains("peak memory "), "{message}");

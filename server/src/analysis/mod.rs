@@ -3,11 +3,13 @@
 //! and the pipeline all call these.
 
 mod doc_comment;
+mod function_ref;
 mod functions;
 pub mod hints;
 pub(crate) mod queries;
 mod source;
 mod stub;
 
+pub use function_ref::{FindError, FunctionRef, qualified_name};
 pub use functions::{ByteRange, Function, FunctionKind, function_at, functions};
 pub use hints::{Hint, HintCache, HintInfo, hints};

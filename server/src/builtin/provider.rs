@@ -50,7 +50,12 @@ impl BuiltinProvider {
 }
 
 fn refine(subject: &Subject) -> String {
-    let offers = rewrite::offers(subject.language, &subject.file_text, &subject.function);
+    let offers = rewrite::offers_at(
+        subject.language,
+        &subject.file_text,
+        &subject.function,
+        subject.line,
+    );
     let Some(offer) = offers.iter().find(|offer| {
         !subject
             .tried

@@ -74,9 +74,14 @@ pub enum Command {
     /// verify every candidate, and report; the file changes only with --write.
     Optimize {
         file: PathBuf,
-        /// Name of the function or method.
+        /// The function or method, as `perforch functions` prints it:
+        /// `name`, `Class.method`, `Type::method`.
         #[arg(long)]
         function: String,
+        /// A line (1-based) inside the function, to pick among several of
+        /// one name (overloads).
+        #[arg(long)]
+        line: Option<usize>,
         /// What to improve: time, peak-memory, mean-memory or cpu.
         #[arg(long, default_value = "time")]
         metric: String,
@@ -182,6 +187,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Optimize {
             file,
             function,
+            line,
             metric,
             mode,
             json,
@@ -194,6 +200,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => optimize::run(optimize::OptimizeArgs {
             file,
             function,
+            line,
             metric: verify::parse_metric(&metric)?,
             mode: mode.as_deref().map(parse_mode).transpose()?,
             json,

@@ -20,6 +20,8 @@ use crate::routing::Metric;
 pub struct OptimizeArgs {
     pub file: PathBuf,
     pub function: String,
+    /// 1-based line inside the function (overloads).
+    pub line: Option<usize>,
     pub metric: Metric,
     pub mode: Option<RefineMode>,
     pub json: bool,
@@ -114,6 +116,7 @@ pub fn run(args: OptimizeArgs) -> anyhow::Result<ExitCode> {
         language,
         file_text: file_text.clone(),
         function: args.function.clone(),
+        line: args.line.map(|line| line.saturating_sub(1)),
         metric: args.metric,
         mode: args.mode,
     };

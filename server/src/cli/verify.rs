@@ -18,6 +18,10 @@ pub struct SubjectArgs {
     pub file: PathBuf,
     #[arg(long)]
     pub function: String,
+    /// A line (1-based) inside the function, to pick among several of one
+    /// name (overloads).
+    #[arg(long)]
+    pub line: Option<usize>,
     /// JSON file of inputs: {"inputs": [["expr", ...], ...]}.
     #[arg(long)]
     pub inputs: Option<PathBuf>,
@@ -49,6 +53,7 @@ fn with_subject<T>(
         language: source.language,
         file_text: source.text,
         function: &args.function,
+        line: args.line.map(|line| line.saturating_sub(1)),
         extra_inputs,
     };
     work(&subject)

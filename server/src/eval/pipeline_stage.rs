@@ -85,6 +85,7 @@ impl StageRunner<'_> {
             );
         }
         let request = JobRequest {
+            line: None,
             path,
             workspace_root: Some(folder.clone()),
             language: self.language,

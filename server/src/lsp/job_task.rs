@@ -159,7 +159,9 @@ async fn run_pipeline(
         workspace_root: Some(spec.workspace_root.clone()),
         language: spec.snapshot.language(),
         file_text: spec.snapshot.source(),
-        function: spec.function.name.clone(),
+        // The exact function under the cursor, not the first of its name.
+        function: crate::analysis::qualified_name(&spec.function),
+        line: Some(spec.function.start_line),
         metric: spec.goal.metric(),
         mode: None,
     };

@@ -100,8 +100,10 @@ pub struct ChatRequest {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subject {
     pub language: crate::language::Language,
-    /// The function's name, as the user asked for it.
+    /// The function, as `perforch functions` spells it (`f`, `Class.f`).
     pub function: String,
+    /// A line inside it (zero-based), among several of one name.
+    pub line: Option<usize>,
     /// The whole current file, the function included (the version the
     /// request asks to improve, which may already hold accepted changes).
     pub file_text: String,

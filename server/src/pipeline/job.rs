@@ -119,7 +119,11 @@ pub struct JobRequest {
     pub workspace_root: Option<PathBuf>,
     pub language: Language,
     pub file_text: String,
+    /// The function as users spell it: `f`, `Container.f`, `Type::f`.
     pub function: String,
+    /// A line inside the function (zero-based), to pick among functions of
+    /// one name (overloads, a cursor's function).
+    pub line: Option<usize>,
     pub metric: Metric,
     /// Overrides `pipeline.mode`.
     pub mode: Option<RefineMode>,
@@ -129,10 +133,8 @@ pub struct JobRequest {
 pub enum PipelineError {
     #[error("the job was cancelled")]
     Cancelled,
-    #[error(
-        "no function named `{0}` in the file; check the name (`perforch functions FILE` lists them)"
-    )]
-    FunctionNotFound(String),
+    #[error(transparent)]
+    Function(#[from] crate::analysis::FindError),
     #[error(transparent)]
     Executor(#[from] ExecutorError),
     #[error(transparent)]
@@ -177,12 +179,12 @@ pub async fn optimize_with_steps(
     cancel: CancellationToken,
     progress: StepProgress<'_>,
 ) -> Result<Report, PipelineError> {
-    let baseline = Baseline::new(
-        request.language,
-        request.file_text.clone(),
-        &request.function,
-    )
-    .map_err(|_| PipelineError::FunctionNotFound(request.function.clone()))?;
+    let target = crate::analysis::FunctionRef::parse(&request.function, request.line);
+    let baseline = match Baseline::at(request.language, request.file_text.clone(), &target) {
+        Ok(baseline) => baseline,
+        Err(JudgeError::Function(error)) => return Err(error.into()),
+        Err(other) => return Err(other.into()),
+    };
     let mut job = Job {
         engine,
         budget: Budget::new(&engine.config.pipeline),
@@ -949,12 +951,7 @@ impl<'a> Job<'a> {
     /// cases come too and the report says so; else only the small edge
     /// cases, added to the model's.
     fn type_directed_inputs(&mut self, original: &Baseline, instead: bool) -> Vec<TestInput> {
-        let inputs = type_directed_inputs(
-            self.request.language,
-            &original.file_text,
-            &self.request.function,
-            instead,
-        );
+        let inputs = type_directed_inputs(self.request.language, &original.function, instead);
         if instead && !inputs.is_empty() {
             self.notes.push(format!(
                 "used {} inputs built from the parameter types instead",
@@ -1120,7 +1117,8 @@ impl<'a> Job<'a> {
     fn subject(&self, version: &Baseline, tried: Vec<String>) -> Subject {
         Subject {
             language: self.request.language,
-            function: self.request.function.clone(),
+            function: crate::analysis::qualified_name(&version.function),
+            line: Some(version.function.start_line),
             file_text: version.file_text.clone(),
             tried,
         }

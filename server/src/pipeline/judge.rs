@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::{Function, functions};
+use crate::analysis::{FindError, Function, FunctionRef, functions};
 use crate::document::Document;
 use crate::executor::compare::{
     CallResult, Implementation, Mismatch, MismatchKind, Tolerance, compare_records,
@@ -44,8 +44,8 @@ pub enum JudgeError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("`{0}` is no longer in the file")]
-    FunctionGone(String),
+    #[error(transparent)]
+    Function(#[from] FindError),
 }
 
 /// The version currently held to be right: a whole file and the function
@@ -58,12 +58,20 @@ pub struct Baseline {
 }
 
 impl Baseline {
-    pub fn new(language: Language, file_text: String, name: &str) -> Result<Baseline, JudgeError> {
+    /// The function `spelling` names (`f`, `Container.f`); an error when
+    /// it names none, or several.
+    pub fn new(language: Language, file_text: String, spelling: &str) -> Result<Baseline, JudgeError> {
+        Baseline::at(language, file_text, &FunctionRef::parse(spelling, None))
+    }
+
+    /// The function `target` picks in `file_text`.
+    pub fn at(
+        language: Language,
+        file_text: String,
+        target: &FunctionRef,
+    ) -> Result<Baseline, JudgeError> {
         let document = Document::new(language, 0, &file_text);
-        let function = functions(&document)
-            .into_iter()
-            .find(|function| function.name == name)
-            .ok_or_else(|| JudgeError::FunctionGone(name.to_string()))?;
+        let function = target.find(&functions(&document))?.clone();
         Ok(Baseline {
             language,
             file_text,
@@ -98,7 +106,9 @@ impl Baseline {
     /// This baseline with `candidate` spliced in.
     pub fn with(&self, candidate: &CandidateCode) -> Result<Baseline, JudgeError> {
         let text = candidate.splice(self.language, &self.file_text, &self.function);
-        Baseline::new(self.language, text, &self.function.name)
+        // The same function again: same name and container, nearest to
+        // where it was (imports the splice added move it down a little).
+        Baseline::at(self.language, text, &FunctionRef::of(&self.function))
     }
 
     /// This version as a candidate for `original`'s file: its function, its

@@ -33,7 +33,10 @@ pub struct Subject<'a> {
     pub file: &'a Path,
     pub language: Language,
     pub file_text: String,
+    /// As users spell it: `f`, `Container.f`.
     pub function: &'a str,
+    /// A line inside the function (zero-based), among several of one name.
+    pub line: Option<usize>,
     /// Inputs given on the command line (`--inputs FILE`).
     pub extra_inputs: Vec<TestInput>,
 }
@@ -56,12 +59,15 @@ struct Prepared {
 }
 
 fn prepare(subject: &Subject) -> Result<Prepared, PipelineError> {
-    let baseline = Baseline::new(
+    let baseline = match Baseline::at(
         subject.language,
         subject.file_text.clone(),
-        subject.function,
-    )
-    .map_err(|_| PipelineError::FunctionNotFound(subject.function.to_string()))?;
+        &crate::analysis::FunctionRef::parse(subject.function, subject.line),
+    ) {
+        Ok(baseline) => baseline,
+        Err(super::judge::JudgeError::Function(error)) => return Err(error.into()),
+        Err(other) => return Err(other.into()),
+    };
     let measure = MeasureConfig {
         runs: subject.config.pipeline.measure_runs,
         ..MeasureConfig::default()
@@ -115,8 +121,7 @@ fn prepare(subject: &Subject) -> Result<Prepared, PipelineError> {
             candidates.extend(subject.extra_inputs.iter().cloned());
             candidates.extend(type_directed_inputs(
                 subject.language,
-                &subject.file_text,
-                subject.function,
+                &baseline.function,
                 subject.extra_inputs.is_empty(),
             ));
             let mut unique: Vec<TestInput> = Vec::new();

@@ -95,11 +95,26 @@ pub fn type_directed(
     with_stress: bool,
 ) -> Result<TypeDirected, InputsError> {
     let document = Document::new(language, 0, file_text);
-    let target = functions(&document)
-        .into_iter()
-        .find(|candidate| candidate.name == function && !candidate.is_stub)
+    let all = functions(&document);
+    // `Class.f` spellings too; a bare name means the first of that name.
+    let wanted = crate::analysis::FunctionRef::parse(function, None);
+    let target = wanted
+        .find(&all)
+        .ok()
+        .or_else(|| all.iter().find(|candidate| candidate.name == wanted.name))
+        .filter(|candidate| !candidate.is_stub)
+        .cloned()
         .ok_or_else(|| InputsError::NoFunction(function.to_string()))?;
-    let types = function_parameter_types(language, &target)?;
+    type_directed_for(language, &target, with_stress)
+}
+
+/// [`type_directed`] for a function already found.
+pub fn type_directed_for(
+    language: Language,
+    target: &Function,
+    with_stress: bool,
+) -> Result<TypeDirected, InputsError> {
+    let types = function_parameter_types(language, target)?;
     let render = |values: Vec<Value>| -> Vec<String> {
         values
             .iter()

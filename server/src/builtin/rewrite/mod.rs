@@ -122,8 +122,18 @@ impl<'a> Site<'a> {
 
 /// Every rewrite that applies to `function` in `file_text`, in source order.
 pub fn rewrites(language: Language, file_text: &str, function: &str) -> Vec<Rewrite> {
+    rewrites_at(language, file_text, function, None)
+}
+
+/// [`rewrites`] of the function of that spelling spanning `line`.
+fn rewrites_at(
+    language: Language,
+    file_text: &str,
+    function: &str,
+    line: Option<usize>,
+) -> Vec<Rewrite> {
     let document = Document::new(language, 0, file_text);
-    let Some(target) = find_function(&document, function) else {
+    let Some(target) = find_function(&document, function, line) else {
         return Vec::new();
     };
     let tree = document.tree();
@@ -169,11 +179,22 @@ pub fn rewrites(language: Language, file_text: &str, function: &str) -> Vec<Rewr
 /// compatible rewrites together, then each alone (so that one rewrite the
 /// judge rejects does not sink the others).
 pub fn offers(language: Language, file_text: &str, function: &str) -> Vec<Offer> {
+    offers_at(language, file_text, function, None)
+}
+
+/// [`offers`] for the function of that spelling spanning `line` (one of
+/// several of its name).
+pub fn offers_at(
+    language: Language,
+    file_text: &str,
+    function: &str,
+    line: Option<usize>,
+) -> Vec<Offer> {
     let document = Document::new(language, 0, file_text);
-    let Some(target) = find_function(&document, function) else {
+    let Some(target) = find_function(&document, function, line) else {
         return Vec::new();
     };
-    let all = rewrites(language, file_text, function);
+    let all = rewrites_at(language, file_text, function, line);
     let mut combined: Vec<&Rewrite> = Vec::new();
     for rewrite in &all {
         let clashes = rewrite.edits.iter().any(|edit| {
@@ -203,14 +224,20 @@ pub fn offers(language: Language, file_text: &str, function: &str) -> Vec<Offer>
     offers
 }
 
-fn find_function(document: &Document, name: &str) -> Option<Function> {
-    let mut found: Vec<Function> = functions(document)
-        .into_iter()
-        .filter(|function| function.name == name && !function.is_stub)
+/// The function `spelling` (`f`, `Class.f`) names; among several, the one
+/// spanning `line`, else a free function (what a bare name means).
+fn find_function(document: &Document, spelling: &str, line: Option<usize>) -> Option<Function> {
+    let all = functions(document);
+    let target = crate::analysis::FunctionRef::parse(spelling, line);
+    if let Ok(found) = target.find(&all) {
+        return (!found.is_stub).then(|| found.clone());
+    }
+    let mut found: Vec<&Function> = all
+        .iter()
+        .filter(|function| function.name == target.name && !function.is_stub)
         .collect();
-    // A free function is what the pipeline works on when there are several.
     found.sort_by_key(|function| function.container.is_some());
-    found.into_iter().next()
+    found.first().map(|function| (*function).clone())
 }
 
 fn render(language: Language, file_text: &str, function: &Function, group: &[&Rewrite]) -> Offer {

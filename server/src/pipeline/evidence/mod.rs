@@ -92,13 +92,10 @@ pub fn calls_in_tests(
 /// one it can fill.
 pub fn type_directed_inputs(
     language: crate::language::Language,
-    file_text: &str,
-    function: &str,
+    function: &crate::analysis::Function,
     with_stress: bool,
 ) -> Vec<TestInput> {
-    let Ok(built) =
-        crate::builtin::inputs::type_directed(language, file_text, function, with_stress)
-    else {
+    let Ok(built) = crate::builtin::inputs::type_directed_for(language, function, with_stress) else {
         return Vec::new();
     };
     let as_inputs = |lists: Vec<Vec<String>>, source| {
