@@ -399,3 +399,44 @@ async fn go_slice_is_made_with_the_capacity_the_loop_needs() {
     })
     .await;
 }
+
+/// Two classes of one file define `countShown`: `Class.method` picks each,
+/// the job measures and rewrites that one only, and the bare name is
+/// refused with both candidates listed rather than guessed.
+#[tokio::test(flavor = "multi_thread")]
+async fn two_methods_of_one_name_are_told_apart_by_their_class() {
+    let scratch = Scratch::new("java/twins/Moderation.java");
+    let before = scratch.text();
+    let report = scratch
+        .optimize("Moderation.countShown", &["--write"])
+        .await;
+    assert_eq!(report["accepted"], true, "{report:#}");
+    let after = scratch.text();
+    let changed: Vec<&str> = after
+        .lines()
+        .filter(|line| !before.lines().any(|old| old == *line))
+        .collect();
+    assert!(
+        !changed.is_empty() && changed.iter().any(|line| line.contains("bannedSet")),
+        "{after}"
+    );
+    // ReviewQueue's method, with `muted`, is byte for byte as it was.
+    let review = |text: &str| text[..text.find("public class Moderation").unwrap()].to_string();
+    assert_eq!(review(&after), review(&before));
+
+    let output = Command::new(env!("CARGO_BIN_EXE_perforch"))
+        .arg("optimize")
+        .arg(&scratch.file)
+        .args(["--function", "countShown"])
+        .env("XDG_DATA_HOME", scratch.dir.path().join("data"))
+        .env("XDG_CONFIG_HOME", scratch.dir.path().join("config"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("ReviewQueue.countShown (line 6)")
+            && stderr.contains("Moderation.countShown (line 19)"),
+        "{stderr}"
+    );
+}

@@ -77,7 +77,7 @@ impl JobResult {
         JobResult {
             job_id,
             goal,
-            function: function.name.clone(),
+            function: analysis::qualified_name(function),
             computed_version: snapshot.version(),
             applied_region,
             region: whole_lines(snapshot, function.range),
@@ -96,7 +96,7 @@ impl JobResult {
     pub fn anchor(&self, document: &Document) -> Anchor {
         let candidates: Vec<Function> = analysis::functions(document)
             .into_iter()
-            .filter(|function| function.name == self.function)
+            .filter(|function| analysis::qualified_name(function) == self.function)
             .collect();
         let region_text = &self.snapshot[self.region.start..self.region.end];
         let unchanged = candidates.iter().find(|function| {
@@ -212,7 +212,9 @@ fn applied_region(snapshot: &Document, function: &Function, new_text: &str) -> O
     let accepted = Document::new(snapshot.language(), snapshot.version(), new_text);
     let function = analysis::functions(&accepted)
         .into_iter()
-        .filter(|candidate| candidate.name == function.name)
+        .filter(|candidate| {
+            candidate.name == function.name && candidate.container == function.container
+        })
         .min_by_key(|candidate| candidate.range.start.abs_diff(function.range.start))?;
     let region = whole_lines(&accepted, function.range);
     Some(accepted.slice(region.start..region.end))

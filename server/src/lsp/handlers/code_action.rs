@@ -9,7 +9,7 @@ use tower_lsp_server::ls_types::{
     Diagnostic, Uri,
 };
 
-use crate::analysis::{self, Function};
+use crate::analysis::{self, Function, qualified_name};
 use crate::document::Document;
 use crate::lsp::OPTIMIZE_ACTION_KIND;
 use crate::lsp::commands::{self, FunctionArgs, Goal, OptimizeArgs};
@@ -108,7 +108,7 @@ fn result_actions(
         if result.report_path.is_some() {
             let args = FunctionArgs {
                 uri: uri.as_str().to_string(),
-                function: function.name.clone(),
+                function: qualified_name(&function),
             };
             let title = format!("Show perforch report for `{}`", function.name);
             actions.push(CodeActionOrCommand::CodeAction(CodeAction {
@@ -179,7 +179,7 @@ fn job_actions(
 ) {
     let key = JobKey {
         uri: uri.clone(),
-        function: function.name.clone(),
+        function: qualified_name(function),
     };
     let goals: &[(Goal, &str)] = if function.is_stub {
         &[(Goal::Generate, "Generate `{}` (perforch)")]
@@ -199,7 +199,7 @@ fn job_actions(
     if session.jobs.is_running(&key) {
         let args = commands::CancelArgs {
             uri: uri.as_str().to_string(),
-            function: Some(function.name.clone()),
+            function: Some(qualified_name(function)),
         };
         let title = format!("Cancel perforch on `{}`", function.name);
         actions.push(CodeActionOrCommand::CodeAction(CodeAction {
@@ -221,7 +221,7 @@ fn optimize_args(uri: &Uri, document: &Document, function: &Function, goal: Goal
     OptimizeArgs {
         uri: uri.as_str().to_string(),
         version: document.version(),
-        function: function.name.clone(),
+        function: qualified_name(function),
         offset: function.range.start,
         goal,
     }

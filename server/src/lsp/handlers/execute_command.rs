@@ -58,7 +58,7 @@ fn optimize(
         });
     }
     let function = analysis::function_at(&document, args.offset)
-        .filter(|function| function.name == args.function)
+        .filter(|function| analysis::qualified_name(function) == args.function)
         .ok_or_else(|| {
             Error::invalid_params(format!("`{}` is no longer at that place", args.function))
         })?;
@@ -70,7 +70,7 @@ fn optimize(
     })?;
     let key = JobKey {
         uri,
-        function: function.name.clone(),
+        function: analysis::qualified_name(&function),
     };
     let job = session.jobs.start(key.clone());
     let reply = json!({"jobId": job.id, "progressToken": job.progress_token});
