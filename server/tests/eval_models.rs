@@ -399,8 +399,9 @@ fn separate_paren_inputs_reply() -> ScriptedReply {
 
 /// `--stage pipeline`: the whole job per task, its acceptances checked by
 /// the benchmark. A real gain is accepted and confirmed; the same code
-/// back is no improvement; a version that is only right on the job's own
-/// (sorted) evidence is caught by the benchmark's tests, and the run fails.
+/// back is no improvement; a version that is only right on sorted lists is
+/// refused by the job's small-scope inputs, and when those are turned off
+/// it is caught by the benchmark's tests, and the run fails.
 #[tokio::test(flavor = "multi_thread")]
 async fn pipeline_acceptances_are_checked_by_the_benchmark() {
     let server = FakeModelServer::start().await.unwrap();
@@ -467,6 +468,24 @@ async fn pipeline_acceptances_are_checked_by_the_benchmark() {
         "{stdout}"
     );
 
+    // The job's small-scope inputs hold unsorted lists: it refuses the
+    // neighbours-only version itself.
+    server.push(Route::OpenAiChat, sorted_inputs_reply());
+    server.push(Route::OpenAiChat, code_reply("python", PY0_NEIGHBOURS_ONLY));
+    let out = setup.dir.path().join("pipeline-refused.jsonl");
+    let args = run(&out, "1");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (ok, stdout, stderr) = setup.perforch(&args).await;
+    assert!(ok, "eval failed:\n{stderr}\n{stdout}");
+    let refused = &self::records(&out)[0];
+    assert_eq!(refused["status"], "no improvement", "{refused}");
+    assert!(refused["accepted_code"].is_null(), "{refused}");
+
+    // Without them the job has only the model's sorted inputs and accepts
+    // it; the benchmark's tests catch it and the run fails.
+    let mut config = std::fs::read_to_string(&setup.config).unwrap();
+    config.push_str("\n[pipeline]\nsmall_scope_inputs = 0\n");
+    std::fs::write(&setup.config, config).unwrap();
     server.push(Route::OpenAiChat, sorted_inputs_reply());
     server.push(Route::OpenAiChat, code_reply("python", PY0_NEIGHBOURS_ONLY));
     let out = setup.dir.path().join("pipeline-wrong.jsonl");
@@ -482,6 +501,11 @@ async fn pipeline_acceptances_are_checked_by_the_benchmark() {
     assert_eq!(wrong["status"], "accepted wrong", "{wrong}");
     assert_eq!(wrong["correct"], false);
     assert!(wrong["claimed_speedup"].as_f64().unwrap() > 1.05, "{wrong}");
+    // The accepted code is kept, so a reader can check the claim.
+    assert!(
+        wrong["accepted_code"].as_str().unwrap().contains("zip(numbers, numbers[1:])"),
+        "{wrong}"
+    );
     assert!(
         wrong["detail"].as_str().unwrap().contains("assert"),
         "the failing test is named: {wrong}"

@@ -112,6 +112,7 @@ impl StageRunner<'_> {
             return finish(record, NO_IMPROVEMENT, why);
         };
         record.claimed_speedup = report.speedup;
+        record.accepted_code = report.code.clone();
         let (tests, failure) = self.test_file(task, file, index, "pipeline");
         if tests != TaskStatus::Passed {
             return finish(record, ACCEPTED_WRONG, Some(failure));

@@ -112,6 +112,10 @@ pub struct StageRecord {
     /// (on its own evidence); None when it offered nothing.
     #[serde(default)]
     pub claimed_speedup: Option<f64>,
+    /// Pipeline: the accepted version's function, so a reader can check
+    /// the claim (the job's folder is gone once it ends).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepted_code: Option<String>,
     pub llm_calls: u32,
     pub input_tokens: u64,
     pub output_tokens: u64,
@@ -248,6 +252,7 @@ impl StageRunner<'_> {
             ratio: None,
             speedup: None,
             claimed_speedup: None,
+            accepted_code: None,
             llm_calls: 0,
             input_tokens: 0,
             output_tokens: 0,
