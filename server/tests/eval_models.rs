@@ -503,7 +503,10 @@ async fn pipeline_acceptances_are_checked_by_the_benchmark() {
     assert!(wrong["claimed_speedup"].as_f64().unwrap() > 1.05, "{wrong}");
     // The accepted code is kept, so a reader can check the claim.
     assert!(
-        wrong["accepted_code"].as_str().unwrap().contains("zip(numbers, numbers[1:])"),
+        wrong["accepted_code"]
+            .as_str()
+            .unwrap()
+            .contains("zip(numbers, numbers[1:])"),
         "{wrong}"
     );
     assert!(

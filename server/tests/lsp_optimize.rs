@@ -520,7 +520,8 @@ fn optimize_reports_progress_publishes_figures_and_offers_the_verified_edit() {
         // the small-scope inputs grown from the examples (the untyped
         // parameters take the types the examples show).
         assert!(
-            message.contains("verified on ") && message.contains(" inputs + ")
+            message.contains("verified on ")
+                && message.contains(" inputs + ")
                 && message.contains(" small inputs"),
             "{message}"
         );

@@ -16,7 +16,9 @@ pub struct FunctionRef {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FindError {
-    #[error("no function named `{0}` in the file; check the name (`perforch functions FILE` lists them)")]
+    #[error(
+        "no function named `{0}` in the file; check the name (`perforch functions FILE` lists them)"
+    )]
     NotFound(String),
     #[error("`{name}` names {} functions: {}; say which with `Container.name`, or `--line N` for overloads", .candidates.len(), .candidates.join(", "))]
     Ambiguous {
@@ -30,10 +32,13 @@ impl FunctionRef {
     /// splits: `a::B::f` is `f` of `a::B`).
     pub fn parse(spelling: &str, line: Option<usize>) -> FunctionRef {
         let spelling = spelling.trim();
-        let split = [spelling.rfind("::").map(|at| (at, 2)), spelling.rfind('.').map(|at| (at, 1))]
-            .into_iter()
-            .flatten()
-            .max_by_key(|(at, _)| *at);
+        let split = [
+            spelling.rfind("::").map(|at| (at, 2)),
+            spelling.rfind('.').map(|at| (at, 1)),
+        ]
+        .into_iter()
+        .flatten()
+        .max_by_key(|(at, _)| *at);
         let (container, name) = match split {
             Some((at, len)) if at > 0 => (
                 Some(spelling[..at].to_string()),
@@ -67,7 +72,8 @@ impl FunctionRef {
             .filter(|function| {
                 self.container.as_deref().is_none_or(|container| {
                     function.container.as_deref().is_some_and(|own| {
-                        own == container || own.ends_with(&format!("::{container}"))
+                        own == container
+                            || own.ends_with(&format!("::{container}"))
                             || own.ends_with(&format!(".{container}"))
                     })
                 })
@@ -90,7 +96,13 @@ impl FunctionRef {
                 name: self.spelling(),
                 candidates: matching
                     .iter()
-                    .map(|function| format!("{} (line {})", qualified_name(function), function.start_line + 1))
+                    .map(|function| {
+                        format!(
+                            "{} (line {})",
+                            qualified_name(function),
+                            function.start_line + 1
+                        )
+                    })
                     .collect(),
             }),
         }
@@ -123,7 +135,11 @@ mod tests {
     fn names_containers_and_lines_pick_one_function() {
         let java = "class A {\n  static int total(int[] xs) { return 0; }\n}\nclass B {\n  static int total(int[] xs) { return 1; }\n  static int total(long[] xs) { return 2; }\n}\n";
         let all = functions(&Document::new(Language::Java, 0, java));
-        let found = |spelling: &str, line| FunctionRef::parse(spelling, line).find(&all).map(|f| f.start_line);
+        let found = |spelling: &str, line| {
+            FunctionRef::parse(spelling, line)
+                .find(&all)
+                .map(|f| f.start_line)
+        };
         assert_eq!(found("A.total", None), Ok(1));
         assert_eq!(found("B.total", Some(5)), Ok(5));
         assert_eq!(found("B.total", Some(4)), Ok(4));
@@ -133,10 +149,22 @@ mod tests {
             ambiguous.to_string(),
             "`total` names 3 functions: A.total (line 2), B.total (line 5), B.total (line 6); say which with `Container.name`, or `--line N` for overloads"
         );
-        assert!(matches!(found("C.total", None), Err(FindError::NotFound(_))));
-        let rust = "struct Graph;\nimpl Graph {\n    fn has_duplicate_edges(&self) -> bool { false }\n}\n";
+        assert!(matches!(
+            found("C.total", None),
+            Err(FindError::NotFound(_))
+        ));
+        let rust =
+            "struct Graph;\nimpl Graph {\n    fn has_duplicate_edges(&self) -> bool { false }\n}\n";
         let all = functions(&Document::new(Language::Rust, 0, rust));
-        assert!(FunctionRef::parse("Graph::has_duplicate_edges", None).find(&all).is_ok());
-        assert!(FunctionRef::parse("Graph.has_duplicate_edges", None).find(&all).is_ok());
+        assert!(
+            FunctionRef::parse("Graph::has_duplicate_edges", None)
+                .find(&all)
+                .is_ok()
+        );
+        assert!(
+            FunctionRef::parse("Graph.has_duplicate_edges", None)
+                .find(&all)
+                .is_ok()
+        );
     }
 }

@@ -60,7 +60,11 @@ pub struct Baseline {
 impl Baseline {
     /// The function `spelling` names (`f`, `Container.f`); an error when
     /// it names none, or several.
-    pub fn new(language: Language, file_text: String, spelling: &str) -> Result<Baseline, JudgeError> {
+    pub fn new(
+        language: Language,
+        file_text: String,
+        spelling: &str,
+    ) -> Result<Baseline, JudgeError> {
         Baseline::at(language, file_text, &FunctionRef::parse(spelling, None))
     }
 

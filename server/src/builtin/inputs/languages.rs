@@ -150,6 +150,7 @@ pub fn expression(language: Language, arg: &ArgType, value: &Value) -> String {
             step,
         } => series(language, arg, *element, *len, *start, *step),
         Value::LongStr(len) => long_string(language, arg, *len),
+        Value::Raw(text) => text.clone(),
         scalar => scalar_text(language, arg, scalar),
     }
 }

@@ -58,6 +58,9 @@ pub enum Value {
     },
     /// A string of `len` lowercase letters, built by a short expression.
     LongStr(usize),
+    /// A value written out as this source text (Python values of other
+    /// types in an untyped parameter: `None`, `1.0`, `[1]`).
+    Raw(String),
 }
 
 /// Large inputs have this many elements...

@@ -95,7 +95,8 @@ pub fn type_directed_inputs(
     function: &crate::analysis::Function,
     with_stress: bool,
 ) -> Vec<TestInput> {
-    let Ok(built) = crate::builtin::inputs::type_directed_for(language, function, with_stress) else {
+    let Ok(built) = crate::builtin::inputs::type_directed_for(language, function, with_stress)
+    else {
         return Vec::new();
     };
     let as_inputs = |lists: Vec<Vec<String>>, source| {
@@ -110,7 +111,8 @@ pub fn type_directed_inputs(
 
 /// The small-scope generator for `function`, its examples being the calls
 /// among `inputs` written in its docs and tests; with its large inputs
-/// added to `inputs` when none of them is large. `Err` is the note that
+/// added to `inputs` when none of them is large or when they can be text
+/// shaped like the examples. `Err` is the note that
 /// says why there is none.
 pub fn small_scope_for(
     language: crate::language::Language,
@@ -129,10 +131,10 @@ pub fn small_scope_for(
         .collect();
     let scope = small_scope::SmallScope::new(language, function, &examples)
         .map_err(|parameter| no_small_scope(&parameter))?;
-    if !inputs
+    let no_stress = !inputs
         .iter()
-        .any(|input| input.source == InputSource::Stress)
-    {
+        .any(|input| input.source == InputSource::Stress);
+    if no_stress || scope.has_example_text() {
         for stress in scope.stress() {
             if !inputs.iter().any(|known| known.args == stress.args) {
                 inputs.push(stress);

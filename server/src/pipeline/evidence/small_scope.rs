@@ -27,6 +27,9 @@ pub struct SmallScope {
     tokens: Vec<String>,
     /// Example values per parameter, grown into neighbours.
     seeds: Vec<Vec<Value>>,
+    /// Per parameter: its type was not written (Python), so any value may
+    /// come; list items of other types are mixed in now and then.
+    untyped: Vec<bool>,
 }
 
 /// A small input: its values (for shrinking) and its source text.
@@ -72,6 +75,7 @@ impl SmallScope {
             .filter_map(|example| example.args.iter().map(|a| literal_value(a)).collect())
             .collect();
         let mut types = Vec::new();
+        let untyped: Vec<bool> = declared.iter().map(Option::is_none).collect();
         for (position, declared) in declared.into_iter().enumerate() {
             let inferred = || {
                 let shown: Vec<&Value> = example_values.iter().map(|v| &v[position]).collect();
@@ -97,6 +101,7 @@ impl SmallScope {
             types,
             tokens,
             seeds: example_values,
+            untyped,
         })
     }
 
@@ -162,14 +167,62 @@ impl SmallScope {
 
     /// Two large inputs of the parameters' types (declared, or shown by
     /// the examples), to time the function on when nothing else is large.
+    /// A string parameter with examples gets its longest example repeated
+    /// (a config parser is timed on config text, not on "abab...").
     pub fn stress(&self) -> Vec<TestInput> {
         stress_inputs(self.language, &self.types)
             .into_iter()
-            .map(|args| TestInput {
-                args,
-                source: InputSource::Stress,
+            .map(|mut args| {
+                for (position, arg) in self.types.iter().enumerate() {
+                    if let (false, Scalar::Str, Some(long)) =
+                        (arg.list, arg.scalar, self.long_example_string(position))
+                    {
+                        args[position] = expression(self.language, arg, &Value::Str(long));
+                    }
+                }
+                TestInput {
+                    args,
+                    source: InputSource::Stress,
+                }
             })
             .collect()
+    }
+
+    /// Whether [`SmallScope::stress`] builds text from examples, which times
+    /// a text-processing function better than other large inputs do.
+    pub fn has_example_text(&self) -> bool {
+        (0..self.types.len()).any(|position| {
+            !self.types[position].list
+                && self.types[position].scalar == Scalar::Str
+                && self.long_example_string(position).is_some()
+        })
+    }
+
+    /// The longest example string of a parameter, repeated to about
+    /// [`STRESS_TEXT_LEN`] characters.
+    fn long_example_string(&self, position: usize) -> Option<String> {
+        let longest = self
+            .seeds
+            .iter()
+            .filter_map(|seed| match seed.get(position) {
+                Some(Value::Str(text)) if !text.is_empty() => Some(text),
+                _ => None,
+            })
+            .max_by_key(|text| text.len())?;
+        let separator = if longest.contains('\n') { "\n" } else { " " };
+        let copies = STRESS_TEXT_LEN / (longest.len() + 1) + 1;
+        // Every other copy numbers its words, so the text has both
+        // repeats and many distinct keys, as real text of that shape does.
+        let text: Vec<String> = (0..copies)
+            .map(|copy| {
+                if copy % 2 == 0 {
+                    longest.clone()
+                } else {
+                    number_words(longest, copy)
+                }
+            })
+            .collect();
+        Some(text.join(separator))
     }
 
     pub fn render(&self, values: &[Value]) -> TestInput {
@@ -231,7 +284,15 @@ impl SmallScope {
         let mut values: Vec<Value> = self
             .types
             .iter()
-            .map(|arg| self.random_value(rng, arg, size))
+            .zip(&self.untyped)
+            .map(|(arg, untyped)| {
+                let value = self.random_value(rng, arg, size);
+                if *untyped {
+                    mix_other_types(rng, value)
+                } else {
+                    value
+                }
+            })
             .collect();
         // Relational scalars: a scalar argument taken from the collections
         // (an element, a sum or difference of two, a length), so targets,
@@ -319,6 +380,61 @@ impl SmallScope {
                 return c;
             }
         }
+    }
+}
+
+/// `text` with `n` after each run of ASCII letters.
+fn number_words(text: &str, n: usize) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c.is_ascii_alphabetic() && !chars.peek().is_some_and(char::is_ascii_alphabetic) {
+            out.push_str(&n.to_string());
+        }
+    }
+    out
+}
+
+/// Characters of a large string input built from an example.
+const STRESS_TEXT_LEN: usize = 20_000;
+
+/// Values of other types an untyped Python list may hold: equal-hashing
+/// numbers of other types, None, unhashable and nested values.
+const PYTHON_OTHER_VALUES: &[&str] = &[
+    "1.0", "True", "False", "None", "[1]", "(1, 2)", "'1'", "-0.0",
+];
+
+/// Now and then, a value of another type in an untyped Python list: one
+/// equal to an item but of another type (`1.0` or `True` beside `1`), or
+/// one of [`PYTHON_OTHER_VALUES`] in an item's place.
+fn mix_other_types(rng: &mut StdRng, value: Value) -> Value {
+    match value {
+        Value::List(mut items) if !items.is_empty() && rng.random_bool(0.25) => {
+            let at = rng.random_range(0..items.len());
+            match &items[at] {
+                Value::Int(n) if rng.random_bool(0.5) => {
+                    let equal = match n {
+                        0 => "False".to_string(),
+                        1 => "True".to_string(),
+                        n => format!("{n}.0"),
+                    };
+                    items.insert(rng.random_range(0..=items.len()), Value::Raw(equal));
+                }
+                _ if rng.random_bool(0.3) => {
+                    // Equal values of three types side by side.
+                    items.insert(at, Value::Raw("1.0".into()));
+                    items.insert(at, Value::Raw("1".into()));
+                    items.insert(at, Value::Raw("True".into()));
+                }
+                _ => {
+                    let other = PYTHON_OTHER_VALUES[rng.random_range(0..PYTHON_OTHER_VALUES.len())];
+                    items[at] = Value::Raw(other.to_string());
+                }
+            }
+            Value::List(items)
+        }
+        other => other,
     }
 }
 
