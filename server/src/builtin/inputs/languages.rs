@@ -33,11 +33,91 @@ fn arg_type(language: Language, text: &str) -> Option<ArgType> {
         Some(element) => (true, element),
         None => (false, cleaned.clone()),
     };
+    if list && scalar(language, &scalar_text).is_none() {
+        return nested(language, &cleaned, &scalar_text);
+    }
     Some(ArgType {
         list,
         scalar: scalar(language, &scalar_text)?,
         scalar_text,
         type_text: cleaned,
+        inner: None,
+    })
+}
+
+/// A list of small containers of one scalar type: `element` is a tuple or
+/// pair of one type, a fixed-size array, or a list.
+fn nested(language: Language, type_text: &str, element: &str) -> Option<ArgType> {
+    let element = element.trim();
+    let tuple_parts = |inside: &str| -> Option<(usize, String)> {
+        let parts: Vec<String> = crate::executor::driver::signature::split_top_level(inside, ',')
+            .into_iter()
+            .map(|part| part.trim().to_string())
+            .filter(|part| !part.is_empty())
+            .collect();
+        let first = parts.first()?.clone();
+        (parts.len() >= 2 && parts.iter().all(|part| *part == first))
+            .then_some((parts.len(), first))
+    };
+    let strip = |prefix: &str, suffix: &str| {
+        element
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.strip_suffix(suffix))
+            .map(str::to_string)
+    };
+    let (len, tuple, scalar_text) = match language {
+        Language::Python => {
+            if let Some(inside) = strip("tuple[", "]") {
+                let (len, scalar) = tuple_parts(&inside)?;
+                (Some(len), true, scalar)
+            } else {
+                (None, false, list_element(language, element)?)
+            }
+        }
+        Language::Go => match element.strip_prefix('[')?.split_once(']')? {
+            ("", scalar) => (None, false, scalar.to_string()),
+            (len, scalar) => (Some(len.parse().ok()?), false, scalar.to_string()),
+        },
+        Language::Java => (None, false, element.strip_suffix("[]")?.trim().to_string()),
+        Language::Cpp => {
+            if let Some(inside) = strip("std::pair<", ">").or_else(|| strip("pair<", ">")) {
+                let (len, scalar) = tuple_parts(&inside)?;
+                (Some(len), true, scalar)
+            } else {
+                (None, false, list_element(language, element)?)
+            }
+        }
+        Language::Rust => {
+            if let Some(inside) = strip("(", ")") {
+                let (len, scalar) = tuple_parts(&inside)?;
+                (Some(len), true, scalar)
+            } else if let Some(inside) = strip("[", "]") {
+                let (scalar, len) = inside.split_once(';')?;
+                (
+                    Some(len.trim().parse().ok()?),
+                    false,
+                    scalar.trim().to_string(),
+                )
+            } else {
+                (None, false, list_element(language, element)?)
+            }
+        }
+    };
+    // Java's inner arrays must be arrays of a primitive or String, whose
+    // literal is the same nested brace list.
+    if language == Language::Java && !type_text.ends_with("[][]") {
+        return None;
+    }
+    Some(ArgType {
+        list: true,
+        scalar: scalar(language, &scalar_text)?,
+        scalar_text,
+        type_text: type_text.to_string(),
+        inner: Some(super::Inner {
+            len,
+            type_text: element.to_string(),
+            tuple,
+        }),
     })
 }
 
@@ -136,6 +216,13 @@ fn unsigned(scalar_text: &str) -> bool {
 /// `value` of type `arg` as a source expression of `language`.
 pub fn expression(language: Language, arg: &ArgType, value: &Value) -> String {
     match value {
+        Value::List(items) if arg.inner.is_some() => {
+            let items: Vec<String> = items
+                .iter()
+                .map(|item| inner_literal(language, arg, item))
+                .collect();
+            list_literal(language, arg, &items)
+        }
         Value::List(items) => {
             let items: Vec<String> = items
                 .iter()
@@ -207,15 +294,46 @@ fn list_literal(language: Language, arg: &ArgType, items: &[String]) -> String {
     let element = &arg.scalar_text;
     match language {
         Language::Python => format!("[{joined}]"),
+        Language::Java if arg.inner.is_some() => format!("new {element}[][]{{{joined}}}"),
         Language::Java if arg.type_text.ends_with("[]") => format!("new {element}[]{{{joined}}}"),
         Language::Java => {
             format!("new java.util.ArrayList<{element}>(java.util.Arrays.asList({joined}))")
         }
-        Language::Cpp => format!("std::vector<{element}>{{{joined}}}"),
-        Language::Go => format!("[]{element}{{{joined}}}"),
+        Language::Cpp => match &arg.inner {
+            Some(inner) => format!("std::vector<{}>{{{joined}}}", inner.type_text),
+            None => format!("std::vector<{element}>{{{joined}}}"),
+        },
+        Language::Go => match &arg.inner {
+            Some(inner) => format!("[]{}{{{joined}}}", inner.type_text),
+            None => format!("[]{element}{{{joined}}}"),
+        },
         // The driver declares each argument with its type, which types
         // the literal (an empty one included).
         Language::Rust => format!("{}vec![{joined}]", rust_borrow(&arg.type_text)),
+    }
+}
+
+/// One element of a nested list: `(1, 2)`, `{1, 2}`, `[1, 2]`, `vec![1, 2]`.
+fn inner_literal(language: Language, arg: &ArgType, value: &Value) -> String {
+    let (Value::List(items) | Value::Tuple(items)) = value else {
+        return scalar_text(language, arg, value);
+    };
+    let inner = arg.inner.as_ref().expect("a nested type");
+    let joined = items
+        .iter()
+        .map(|item| scalar_text(language, arg, item))
+        .collect::<Vec<_>>()
+        .join(", ");
+    match language {
+        Language::Python if inner.tuple => {
+            format!("({joined}{})", if items.len() == 1 { "," } else { "" })
+        }
+        Language::Python => format!("[{joined}]"),
+        Language::Rust if inner.tuple => format!("({joined})"),
+        Language::Rust if inner.len.is_some() => format!("[{joined}]"),
+        Language::Rust => format!("vec![{joined}]"),
+        // The outer literal's type gives the braces their meaning.
+        Language::Go | Language::Java | Language::Cpp => format!("{{{joined}}}"),
     }
 }
 

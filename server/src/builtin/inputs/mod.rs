@@ -36,6 +36,21 @@ pub struct ArgType {
     pub scalar_text: String,
     /// The whole type as written (a Java array or List, a Rust slice or Vec).
     pub type_text: String,
+    /// A list whose elements are themselves small containers of the
+    /// scalar (`[][2]int`, `list[tuple[int, int]]`, `int[][]`,
+    /// `std::vector<std::pair<int, int>>`, `&[(i64, i64)]`).
+    pub inner: Option<Inner>,
+}
+
+/// The element of a nested list: a tuple or fixed-size array of `len`
+/// scalars, or a list of them (`len` None).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inner {
+    pub len: Option<usize>,
+    /// The element type as written (`[2]int`, `tuple[int, int]`, `int[]`).
+    pub type_text: String,
+    /// Written as a tuple (`(1, 2)` in Python and Rust, a pair in C++).
+    pub tuple: bool,
 }
 
 /// One argument's value, before it is written in a language.
@@ -61,6 +76,9 @@ pub enum Value {
     /// A value written out as this source text (Python values of other
     /// types in an untyped parameter: `None`, `1.0`, `[1]`).
     Raw(String),
+    /// A fixed number of values (a tuple, a pair, a `[2]int`): shrinking
+    /// keeps its length.
+    Tuple(Vec<Value>),
 }
 
 /// Large inputs have this many elements...
@@ -180,7 +198,11 @@ fn function_parameter_types(
         .into_iter()
         .zip(&function.parameters)
         .map(|(parsed, parameter)| {
-            parsed.ok_or_else(|| InputsError::UnknownType(parameter.clone()))
+            // Nested lists are the small-scope generator's; the builtin's
+            // own cases and series are flat.
+            parsed
+                .filter(|arg| arg.inner.is_none())
+                .ok_or_else(|| InputsError::UnknownType(parameter.clone()))
         })
         .collect()
 }

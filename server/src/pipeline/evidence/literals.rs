@@ -69,6 +69,7 @@ pub fn python_type_of(values: &[&Value]) -> Option<ArgType> {
         Scalar::Str | Scalar::Char => "str",
     };
     Some(ArgType {
+        inner: None,
         list,
         scalar,
         scalar_text: scalar_text.to_string(),

@@ -170,10 +170,23 @@ impl SmallScope {
     /// A string parameter with examples gets its longest example repeated
     /// (a config parser is timed on config text, not on "abab...").
     pub fn stress(&self) -> Vec<TestInput> {
-        stress_inputs(self.language, &self.types)
+        let flat: Vec<ArgType> = self
+            .types
+            .iter()
+            .map(|arg| ArgType {
+                inner: None,
+                ..arg.clone()
+            })
+            .collect();
+        stress_inputs(self.language, &flat)
             .into_iter()
-            .map(|mut args| {
+            .enumerate()
+            .map(|(case, mut args)| {
                 for (position, arg) in self.types.iter().enumerate() {
+                    if arg.inner.is_some() {
+                        let long = self.long_nested(arg, case);
+                        args[position] = expression(self.language, arg, &long);
+                    }
                     if let (false, Scalar::Str, Some(long)) =
                         (arg.list, arg.scalar, self.long_example_string(position))
                     {
@@ -186,6 +199,34 @@ impl SmallScope {
                 }
             })
             .collect()
+    }
+
+    /// A long nested list written out: element k holds numbers around
+    /// 3k, so neighbours overlap now and then (intervals merge, pairs meet).
+    fn long_nested(&self, arg: &ArgType, case: usize) -> Value {
+        let inner = arg.inner.as_ref().expect("a nested type");
+        let len: i64 = if self.language == Language::Python {
+            2_000
+        } else {
+            5_000
+        };
+        let items = (0..len)
+            .map(|k| {
+                // The second case comes unsorted: the first element from the end.
+                let base = if case == 0 { 3 * k } else { 3 * (len - k) };
+                let parts: Vec<Value> = (0..inner.len.unwrap_or(3) as i64)
+                    .map(|j| match arg.scalar {
+                        Scalar::Float => Value::Float((base + j * (k % 5)) as f64 / 2.0),
+                        _ => Value::Int(base + j * (k % 5)),
+                    })
+                    .collect();
+                match inner.len {
+                    Some(_) => Value::Tuple(parts),
+                    None => Value::List(parts),
+                }
+            })
+            .collect();
+        Value::List(items)
     }
 
     /// Whether [`SmallScope::stress`] builds text from examples, which times
@@ -315,6 +356,26 @@ impl SmallScope {
     fn random_value(&self, rng: &mut StdRng, arg: &ArgType, size: usize) -> Value {
         if !arg.list {
             return self.random_scalar(rng, arg, size);
+        }
+        if let Some(inner) = &arg.inner {
+            let len = rng.random_range(0..=size.min(6));
+            let items = (0..len)
+                .map(|_| {
+                    let count = inner.len.unwrap_or_else(|| rng.random_range(0..=3));
+                    let mut parts: Vec<Value> = (0..count)
+                        .map(|_| self.random_scalar(rng, arg, size))
+                        .collect();
+                    // Intervals, ranges, pairs: ordered as often as not.
+                    if rng.random_bool(0.5) {
+                        parts.sort_by(compare_values);
+                    }
+                    match inner.len {
+                        Some(_) => Value::Tuple(parts),
+                        None => Value::List(parts),
+                    }
+                })
+                .collect();
+            return Value::List(items);
         }
         let len = rng.random_range(0..=size.min(8));
         // A few distinct values, drawn with repetition: duplicates and
@@ -455,6 +516,23 @@ fn is_receiver(language: Language, parameter: &str) -> bool {
 
 /// The `level`-th smallest value of a type: empty, then one element, then two.
 fn corner(arg: &ArgType, level: usize) -> Value {
+    if let Some(inner) = &arg.inner {
+        let element = |n: usize| {
+            let scalar = ArgType {
+                list: false,
+                inner: None,
+                ..arg.clone()
+            };
+            let parts: Vec<Value> = (0..inner.len.unwrap_or(1))
+                .map(|j| corner(&scalar, (n + j) % 3))
+                .collect();
+            match inner.len {
+                Some(_) => Value::Tuple(parts),
+                None => Value::List(parts),
+            }
+        };
+        return Value::List((0..level).map(element).collect());
+    }
     let scalar = |n: i64| match arg.scalar {
         Scalar::Int => Value::Int(n),
         Scalar::Float => Value::Float(n as f64),
@@ -500,6 +578,17 @@ fn smaller_values(value: &Value) -> Vec<Value> {
             }
             out.dedup();
             out.retain(|v| v != value);
+            out
+        }
+        Value::Tuple(parts) => {
+            let mut out = Vec::new();
+            for (index, part) in parts.iter().enumerate() {
+                for smaller in smaller_values(part) {
+                    let mut next = parts.clone();
+                    next[index] = smaller;
+                    out.push(Value::Tuple(next));
+                }
+            }
             out
         }
         Value::Float(x) if *x != 0.0 && x.is_finite() => {
@@ -761,5 +850,73 @@ mod tests {
             self::scope(Language::Python, "def f(items):\n    return items\n", &[]).unwrap_err(),
             "items"
         );
+    }
+}
+
+#[cfg(test)]
+mod nested_tests {
+    use super::*;
+    use crate::analysis::functions;
+    use crate::document::Document;
+
+    /// The smallest non-empty input of a list of pairs, as each language
+    /// writes it.
+    #[test]
+    fn lists_of_pairs_and_lists_are_written_in_each_language() {
+        let cases = [
+            (
+                Language::Python,
+                "def merge(spans: list[tuple[int, int]]):\n    return spans\n",
+                "[(0, 1)]",
+            ),
+            (
+                Language::Python,
+                "def merge(rows: list[list[int]]):\n    return rows\n",
+                "[[0]]",
+            ),
+            (
+                Language::Go,
+                "package m\nfunc Merge(spans [][2]int) [][2]int { return spans }\n",
+                "[][2]int{{0, 1}}",
+            ),
+            (
+                Language::Java,
+                "class M { static int[][] merge(int[][] spans) { return spans; } }",
+                "new int[][]{{0}}",
+            ),
+            (
+                Language::Cpp,
+                "std::vector<std::pair<int, int>> merge(const std::vector<std::pair<int, int>>& spans) { return spans; }",
+                "std::vector<std::pair<int, int>>{{0, 1}}",
+            ),
+            (
+                Language::Rust,
+                "fn merge(spans: &[(i64, i64)]) -> usize { spans.len() }",
+                "&vec![(0, 1)]",
+            ),
+            (
+                Language::Rust,
+                "fn merge(spans: Vec<[i64; 2]>) -> usize { spans.len() }",
+                "vec![[0, 1]]",
+            ),
+        ];
+        for (language, file, expected) in cases {
+            let function = functions(&Document::new(language, 0, file)).remove(0);
+            let scope = SmallScope::new(language, &function, &[]).unwrap();
+            let inputs = scope.inputs(50);
+            assert!(
+                inputs.iter().any(|input| input.input.args[0] == expected),
+                "{language:?}: {expected} in {:?}",
+                inputs
+                    .iter()
+                    .take(8)
+                    .map(|i| &i.input.args[0])
+                    .collect::<Vec<_>>()
+            );
+            assert!(
+                scope.stress()[0].args[0].len() > 1_000,
+                "{language:?}: a long list to time"
+            );
+        }
     }
 }
