@@ -281,3 +281,101 @@ fn compare_says_when_a_lone_files_tests_cannot_run() {
         "{stdout}"
     );
 }
+
+/// A realistic function of `fixtures/evidence`, its own tests passing on
+/// every version: `perforch compare` without `--inputs` must reject the
+/// subtly wrong version with a small counterexample and take the correct
+/// faster one, in each language.
+fn evidence_case(case: &str, file: &str, function: &str, version: &str) -> Value {
+    let scratch = Scratch::new();
+    let dir = format!("evidence/{case}");
+    let file = fixture(&format!("{dir}/{file}"));
+    let candidate = fixture(&format!("{dir}/{version}"));
+    let (ok, stdout, stderr) = scratch.perforch(
+        &dir,
+        &[
+            "compare",
+            file.to_str().unwrap(),
+            "--function",
+            function,
+            "--candidate",
+            candidate.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    assert!(ok, "{stderr}\n{stdout}");
+    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+}
+
+fn assert_rejected_on(report: &Value, call_prefix: &str) {
+    assert_eq!(report["verdict"], "incorrect", "{report:#}");
+    let outcome = &report["outcome"];
+    assert_eq!(outcome["kind"], "wrong_output", "{report:#}");
+    let input = outcome["input"].as_str().unwrap();
+    assert!(input.starts_with(call_prefix), "{report:#}");
+    // Shrunk: a call a person can read at a glance.
+    assert!(input.len() < 120, "not shrunk: {input}");
+}
+
+#[test]
+fn subtly_wrong_versions_are_rejected_with_a_small_counterexample_in_each_language() {
+    let cases = [
+        (
+            "python/dedupe",
+            "tags.py",
+            "dedupe",
+            "wrong_duplicates.py",
+            "dedupe([",
+        ),
+        (
+            "go/merge_intervals",
+            "intervals.go",
+            "MergeIntervals",
+            "wrong_ties.go",
+            "MergeIntervals(",
+        ),
+        (
+            "java/percentile",
+            "src/main/java/com/acme/metrics/Stats.java",
+            "Stats.percentile",
+            "wrong_error_not_raised.java",
+            "percentile(",
+        ),
+        (
+            "cpp/moving_average",
+            "rolling.cpp",
+            "moving_average",
+            "wrong_overflow.cpp",
+            "moving_average(",
+        ),
+        (
+            "rust/count_pairs",
+            "pairs.rs",
+            "count_pairs",
+            "wrong_triplicates.rs",
+            "count_pairs(",
+        ),
+    ];
+    for (case, file, function, wrong, call) in cases {
+        let report = evidence_case(case, file, function, wrong);
+        assert!(
+            report["small_scope"].as_u64().unwrap() >= 100,
+            "{case}: {report:#}"
+        );
+        assert_rejected_on(&report, call);
+    }
+}
+
+#[test]
+fn correct_faster_versions_of_the_evidence_cases_are_accepted() {
+    let report = evidence_case("python/dedupe", "tags.py", "dedupe", "fast.py");
+    assert_eq!(report["verdict"], "faster", "{report:#}");
+    assert!(report["test_calls"].as_u64().unwrap() >= 1, "{report:#}");
+    let report = evidence_case(
+        "go/merge_intervals",
+        "intervals.go",
+        "MergeIntervals",
+        "fast.go",
+    );
+    assert_eq!(report["verdict"], "faster", "{report:#}");
+}

@@ -83,7 +83,7 @@ fn prepare(subject: &Subject) -> Result<Prepared, PipelineError> {
         subject.workspace_root,
         subject.file,
         subject.language,
-        subject.function,
+        &baseline.function.name,
         baseline.function.container.as_deref(),
     ) {
         Ok(tests) => tests,
@@ -228,7 +228,7 @@ pub fn compare(
     let candidate = match CandidateCode::from_code(
         candidate_code,
         subject.language,
-        subject.function,
+        &prepared.baseline.function.name,
         Some(&known),
     ) {
         Ok(candidate) => candidate,
@@ -353,7 +353,7 @@ pub fn bench(subject: &Subject) -> Result<BenchReport, PipelineError> {
         )?;
         for (input, (original_ns, _)) in prepared.inputs.iter().zip(&figures.per_input_ns) {
             report.inputs.push(InputFigure {
-                input: input.call_text(subject.function),
+                input: input.call_text(&prepared.baseline.function.name),
                 cpu_ms: original_ns / 1e6,
             });
         }
