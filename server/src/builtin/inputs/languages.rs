@@ -246,7 +246,7 @@ fn scalar_text(language: Language, arg: &ArgType, value: &Value) -> String {
     match value {
         Value::Int(n) => {
             let n = if unsigned(&arg.scalar_text) {
-                n.abs()
+                n.saturating_abs()
             } else {
                 *n
             };

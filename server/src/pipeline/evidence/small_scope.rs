@@ -123,6 +123,11 @@ impl SmallScope {
                 &mut out,
             );
         }
+        // Every parameter at the edges of its type together: overflow and
+        // NaN bugs need two extremes at once, which chance rarely brings.
+        for values in self.extreme_cases() {
+            push(values, &mut out);
+        }
         // Examples and their neighbours (one element dropped, doubled, negated).
         for seed in &self.seeds {
             push(seed.clone(), &mut out);
@@ -290,7 +295,12 @@ impl SmallScope {
                     reversed.reverse();
                     variants.push(Value::List(reversed));
                 }
-                Value::Int(n) => variants.extend([Value::Int(-n), Value::Int(n + 1)]),
+                Value::Int(n) => variants.extend(
+                    [n.checked_neg(), n.checked_add(1)]
+                        .into_iter()
+                        .flatten()
+                        .map(Value::Int),
+                ),
                 Value::Str(s) => {
                     variants.push(Value::Str(s.to_uppercase()));
                     variants.push(Value::Str(format!("{s}{s}")));
@@ -306,6 +316,77 @@ impl SmallScope {
             }
         }
         out
+    }
+
+    /// Argument lists of edge values: each parameter takes values at the
+    /// ends of its number type (small lists of them for list parameters),
+    /// in every combination; none for parameters of other types.
+    fn extreme_cases(&self) -> Vec<Vec<Value>> {
+        let options: Vec<Vec<Value>> = self
+            .types
+            .iter()
+            .map(|arg| {
+                if arg.inner.is_some() {
+                    return vec![corner(arg, 1)];
+                }
+                let edges: Vec<Value> = match arg.scalar {
+                    Scalar::Int => {
+                        let (low, high) = if unsigned(arg) {
+                            (
+                                0,
+                                if wide(self.language, arg) {
+                                    i64::MAX
+                                } else {
+                                    i32::MAX as i64
+                                },
+                            )
+                        } else if wide(self.language, arg) {
+                            (i64::MIN, i64::MAX)
+                        } else {
+                            (i32::MIN as i64, i32::MAX as i64)
+                        };
+                        if matches!(arg.scalar_text.as_str(), "short" | "Short") {
+                            return vec![corner(arg, 1)];
+                        }
+                        [low, high, -1, 0, 1]
+                            .into_iter()
+                            .filter(|n| in_range(self.language, arg, *n))
+                            .map(Value::Int)
+                            .collect()
+                    }
+                    Scalar::Float => [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -0.0, 0.0, 1e308]
+                        .into_iter()
+                        .map(Value::Float)
+                        .collect(),
+                    _ => return vec![corner(arg, 1)],
+                };
+                if !arg.list {
+                    return edges[..edges.len().min(4)].to_vec();
+                }
+                let mut lists = Vec::new();
+                for (i, a) in edges.iter().enumerate() {
+                    for b in &edges[i..] {
+                        lists.push(Value::List(vec![a.clone(), b.clone()]));
+                    }
+                }
+                lists
+            })
+            .collect();
+        let mut cases: Vec<Vec<Value>> = vec![Vec::new()];
+        for option in &options {
+            cases = cases
+                .into_iter()
+                .flat_map(|case| {
+                    option.iter().map(move |value| {
+                        let mut next = case.clone();
+                        next.push(value.clone());
+                        next
+                    })
+                })
+                .collect();
+            cases.truncate(120);
+        }
+        cases
     }
 
     fn fits(&self, position: usize, value: &Value) -> bool {
@@ -573,8 +654,8 @@ fn smaller_values(value: &Value) -> Vec<Value> {
         }
         Value::Int(n) if *n != 0 => {
             let mut out = vec![Value::Int(0), Value::Int(n / 2), Value::Int(n - n.signum())];
-            if *n < 0 {
-                out.push(Value::Int(-n));
+            if let Some(positive) = n.checked_neg().filter(|_| *n < 0) {
+                out.push(Value::Int(positive));
             }
             out.dedup();
             out.retain(|v| v != value);
