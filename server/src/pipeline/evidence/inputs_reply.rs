@@ -97,12 +97,15 @@ pub fn parse_inputs_reply(reply: &str) -> Result<ParsedInputs, InputsReplyError>
         match read_object(reply, start) {
             Attempt::Read(parsed) if !parsed.inputs.is_empty() => return Ok(parsed),
             Attempt::Read(parsed) => {
+                // Lists that closed but were all left out say more than
+                // where the reply ended: the model wrote data, not code.
                 failure = match parsed.ended_early {
+                    _ if parsed.skipped > 0 => InputsReplyError::Shape(format!(
+                        "its {} argument lists hold JSON lists or objects where source expressions in strings belong",
+                        parsed.skipped
+                    )),
                     Some(Ending::CutOff) => InputsReplyError::CutOff,
                     Some(Ending::Malformed(reason)) => InputsReplyError::Shape(reason),
-                    None if parsed.skipped > 0 => InputsReplyError::Shape(
-                        "arguments must be strings holding source expressions".into(),
-                    ),
                     None => InputsReplyError::Shape("no inputs in the lists".into()),
                 };
                 break;

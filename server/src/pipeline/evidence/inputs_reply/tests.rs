@@ -157,6 +157,16 @@ fn lone_expressions_are_lists_of_one_and_objects_are_left_out() {
 }
 
 #[test]
+fn lists_written_as_json_data_are_named_even_when_the_reply_was_cut_off() {
+    let reply = "```json\n{\n  \"inputs\": [\n    [\"\", [\"spam\"]],\n    [\"a\", [\"a\", \"b\"]],\n    [\"a\", [\"a\", \"b\", \"c";
+    let error = parse_inputs_reply(reply).unwrap_err();
+    assert_eq!(
+        error.reason(true),
+        "the reply's JSON is not in the requested shape: its 2 argument lists hold JSON lists or objects where source expressions in strings belong"
+    );
+}
+
+#[test]
 fn unusable_replies_say_why() {
     assert_eq!(
         parse_inputs_reply("no json here"),
