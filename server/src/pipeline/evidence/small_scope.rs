@@ -27,9 +27,13 @@ pub struct SmallScope {
     tokens: Vec<String>,
     /// Example values per parameter, grown into neighbours.
     seeds: Vec<Vec<Value>>,
-    /// Per parameter: its type was not written (Python), so any value may
-    /// come; list items of other types are mixed in now and then.
+    /// Per parameter: its type was not written (Python), so values equal
+    /// to an item but of another type (`1.0`, `True` beside `1`) come too.
     untyped: Vec<bool>,
+    /// Per parameter: untyped, and its examples show items of several
+    /// types, so items of any type (`None`, `[1]`) come too. Not otherwise:
+    /// a correct rewrite of a function on numbers may fail on `[1]`.
+    polymorphic: Vec<bool>,
 }
 
 /// A small input: its values (for shrinking) and its source text.
@@ -96,12 +100,31 @@ impl SmallScope {
         }
         tokens.sort();
         tokens.dedup();
+        let polymorphic = (0..types.len())
+            .map(|position| {
+                let mut kinds: Vec<std::mem::Discriminant<Value>> = Vec::new();
+                for values in &example_values {
+                    let items: Vec<&Value> = match &values[position] {
+                        Value::List(items) => items.iter().collect(),
+                        other => vec![other],
+                    };
+                    for item in items {
+                        let kind = std::mem::discriminant(item);
+                        if !kinds.contains(&kind) {
+                            kinds.push(kind);
+                        }
+                    }
+                }
+                untyped[position] && kinds.len() > 1
+            })
+            .collect();
         Ok(SmallScope {
             language,
             types,
             tokens,
             seeds: example_values,
             untyped,
+            polymorphic,
         })
     }
 
@@ -406,11 +429,11 @@ impl SmallScope {
         let mut values: Vec<Value> = self
             .types
             .iter()
-            .zip(&self.untyped)
-            .map(|(arg, untyped)| {
+            .enumerate()
+            .map(|(position, arg)| {
                 let value = self.random_value(rng, arg, size);
-                if *untyped {
-                    mix_other_types(rng, value)
+                if self.untyped[position] {
+                    mix_other_types(rng, value, self.polymorphic[position])
                 } else {
                     value
                 }
@@ -548,9 +571,10 @@ const PYTHON_OTHER_VALUES: &[&str] = &[
 ];
 
 /// Now and then, a value of another type in an untyped Python list: one
-/// equal to an item but of another type (`1.0` or `True` beside `1`), or
-/// one of [`PYTHON_OTHER_VALUES`] in an item's place.
-fn mix_other_types(rng: &mut StdRng, value: Value) -> Value {
+/// equal to an item but of another type (`1.0` or `True` beside `1`), or,
+/// when the examples show several types, one of [`PYTHON_OTHER_VALUES`]
+/// in an item's place.
+fn mix_other_types(rng: &mut StdRng, value: Value, polymorphic: bool) -> Value {
     match value {
         Value::List(mut items) if !items.is_empty() && rng.random_bool(0.25) => {
             let at = rng.random_range(0..items.len());
@@ -563,6 +587,7 @@ fn mix_other_types(rng: &mut StdRng, value: Value) -> Value {
                     };
                     items.insert(rng.random_range(0..=items.len()), Value::Raw(equal));
                 }
+                _ if !polymorphic => {}
                 _ if rng.random_bool(0.3) => {
                     // Equal values of three types side by side.
                     items.insert(at, Value::Raw("1.0".into()));
