@@ -122,7 +122,14 @@ async fn rust() {
 #[tokio::test(flavor = "multi_thread")]
 async fn rust_lone_files_own_tests_reject_a_rewrite_the_inputs_miss() {
     let server = FakeModelServer::start().await.unwrap();
-    let workspace = Workspace::new("workspaces/rust_lone/pairs.rs", &server, &["alpha"], "");
+    // Without small-scope inputs, which would catch it first, so that the
+    // file's own tests are what rejects it.
+    let workspace = Workspace::new(
+        "workspaces/rust_lone/pairs.rs",
+        &server,
+        &["alpha"],
+        "[pipeline]\nsmall_scope_inputs = 0\n",
+    );
     let before = workspace.text();
     push_all(
         &server,
@@ -138,12 +145,25 @@ async fn rust_lone_files_own_tests_reject_a_rewrite_the_inputs_miss() {
         ],
     );
     let report = workspace.optimize("count_pairs", &[]).await;
-    assert_eq!(outcome_kinds(&report), ["failing_test"], "{report:#}");
-    let failing = &report["iterations"][0]["outcome"]["test"];
-    assert!(
-        failing
-            .as_str()
-            .is_some_and(|test| test.contains("tests::repeated_values_pair_with_each_other")),
+    // The test's own call, `count_pairs(&[2, 2, 2], 4)`, is now also an
+    // input of the job, so the rewrite fails there first; either way it is
+    // the file's own tests that catch what the model's inputs miss.
+    let outcome = &report["iterations"][0]["outcome"];
+    match outcome["kind"].as_str() {
+        Some("failing_test") => assert!(
+            outcome["test"]
+                .as_str()
+                .is_some_and(|test| test.contains("tests::repeated_values_pair_with_each_other")),
+            "{report:#}"
+        ),
+        Some("wrong_output") => {
+            assert_eq!(outcome["input"], "count_pairs(&[2, 2, 2], 4)", "{report:#}")
+        }
+        _ => panic!("{report:#}"),
+    }
+    assert_eq!(
+        report["evidence"]["test_calls"].as_u64().unwrap() >= 1,
+        true,
         "{report:#}"
     );
     assert_eq!(report["accepted"], false, "{report:#}");

@@ -571,6 +571,14 @@ impl Workbench {
                                 ),
                             })
                         }
+                        // Running out of memory or stack is a limit of this
+                        // run, like a timeout: a leaner version may well not.
+                        CallResult::Exception(kind) if is_resource_exhaustion(kind) => {
+                            screened.dropped.push(DroppedInput {
+                                input,
+                                reason: format!("the original runs out of resources ({kind})"),
+                            })
+                        }
                         // Error behaviour is behaviour: a version that stops
                         // raising, or raises another kind, is wrong.
                         CallResult::Exception(_) => {
@@ -829,6 +837,20 @@ impl Workbench {
             &self.run_dir(label),
         )
     }
+}
+
+/// Exceptions that say the run hit a memory or stack limit, not what the
+/// function means to do on the input.
+fn is_resource_exhaustion(kind: &str) -> bool {
+    [
+        "MemoryError",
+        "RecursionError",
+        "OutOfMemoryError",
+        "StackOverflowError",
+        "bad_alloc",
+    ]
+    .iter()
+    .any(|name| kind.contains(name))
 }
 
 /// "wrong output on `f([5, 5], 10)`: 0, the original gives 1".
