@@ -233,22 +233,35 @@ fn compare_judges_a_lone_rust_file_with_its_own_tests() {
     assert_eq!(report["verdict"], "incorrect", "{report:#}");
     assert_eq!(report["correct"], false);
     assert_eq!(report["workspace_tests"], 3, "{report:#}");
-    assert_eq!(report["outcome"]["kind"], "failing_test", "{report:#}");
-    let test = report["outcome"]["test"].as_str().unwrap();
-    assert!(
-        test.contains("tests::repeated_values_pair_with_each_other"),
-        "{report:#}"
-    );
+    // The tests' own call `count_pairs(&[2, 2, 2], 4)` is an input too, so
+    // the rewrite may fail there before the tests run; either way the
+    // file's tests are what tell it apart.
+    match report["outcome"]["kind"].as_str() {
+        Some("failing_test") => assert!(
+            report["outcome"]["test"]
+                .as_str()
+                .unwrap()
+                .contains("tests::repeated_values_pair_with_each_other"),
+            "{report:#}"
+        ),
+        Some("wrong_output") => assert_eq!(
+            report["test_calls"].as_u64().unwrap() >= 1,
+            true,
+            "{report:#}"
+        ),
+        _ => panic!("{report:#}"),
+    }
 
-    // The same file without its tests: every input agrees, which is why
-    // the tests must never be skipped.
+    // The same file without its tests: the small-scope inputs (repeated
+    // values) now catch the rewrite on their own.
     let untested = workspace.path().join("untested");
     std::fs::create_dir(&untested).unwrap();
     let cut = source.find("#[cfg(test)]").unwrap();
     std::fs::write(untested.join("pairs.rs"), &source[..cut]).unwrap();
     let report = compare(&untested.join("pairs.rs"));
     assert_eq!(report["workspace_tests"], 0, "{report:#}");
-    assert_eq!(report["correct"], true, "{report:#}");
+    assert_eq!(report["correct"], false, "{report:#}");
+    assert_eq!(report["outcome"]["kind"], "wrong_output", "{report:#}");
 }
 
 /// A lone Rust file whose tests use a crate: rustc alone cannot build
