@@ -207,12 +207,6 @@ fn scalar(language: Language, text: &str) -> Option<Scalar> {
     Some(kind)
 }
 
-fn unsigned(scalar_text: &str) -> bool {
-    scalar_text.starts_with('u')
-        || scalar_text.contains("unsigned")
-        || scalar_text.contains("size_t")
-}
-
 /// `value` of type `arg` as a source expression of `language`.
 pub fn expression(language: Language, arg: &ArgType, value: &Value) -> String {
     match value {
@@ -245,7 +239,7 @@ pub fn expression(language: Language, arg: &ArgType, value: &Value) -> String {
 fn scalar_text(language: Language, arg: &ArgType, value: &Value) -> String {
     match value {
         Value::Int(n) => {
-            let n = if unsigned(&arg.scalar_text) {
+            let n = if arg.unsigned() {
                 n.saturating_abs()
             } else {
                 *n

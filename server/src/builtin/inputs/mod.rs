@@ -42,6 +42,15 @@ pub struct ArgType {
     pub inner: Option<Inner>,
 }
 
+impl ArgType {
+    /// Whether the scalar is an unsigned integer type (`u32`, `usize`,
+    /// `unsigned int`, `size_t`, Go's `uint`).
+    pub fn unsigned(&self) -> bool {
+        let text = self.scalar_text.as_str();
+        text.starts_with('u') || text.contains("unsigned") || text.contains("size_t")
+    }
+}
+
 /// The element of a nested list: a tuple or fixed-size array of `len`
 /// scalars, or a list of them (`len` None).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -354,7 +354,7 @@ impl SmallScope {
                 }
                 let edges: Vec<Value> = match arg.scalar {
                     Scalar::Int => {
-                        let (low, high) = if unsigned(arg) {
+                        let (low, high) = if arg.unsigned() {
                             (
                                 0,
                                 if wide(self.language, arg) {
@@ -510,7 +510,7 @@ impl SmallScope {
                     return Value::Int(extremes[rng.random_range(0..extremes.len())]);
                 }
                 let span = 3 + size as i64;
-                let low = if unsigned(arg) { 0 } else { -span };
+                let low = if arg.unsigned() { 0 } else { -span };
                 Value::Int(rng.random_range(low..=span))
             }
             Scalar::Float => {
@@ -788,11 +788,6 @@ fn compare_values(a: &Value, b: &Value) -> std::cmp::Ordering {
     }
 }
 
-fn unsigned(arg: &ArgType) -> bool {
-    let text = arg.scalar_text.as_str();
-    text.starts_with('u') || text.contains("unsigned") || text.contains("size_t")
-}
-
 /// Whether the integer type holds 64 bits or more (`int` is 32 bits in
 /// Java and C++, 64 in Go, unbounded in Python).
 fn wide(language: Language, arg: &ArgType) -> bool {
@@ -806,7 +801,7 @@ fn wide(language: Language, arg: &ArgType) -> bool {
 
 /// Values at the edges of the type's range, and sums that pass 2^31 and 2^53.
 fn int_extremes(language: Language, arg: &ArgType) -> Vec<i64> {
-    if unsigned(arg) || matches!(arg.scalar_text.as_str(), "short" | "Short") {
+    if arg.unsigned() || matches!(arg.scalar_text.as_str(), "short" | "Short") {
         return Vec::new();
     }
     let mut out = vec![i32::MAX as i64, i32::MIN as i64];
@@ -817,7 +812,7 @@ fn int_extremes(language: Language, arg: &ArgType) -> Vec<i64> {
 }
 
 fn in_range(language: Language, arg: &ArgType, n: i64) -> bool {
-    if unsigned(arg) {
+    if arg.unsigned() {
         return n >= 0;
     }
     wide(language, arg) || (i32::MIN as i64..=i32::MAX as i64).contains(&n)
