@@ -19,6 +19,7 @@ fn spec(
         language,
         function: function.to_string(),
         class_name: None,
+        receiver: false,
         prelude: String::new(),
         original: original.to_string(),
         candidate: candidate.to_string(),
@@ -149,6 +150,91 @@ fn java_differential() {
     );
     s.class_name = Some("Solution".into());
     assert_eq!(mismatches(&s), vec![MismatchKind::Result]);
+}
+
+/// A method's spec: the sources are whole modules (Python) or classes
+/// (Java), and each input starts with the object's expression.
+fn method_spec(
+    language: Language,
+    class: &str,
+    method: &str,
+    original: &str,
+    candidate: &str,
+    inputs: &[&[&str]],
+) -> DiffSpec {
+    let mut spec = spec(language, method, original, candidate, inputs);
+    spec.class_name = Some(class.into());
+    spec.receiver = true;
+    spec
+}
+
+#[test]
+fn python_methods_compare_the_object_and_a_second_call() {
+    let original = "class Ledger:\n    def __init__(self, entries):\n        self.entries = list(entries)\n\n    def total(self, account):\n        if not account:\n            raise ValueError('no account')\n        return sum(amount for name, amount in self.entries if name == account)\n";
+    let same = original.replace(
+        "return sum(amount for name, amount in self.entries if name == account)",
+        "total = 0\n        for name, amount in self.entries:\n            if name == account:\n                total += amount\n        return total",
+    );
+    let sorts_in_place = original.replace(
+        "return sum(",
+        "self.entries.sort()\n        return sum(",
+    );
+    // Remembers the first answer for the object, whatever the account.
+    let stale_cache = original.replace(
+        "        if not account:",
+        "        memo = Ledger.__dict__.get('memo') or {}\n        Ledger.memo = memo\n        if id(self) in memo:\n            return memo[id(self)]\n        if not account:",
+    ).replace(
+        "return sum(amount for name, amount in self.entries if name == account)",
+        "memo[id(self)] = sum(amount for name, amount in self.entries if name == account)\n        return memo[id(self)]",
+    );
+    let inputs: &[&[&str]] = &[
+        &["Ledger([('b', 2), ('a', 1), ('b', 5)])", "'b'"],
+        &["Ledger([('a', 1)])", "'a'"],
+        &["Ledger([])", "''"],
+    ];
+    let run = |candidate: &str| {
+        mismatches(&method_spec(
+            Language::Python,
+            "Ledger",
+            "total",
+            original,
+            candidate,
+            inputs,
+        ))
+    };
+    assert_eq!(run(&same), vec![]);
+    assert_eq!(run(&sorts_in_place), vec![MismatchKind::Receiver]);
+    assert_eq!(run(&stale_cache)[0], MismatchKind::Again);
+}
+
+#[test]
+fn java_instance_methods_compare_the_object() {
+    let original = "import java.util.*;\nclass Ledger {\n    private final List<Integer> amounts;\n    Ledger(List<Integer> amounts) { this.amounts = new ArrayList<>(amounts); }\n    int largest() {\n        if (amounts.isEmpty()) throw new IllegalStateException();\n        int best = amounts.get(0);\n        for (int a : amounts) best = Math.max(best, a);\n        return best;\n    }\n}\n";
+    let same = original.replace(
+        "int best = amounts.get(0);\n        for (int a : amounts) best = Math.max(best, a);\n        return best;",
+        "return Collections.max(amounts);",
+    );
+    let sorts_in_place = original.replace(
+        "int best = amounts.get(0);\n        for (int a : amounts) best = Math.max(best, a);\n        return best;",
+        "Collections.sort(amounts);\n        return amounts.get(amounts.size() - 1);",
+    );
+    let inputs: &[&[&str]] = &[
+        &["new Ledger(List.of(3, 9, 1))"],
+        &["new Ledger(List.of())"],
+        &["new Ledger(List.of(-2))"],
+    ];
+    let run = |candidate: &str| {
+        mismatches(&method_spec(
+            Language::Java,
+            "Ledger",
+            "largest",
+            original,
+            candidate,
+            inputs,
+        ))
+    };
+    assert_eq!(run(&same), vec![]);
+    assert_eq!(run(&sorts_in_place), vec![MismatchKind::Receiver]);
 }
 
 #[test]

@@ -19,6 +19,7 @@ fn driver_measurement_finds_the_faster_candidate_and_costliest_test() {
         language: Language::Python,
         function: "count_pairs".into(),
         class_name: None,
+        receiver: false,
         prelude: String::new(),
         original: "def count_pairs(xs, target):\n    n = 0\n    for i in range(len(xs)):\n        for j in range(i + 1, len(xs)):\n            if xs[i] + xs[j] == target:\n                n += 1\n    return n\n".into(),
         candidate: "def count_pairs(xs, target):\n    seen = {}\n    n = 0\n    for x in xs:\n        n += seen.get(target - x, 0)\n        seen[x] = seen.get(x, 0) + 1\n    return n\n".into(),

@@ -1,7 +1,8 @@
 //! Parse differential driver output and compare original and candidate:
 //! floats with a relative + absolute tolerance (NaN equals NaN), exceptions
 //! by kind only (messages differ legitimately), arguments after the call
-//! (mutation is behaviour).
+//! (mutation is behaviour), and for a method the object's fields after the
+//! call and a second call on the same object (state is behaviour too).
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -32,6 +33,13 @@ pub struct CallRecord {
     pub result: CallResult,
     /// The arguments after the call.
     pub args: Vec<Value>,
+    /// A method's object after the call: `{"obj": Type, "fields": [[name, value]..]}`.
+    #[serde(default)]
+    pub receiver: Option<Value>,
+    /// A method's second call on the same object (with the next input's
+    /// arguments): a cache or a consumed field shows there.
+    #[serde(default)]
+    pub again: Option<CallResult>,
     /// Bytes of the driver's line for this call: what printing the result
     /// and the arguments costs of the run's capped output.
     #[serde(default)]
@@ -80,12 +88,19 @@ fn parse_line(line: &str) -> Result<Option<CallRecord>, ExecutorError> {
         None => CallResult::Value(value.get("result").cloned().unwrap_or(Value::Null)),
     };
     let args = value["args"].as_array().cloned().unwrap_or_default();
+    let receiver = value.get("self").cloned();
+    let again = value.get("again").map(|again| match again.get("exc") {
+        Some(kind) => CallResult::Exception(kind.as_str().unwrap_or("?").to_string()),
+        None => CallResult::Value(again.get("result").cloned().unwrap_or(Value::Null)),
+    });
     Ok(Some(CallRecord {
         call,
         implementation,
         cpu_ns,
         result,
         args,
+        receiver,
+        again,
         printed_bytes: line.len() + 1,
     }))
 }
@@ -161,6 +176,10 @@ pub enum MismatchKind {
     Exception,
     /// Different argument values after the call (mutation differs).
     Arguments,
+    /// A method leaves its object's fields different.
+    Receiver,
+    /// A second call on the same object answers differently.
+    Again,
     /// The call has no record for one side (crash or timeout before it).
     Missing,
 }
@@ -177,11 +196,69 @@ fn describe(result: Option<&CallRecord>, args: bool) -> String {
     match result {
         None => "no result".to_string(),
         Some(record) if args => readable(&Value::Array(record.args.clone())),
-        Some(record) => match &record.result {
-            CallResult::Value(v) => readable(v),
-            CallResult::Exception(kind) => format!("raises {kind}"),
-        },
+        Some(record) => describe_result(&record.result),
     }
+}
+
+fn describe_result(result: &CallResult) -> String {
+    match result {
+        CallResult::Value(v) => readable(v),
+        CallResult::Exception(kind) => format!("raises {kind}"),
+    }
+}
+
+fn results_equal(a: &CallResult, b: &CallResult, tolerance: Tolerance) -> bool {
+    match (a, b) {
+        (CallResult::Value(a), CallResult::Value(b)) => values_equal(a, b, tolerance),
+        (CallResult::Exception(a), CallResult::Exception(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// The fields of a serialised object, by name.
+fn fields(object: &Value) -> Vec<(String, Value)> {
+    object["fields"]
+        .as_array()
+        .map(|pairs| {
+            pairs
+                .iter()
+                .filter_map(|pair| Some((pair[0].as_str()?.to_string(), pair[1].clone())))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The first field of the object that differs: `self.items = [1, 2]` for
+/// each side (`self.cache missing` when one side has no such field).
+fn field_difference(original: &Value, candidate: &Value, tolerance: Tolerance) -> (String, String) {
+    let (o, c) = (fields(original), fields(candidate));
+    let value_of = |side: &[(String, Value)], name: &str| {
+        side.iter()
+            .find(|(field, _)| field == name)
+            .map(|(_, value)| value.clone())
+    };
+    let mut names: Vec<&String> = Vec::new();
+    for (name, _) in o.iter().chain(&c) {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    for name in names {
+        let (a, b) = (value_of(&o, name), value_of(&c, name));
+        let same = match (&a, &b) {
+            (Some(a), Some(b)) => values_equal(a, b, tolerance),
+            (None, None) => true,
+            _ => false,
+        };
+        if !same {
+            let show = |value: Option<Value>| match value {
+                Some(value) => format!("self.{name} = {} after the call", readable(&value)),
+                None => format!("no field self.{name}"),
+            };
+            return (show(a), show(b));
+        }
+    }
+    (readable(original), readable(candidate))
 }
 
 /// A serialised value as people write values: `3`, `1.5`, `"a"`,
@@ -207,9 +284,21 @@ pub fn readable(value: &Value) -> String {
                     format!("{{{}}}", entries.join(", "))
                 }
                 ("o", Value::String(type_name)) => format!("<{type_name}>"),
+                ("obj", Value::String(type_name)) => format!("<{type_name}>"),
                 ("b", Value::String(hex)) => format!("bytes {hex}"),
                 _ => value.to_string(),
             }
+        }
+        Value::Object(map) if map.contains_key("obj") => {
+            let fields: Vec<String> = fields(value)
+                .iter()
+                .map(|(name, value)| format!("{name}={}", readable(value)))
+                .collect();
+            format!(
+                "{}({})",
+                map["obj"].as_str().unwrap_or("object"),
+                fields.join(", ")
+            )
         }
         other => other.to_string(),
     }
@@ -241,18 +330,13 @@ pub fn compare_records(
             mismatches.push(mismatch(MismatchKind::Missing, false));
             continue;
         };
-        match (&o.result, &c.result) {
-            (CallResult::Value(a), CallResult::Value(b)) => {
-                if !values_equal(a, b, tolerance) {
-                    mismatches.push(mismatch(MismatchKind::Result, false));
-                    continue;
-                }
-            }
-            (CallResult::Exception(a), CallResult::Exception(b)) if a == b => {}
-            _ => {
-                mismatches.push(mismatch(MismatchKind::Exception, false));
-                continue;
-            }
+        if !results_equal(&o.result, &c.result, tolerance) {
+            let kind = match (&o.result, &c.result) {
+                (CallResult::Value(_), CallResult::Value(_)) => MismatchKind::Result,
+                _ => MismatchKind::Exception,
+            };
+            mismatches.push(mismatch(kind, false));
+            continue;
         }
         if !values_equal(
             &Value::Array(o.args.clone()),
@@ -260,6 +344,37 @@ pub fn compare_records(
             tolerance,
         ) {
             mismatches.push(mismatch(MismatchKind::Arguments, true));
+            continue;
+        }
+        let no_object = Value::Null;
+        let (o_self, c_self) = (
+            o.receiver.as_ref().unwrap_or(&no_object),
+            c.receiver.as_ref().unwrap_or(&no_object),
+        );
+        if !values_equal(o_self, c_self, tolerance) {
+            let (original, candidate) = field_difference(o_self, c_self, tolerance);
+            mismatches.push(Mismatch {
+                call,
+                kind: MismatchKind::Receiver,
+                original,
+                candidate,
+            });
+            continue;
+        }
+        match (&o.again, &c.again) {
+            (Some(a), Some(b)) if results_equal(a, b, tolerance) => {}
+            (None, None) => {}
+            (a, b) => {
+                let show = |again: &Option<CallResult>| {
+                    again.as_ref().map_or("no second call".to_string(), describe_result)
+                };
+                mismatches.push(Mismatch {
+                    call,
+                    kind: MismatchKind::Again,
+                    original: show(a),
+                    candidate: show(b),
+                });
+            }
         }
     }
     mismatches

@@ -1,10 +1,15 @@
 //! From a file, its function and a candidate to the executor's [`DiffSpec`].
 //!
 //! The driver calls the function by name, so this works for free functions
-//! (and for Java methods, which the driver calls on the class). The whole
-//! file minus its entry points goes in as the ORIGINAL, so helpers and types
-//! the function uses are there; the candidate brings only its function and
-//! new helpers, which see the same file around them.
+//! and for Java and Python methods. The whole file minus its entry points
+//! goes in as the ORIGINAL, so helpers and types the function uses are
+//! there. For a free function the candidate brings only its function and
+//! new helpers, which see the same file around them; for a method it is
+//! the class (Java) or the whole file (Python) with the method replaced,
+//! so the object's class is the user's class with one method changed.
+//!
+//! A method that takes an object (`self`, a non-static Java method) is
+//! called on the object its input's first expression builds.
 
 use crate::analysis::Function;
 use crate::document::Document;
@@ -17,7 +22,7 @@ use super::layout::FileLayout;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DriverUnavailable {
     #[error(
-        "`{function}` is a method of `{container}`; perforch can call free {language} functions directly, so it judges this one by its workspace tests only"
+        "`{function}` is a method of `{container}`; perforch calls {language} methods with their object only in Python and Java so far, so it judges this one by its workspace tests only"
     )]
     Method {
         function: String,
@@ -32,7 +37,7 @@ pub enum DriverUnavailable {
 pub fn check_callable(language: Language, function: &Function) -> Result<(), DriverUnavailable> {
     match (&function.container, language) {
         (None, Language::Java) => Err(DriverUnavailable::NoJavaClass(function.name.clone())),
-        (Some(_), Language::Java) | (None, _) => Ok(()),
+        (Some(_), Language::Java | Language::Python) | (None, _) => Ok(()),
         (Some(container), _) => Err(DriverUnavailable::Method {
             function: function.name.clone(),
             container: container.clone(),
@@ -52,7 +57,16 @@ pub fn spec(
 ) -> Result<DiffSpec, DriverUnavailable> {
     check_callable(language, function)?;
     let layout = FileLayout::of(language, file_text);
-    let (prelude, original, candidate_source) = if language == Language::Java {
+    let is_method = function.container.is_some();
+    let (prelude, original, candidate_source) = if language == Language::Python && is_method {
+        let spliced = candidate.splice(language, file_text, function);
+        let spliced_layout = FileLayout::of(language, &spliced);
+        (
+            String::new(),
+            layout.body_without_entry_points(file_text),
+            spliced_layout.body_without_entry_points(&spliced),
+        )
+    } else if language == Language::Java {
         let class = function.container.clone().unwrap_or_default();
         let spliced = candidate.splice(language, file_text, function);
         let class_text = java_class(&spliced, &class)
@@ -81,13 +95,34 @@ pub fn spec(
         class_name: function
             .container
             .clone()
-            .filter(|_| language == Language::Java),
+            .filter(|_| matches!(language, Language::Java | Language::Python)),
+        receiver: takes_receiver(language, function, file_text),
         prelude,
         original,
         candidate: candidate_source,
         inputs,
         repeats,
     })
+}
+
+/// Whether `function` is called on an object: a Python method whose first
+/// parameter is `self`, a Java method that is not `static`.
+pub fn takes_receiver(language: Language, function: &crate::analysis::Function, file_text: &str) -> bool {
+    if function.container.is_none() {
+        return false;
+    }
+    match language {
+        Language::Python => function.parameters.first().is_some_and(|first| {
+            first.split([':', '=']).next().unwrap_or("").trim() == "self"
+        }),
+        Language::Java => {
+            let head = file_text
+                .get(function.range.as_range().start..function.name_range.as_range().start)
+                .unwrap_or("");
+            !head.split_whitespace().any(|word| word == "static")
+        }
+        _ => false,
+    }
 }
 
 /// The text of the top-level Java type named `name`.

@@ -37,8 +37,13 @@ pub struct DiffSpec {
     pub language: Language,
     /// Name of the function (Java: the method).
     pub function: String,
-    /// Java only: the class that holds the method in both sources.
+    /// The class that holds the method in both sources (Java always;
+    /// Python for methods, whose sources are then whole modules).
     pub class_name: Option<String>,
+    /// The method is called on an object: each input's first expression
+    /// builds it, and its fields after the call are compared too.
+    #[serde(default)]
+    pub receiver: bool,
     /// Imports/includes both versions need (Python imports, C++ includes,
     /// Java imports, Go imports, Rust `use`s).
     pub prelude: String,

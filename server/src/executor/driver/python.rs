@@ -7,7 +7,13 @@ use crate::language::Language;
 const RUNTIME: &str = r#"
 import sys as __perforch_sys, time as __perforch_time, json as __perforch_json
 
-def __perforch_ser(v):
+__perforch_modules = ("perforch_original", "perforch_candidate")
+
+def __perforch_ser(v, depth=0):
+    if depth > 12:
+        return {"o": type(v).__name__}
+    if getattr(type(v), "__module__", None) in __perforch_modules:
+        return __perforch_object(v, depth)
     if v is None:
         return None
     if isinstance(v, bool):
@@ -25,20 +31,43 @@ def __perforch_ser(v):
     if isinstance(v, (bytes, bytearray)):
         return {"b": v.hex()}
     if isinstance(v, tuple):
-        return {"t": [__perforch_ser(x) for x in v]}
+        return {"t": [__perforch_ser(x, depth + 1) for x in v]}
     if isinstance(v, list):
-        return [__perforch_ser(x) for x in v]
+        return [__perforch_ser(x, depth + 1) for x in v]
     if isinstance(v, dict):
-        items = [[__perforch_ser(k), __perforch_ser(x)] for k, x in v.items()]
+        items = [[__perforch_ser(k, depth + 1), __perforch_ser(x, depth + 1)] for k, x in v.items()]
         items.sort(key=lambda kv: __perforch_json.dumps(kv[0], sort_keys=True))
         return {"m": items}
     if isinstance(v, (set, frozenset)):
-        items = [__perforch_ser(x) for x in v]
+        items = [__perforch_ser(x, depth + 1) for x in v]
         items.sort(key=lambda x: __perforch_json.dumps(x, sort_keys=True))
         return {"s": items}
     if isinstance(v, complex):
         return {"t": [__perforch_ser(v.real), __perforch_ser(v.imag)]}
     return {"o": type(v).__name__}
+
+def __perforch_object(v, depth):
+    """An instance of a class of the code under test, by its fields (the
+    instance dict and the slots), sorted by name."""
+    import enum
+    if isinstance(v, enum.Enum):
+        return {"o": type(v).__qualname__ + "." + v.name}
+    if isinstance(v, type) or callable(v) and not hasattr(v, "__dict__"):
+        return {"o": getattr(v, "__qualname__", type(v).__name__)}
+    names = set(getattr(v, "__dict__", {}).keys())
+    for klass in type(v).__mro__:
+        slots = klass.__dict__.get("__slots__", ())
+        names.update([slots] if isinstance(slots, str) else slots)
+    names.discard("__dict__")
+    names.discard("__weakref__")
+    fields = []
+    for name in sorted(names):
+        try:
+            value = object.__getattribute__(v, name)
+        except AttributeError:
+            continue
+        fields.append([name, __perforch_ser(value, depth + 1)])
+    return {"obj": type(v).__qualname__, "fields": fields}
 
 def __perforch_run(fn, tag, index, make_args, repeats):
     total = 0
@@ -77,7 +106,130 @@ def __perforch_run(fn, tag, index, make_args, repeats):
     __perforch_sys.stdout.write(PREFIX + __perforch_json.dumps(line) + "\n")
 "#;
 
+/// Methods: the original file and the file with the candidate spliced in
+/// are loaded as two modules, every input is evaluated in each, and the
+/// method is looked up on the object (or the class) of that module, so
+/// the candidate's class is the user's class with one method changed.
+const METHOD_RUNTIME: &str = r#"
+import types as __perforch_types
+
+def __perforch_load(name, source):
+    module = __perforch_types.ModuleType(name)
+    __perforch_sys.modules[name] = module
+    exec(compile(source, "<" + name + ">", "exec"), module.__dict__)
+    return module
+
+def __perforch_makers(module):
+    makers = []
+    for text in __perforch_input_texts:
+        try:
+            makers.append(eval("lambda: [" + text + "]", module.__dict__))
+        except SyntaxError as e:
+            def broken(e=e):
+                raise e
+            makers.append(broken)
+    return makers
+
+def __perforch_line(index, tag, ns, result, exc, args, receiver):
+    line = {"call": index, "impl": tag, "ns": ns}
+    if exc is not None:
+        line["exc"] = exc
+    else:
+        try:
+            line["result"] = __perforch_ser(result)
+        except BaseException as e:
+            line["exc"] = "perforch.Unserializable:" + type(e).__name__
+    try:
+        line["args"] = [__perforch_ser(a) for a in args]
+    except BaseException:
+        line["args"] = []
+    if receiver is not None:
+        try:
+            line["self"] = __perforch_ser(receiver)
+        except BaseException as e:
+            line["self"] = {"o": "perforch.Unserializable:" + type(e).__name__}
+    return line
+
+def __perforch_call(module, args):
+    if RECEIVER:
+        return getattr(args[0], NAME)(*args[1:])
+    return getattr(eval(CLASS, module.__dict__), NAME)(*args)
+
+def __perforch_run_method(module, tag, index, makers, repeats):
+    total = 0
+    first = None
+    for r in range(repeats):
+        try:
+            args = makers[index]()
+        except Exception as e:
+            line = {"call": index, "impl": tag, "ns": 0, "exc": "perforch.BadInput:" + type(e).__name__, "args": []}
+            __perforch_sys.stdout.write(PREFIX + __perforch_json.dumps(line) + "\n")
+            return
+        exc = None
+        result = None
+        t0 = __perforch_time.thread_time_ns()
+        try:
+            result = __perforch_call(module, args)
+        except BaseException as e:
+            exc = type(e).__name__
+        total += __perforch_time.thread_time_ns() - t0
+        if r == 0:
+            first = (result, exc, args)
+    result, exc, args = first
+    receiver = args[0] if RECEIVER else None
+    line = __perforch_line(index, tag, total // max(repeats, 1), result, exc, args[1:] if RECEIVER else args, receiver)
+    if RECEIVER:
+        # The same object again, with the next input's arguments: a cache
+        # kept on the object, or state the first call consumed, shows here.
+        again = None
+        try:
+            again_args = makers[(index + 1) % len(makers)]()
+        except Exception:
+            again_args = None
+        if again_args is not None:
+            try:
+                again = {"result": __perforch_ser(getattr(receiver, NAME)(*again_args[1:]))}
+            except BaseException as e:
+                again = {"exc": type(e).__name__}
+            line["again"] = again
+    __perforch_sys.stdout.write(PREFIX + __perforch_json.dumps(line) + "\n")
+"#;
+
+fn generate_method(spec: &DiffSpec, class: &str) -> SourceProgram {
+    let literal = |text: &str| serde_json::to_string(text).expect("strings serialise");
+    let mut out = String::new();
+    out.push_str(&format!("PREFIX = {:?}\n", LINE_PREFIX));
+    out.push_str(&format!("NAME = {}\n", literal(&spec.function)));
+    out.push_str(&format!("CLASS = {}\n", literal(class)));
+    out.push_str(&format!(
+        "RECEIVER = {}\n",
+        if spec.receiver { "True" } else { "False" }
+    ));
+    out.push_str(RUNTIME);
+    out.push_str(METHOD_RUNTIME);
+    out.push_str("\n__perforch_input_texts = [\n");
+    for args in &spec.inputs {
+        out.push_str(&format!("    {},\n", literal(&args.join(", "))));
+    }
+    out.push_str("]\n\n");
+    let module = |source: &str| literal(&format!("{}\n{}", spec.prelude, source));
+    out.push_str(&format!(
+        "def __perforch_main():\n    __perforch_sys.setrecursionlimit(100000)\n    mode = __perforch_sys.argv[1] if len(__perforch_sys.argv) > 1 else 'oc'\n    original = __perforch_load('perforch_original', {})\n    candidate = __perforch_load('perforch_candidate', {})\n    o_makers, c_makers = __perforch_makers(original), __perforch_makers(candidate)\n    for index in range(len(__perforch_input_texts)):\n        if 'o' in mode:\n            __perforch_run_method(original, 'o', index, o_makers, {repeats})\n        if 'c' in mode:\n            __perforch_run_method(candidate, 'c', index, c_makers, {repeats})\n        __perforch_sys.stdout.flush()\n\n__perforch_main()\n",
+        module(&spec.original),
+        module(&spec.candidate),
+        repeats = spec.repeats.max(1)
+    ));
+    SourceProgram::single(Language::Python, ProgramKind::Executable, out)
+}
+
 pub fn generate(spec: &DiffSpec) -> Result<SourceProgram, DriverError> {
+    if let Some(class) = &spec.class_name {
+        let needle = format!("def {}", spec.function);
+        if !spec.original.contains(&needle) || !spec.candidate.contains(&needle) {
+            return Err(DriverError::FunctionNotFound(spec.function.clone()));
+        }
+        return Ok(generate_method(spec, class));
+    }
     let name = &spec.function;
     let needle = format!("def {name}");
     if !spec.original.contains(&needle) || !spec.candidate.contains(&needle) {
