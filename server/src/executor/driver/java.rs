@@ -123,6 +123,8 @@ const RUNTIME: &str = r#"
     }
     static final java.io.PrintStream PERFORCH_OUT = new java.io.PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false);
     static volatile Object perforchSink;
+    /** An object with a test's calls on it replayed (the state it reached). */
+    static <T> T perforchSetup(T object, java.util.function.Consumer<T> steps) { steps.accept(object); return object; }
 "#;
 
 /// Split Java source into import lines (hoisted: they must come first in

@@ -243,7 +243,7 @@ const PACKAGES: &[&str] = &[
 
 /// No free variable: every identifier is a literal word, a call, a path,
 /// a macro, a type, or a name the expression binds itself.
-fn is_closed(arg: &str) -> bool {
+pub(super) fn is_closed(arg: &str) -> bool {
     let chars: Vec<char> = arg.chars().collect();
     let mut i = 0;
     let mut quote: Option<char> = None;

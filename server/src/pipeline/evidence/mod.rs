@@ -12,6 +12,7 @@ mod calls;
 mod inputs_reply;
 mod lenient_json;
 mod literals;
+pub mod objects;
 pub mod small_scope;
 
 pub use calls::{doc_example_inputs, test_call_inputs};
