@@ -330,7 +330,13 @@ impl<'a> Job<'a> {
             }
         }
         let mut inputs = self.gather_inputs(&original, tests.as_deref()).await?;
-        let scope = small_scope_for(language, &original.function, &mut inputs);
+        let scope = small_scope_for(
+            language,
+            &original.function,
+            &original.file_text,
+            original.takes_receiver(),
+            &mut inputs,
+        );
         self.step(
             26,
             &format!("checking {} inputs on the original", inputs.len()),
@@ -863,8 +869,16 @@ impl<'a> Job<'a> {
             self.check_cancel()?;
             self.step(20, &format!("asking {model} for test inputs"));
             let code = original.function_text().to_string();
-            let messages =
-                prompts::inputs(&self.context(&original.file_text, &code), count, stress);
+            let object_class = original
+                .takes_receiver()
+                .then_some(original.function.container.as_deref())
+                .flatten();
+            let messages = prompts::inputs(
+                &self.context(&original.file_text, &code),
+                count,
+                stress,
+                object_class,
+            );
             let subject = self.subject(original, Vec::new());
             let reply = match self
                 .ask(&model, CallStage::Inputs, messages, Some(subject))

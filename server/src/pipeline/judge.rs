@@ -87,13 +87,44 @@ impl Baseline {
         &self.file_text[self.function.range.as_range()]
     }
 
+    /// Whether the function is a method called on an object (its inputs
+    /// then start with the object's expression).
+    pub fn takes_receiver(&self) -> bool {
+        differential::takes_receiver(self.language, &self.function, &self.file_text)
+    }
+
+    /// `f(1, 2)`, or `Ledger([]).total("a")` for a method on an object.
+    pub fn call_text(&self, input: &TestInput) -> String {
+        match input.args.split_first() {
+            Some((object, rest)) if self.takes_receiver() => shorten(
+                &format!("{object}.{}({})", self.function.name, rest.join(", ")),
+                300,
+            ),
+            _ => input.call_text(&self.function.name),
+        }
+    }
+
     /// Calls of the function written in its doc comment, as inputs.
     pub fn doc_inputs(&self) -> Vec<TestInput> {
-        self.function
-            .doc
-            .as_deref()
-            .map(|doc| doc_example_inputs(doc, &self.function.name))
-            .unwrap_or_default()
+        let Some(doc) = self.function.doc.as_deref() else {
+            return Vec::new();
+        };
+        match self.function.container.as_deref() {
+            Some(class) if self.takes_receiver() => {
+                let code = match self.language {
+                    Language::Python => super::evidence::objects::doctest_code(doc),
+                    _ => doc.to_string(),
+                };
+                super::evidence::objects::method_calls(
+                    self.language,
+                    &code,
+                    class,
+                    &self.function.name,
+                    super::evidence::InputSource::DocExample,
+                )
+            }
+            _ => doc_example_inputs(doc, &self.function.name),
+        }
     }
 
     /// Calls of the function written in its tests, as inputs.
@@ -104,7 +135,13 @@ impl Baseline {
                 text.clone_from(&self.file_text);
             }
         }
-        super::evidence::calls_in_tests(&sources, &self.function, |path| tests.is_own_file(path))
+        super::evidence::calls_in_tests(
+            &sources,
+            self.language,
+            &self.function,
+            self.takes_receiver(),
+            |path| tests.is_own_file(path),
+        )
     }
 
     /// This baseline with `candidate` spliced in.
@@ -696,16 +733,15 @@ impl Workbench {
             self.measure.limits.clone(),
         )?;
         let mismatches = compare_records(&records, inputs.len(), self.tolerance);
-        let name = &baseline.function.name;
         if let Some(mismatch) = mismatches.iter().find(|m| m.kind != MismatchKind::Missing) {
-            return verdict_only(wrong_output(&inputs[mismatch.call], name, mismatch));
+            return verdict_only(wrong_output(baseline, inputs, mismatch));
         }
         if !run.succeeded() || !mismatches.is_empty() {
             let call = mismatches.first().map_or(0, |m| m.call);
             return verdict_only(Outcome::RunFailed {
                 input: inputs
                     .get(call)
-                    .map_or_else(String::new, |input| input.call_text(name)),
+                    .map_or_else(String::new, |input| baseline.call_text(input)),
                 status: status_text(&run.status),
             });
         }
@@ -758,22 +794,24 @@ impl Workbench {
             // The main run reports a build error with its diagnostics.
             Err(_) => return Ok(None),
         };
-        let name = &baseline.function.name;
         let Some(first) = mismatches.iter().find(|m| m.kind != MismatchKind::Missing) else {
             if !run.succeeded() {
                 let call = mismatches.first().map_or(0, |m| m.call);
                 return Ok(Some(Outcome::RunFailed {
                     input: inputs
                         .get(call)
-                        .map_or_else(String::new, |i| i.call_text(name)),
+                        .map_or_else(String::new, |i| baseline.call_text(i)),
                     status: status_text(&run.status),
                 }));
             }
             return Ok(None);
         };
-        let mut failing = (checks.inputs[first.call].clone(), first.clone());
+        // The failing input among those it ran with (a method's second
+        // call takes the next input's arguments).
+        let mut failing = (inputs, first.clone());
+        let mut failing_small = checks.inputs[first.call].clone();
         for _ in 0..SHRINK_ROUNDS {
-            let mut smaller = checks.scope.shrink(&failing.0.values);
+            let mut smaller = checks.scope.shrink(&failing_small);
             smaller.truncate(SHRINK_BATCH);
             if smaller.is_empty() {
                 break;
@@ -783,11 +821,14 @@ impl Workbench {
                 break;
             };
             match mismatches.iter().find(|m| m.kind != MismatchKind::Missing) {
-                Some(mismatch) => failing = (smaller[mismatch.call].clone(), mismatch.clone()),
+                Some(mismatch) => {
+                    failing_small = smaller[mismatch.call].clone();
+                    failing = (tries, mismatch.clone());
+                }
                 None => break,
             }
         }
-        Ok(Some(wrong_output(&failing.0.input, name, &failing.1)))
+        Ok(Some(wrong_output(baseline, &failing.0, &failing.1)))
     }
 
     /// Both versions once on `inputs`: the run and the differences, or the
@@ -853,16 +894,27 @@ fn is_resource_exhaustion(kind: &str) -> bool {
     .any(|name| kind.contains(name))
 }
 
-/// "wrong output on `f([5, 5], 10)`: 0, the original gives 1".
-fn wrong_output(input: &TestInput, name: &str, mismatch: &Mismatch) -> Outcome {
+/// "wrong output on `f([5, 5], 10)`: 0, the original gives 1"; for the
+/// `mismatch` of one of `inputs`.
+fn wrong_output(baseline: &Baseline, inputs: &[TestInput], mismatch: &Mismatch) -> Outcome {
+    let input = &inputs[mismatch.call];
     // Same result, other arguments: say so, or the two argument lists
     // read like two different results.
     let what = match mismatch.kind {
-        MismatchKind::Arguments => "arguments after the call ",
-        _ => "",
+        MismatchKind::Arguments => "arguments after the call ".to_string(),
+        MismatchKind::Again => {
+            let next = &inputs[(mismatch.call + 1) % inputs.len()];
+            let rest = next.args.get(1..).unwrap_or_default().join(", ");
+            format!(
+                "then .{}({}) on the same object returns ",
+                baseline.function.name,
+                shorten(&rest, 120)
+            )
+        }
+        _ => String::new(),
     };
     Outcome::WrongOutput {
-        input: input.call_text(name),
+        input: baseline.call_text(input),
         expected: format!("{what}{}", shorten(&mismatch.original, 300)),
         actual: format!("{what}{}", shorten(&mismatch.candidate, 300)),
     }

@@ -84,8 +84,24 @@ fn large_input_example(language: Language) -> &'static str {
     }
 }
 
-/// Ask for inputs to test and time the function on.
-pub fn inputs(context: &FunctionContext, count: usize, stress: usize) -> Vec<Message> {
+/// Ask for inputs to test and time the function on; for a method called on
+/// an object of `object_class`, each input starts with one.
+pub fn inputs(
+    context: &FunctionContext,
+    count: usize,
+    stress: usize,
+    object_class: Option<&str>,
+) -> Vec<Message> {
+    let object = match object_class {
+        Some(class) => format!(
+            "`{name}` is a method of `{class}`: the first item of every argument list is an expression \
+             that builds the object it is called on ({construction}), in a state that matters to the \
+             method; in the large lists, the object holds much data too.\n",
+            name = context.name,
+            construction = super::evidence::objects::construction(context.language, class, &["...".to_string()]),
+        ),
+        None => String::new(),
+    };
     vec![
         Message::system(format!(
             "You write test inputs for {} functions. Reply with JSON only, without comments.",
@@ -97,7 +113,7 @@ pub fn inputs(context: &FunctionContext, count: usize, stress: usize) -> Vec<Mes
              negative numbers and invalid values are welcome, including ones the function answers with an \
              error, since a faster version must fail in the same way. Then write {stress} large argument \
              lists, big enough (around 10^4 to 10^5 elements) that a slow implementation takes visibly long.\n\
-             Every argument is a {language} source expression inside a JSON string. Build large arguments \
+             {object}Every argument is a {language} source expression inside a JSON string. Build large arguments \
              with a short expression, never by listing the elements; for example, as it appears in the \
              JSON: {example}\n\
              Answer with this JSON object and nothing in it but data (no comments): \
@@ -246,7 +262,7 @@ mod tests {
                 file_excerpt: "f",
                 categories: &[],
             };
-            let prompt = &inputs(&context, 5, 2)[1].content;
+            let prompt = &inputs(&context, 5, 2, None)[1].content;
             let shown = serde_json::Value::from(large_input_example(language)).to_string();
             assert!(prompt.contains(&shown), "{language}: {prompt}");
             let reply = format!("{{\"stress\": [[{shown}]]}}");

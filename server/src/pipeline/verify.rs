@@ -130,7 +130,13 @@ fn prepare(subject: &Subject) -> Result<Prepared, PipelineError> {
                     unique.push(input);
                 }
             }
-            let scope = small_scope_for(subject.language, &baseline.function, &mut unique);
+            let scope = small_scope_for(
+                subject.language,
+                &baseline.function,
+                &baseline.file_text,
+                baseline.takes_receiver(),
+                &mut unique,
+            );
             if !unique.is_empty() {
                 let screened = workbench.screen(&baseline, unique)?;
                 repeats = repeats_for(&screened.original_ns);
@@ -353,7 +359,7 @@ pub fn bench(subject: &Subject) -> Result<BenchReport, PipelineError> {
         )?;
         for (input, (original_ns, _)) in prepared.inputs.iter().zip(&figures.per_input_ns) {
             report.inputs.push(InputFigure {
-                input: input.call_text(&prepared.baseline.function.name),
+                input: prepared.baseline.call_text(input),
                 cpu_ms: original_ns / 1e6,
             });
         }

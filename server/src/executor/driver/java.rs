@@ -180,7 +180,7 @@ fn declarations(types: &[String], args: &[String], prefix: &str) -> (String, Vec
         .iter()
         .zip(args)
         .enumerate()
-        .map(|(i, (ty, expr))| format!("            {ty} {prefix}{i} = {expr};\n"))
+        .map(|(i, (ty, expr))| format!("                {ty} {prefix}{i} = {expr};\n"))
         .collect();
     (text, (0..args.len()).map(|i| format!("{prefix}{i}")).collect())
 }
@@ -198,7 +198,7 @@ fn case_method(case: &CaseCall) -> String {
     let call_args = names.join(", ");
     let receiver = match case.receiver {
         Some((object, _)) => {
-            declared.push_str(&format!("            {class} perforchSelf = {object};\n"));
+            declared.push_str(&format!("                {class} perforchSelf = {object};\n"));
             "perforchSelf".to_string()
         }
         None if case.is_static => class.to_string(),
@@ -253,16 +253,22 @@ fn case_method(case: &CaseCall) -> String {
         long total = 0;
         String firstResult = null, firstExc = null, firstArgs = "[]";
 {self_declaration}        for (int r = 0; r < {repeats}; r++) {{
-{declared}            String result = null, exc = null;
-            long t0 = cpu(), t1 = 0;
             try {{
-                {invoke}
+{declared}                String result = null, exc = null;
+                long t0 = cpu(), t1 = 0;
+                try {{
+                    {invoke}
+                }} catch (Throwable e) {{
+                    t1 = cpu();
+                    exc = e.getClass().getSimpleName();
+                }}
+                total += t1 - t0;
+                if (r == 0) {{ {keep_object}firstResult = result; firstExc = exc; firstArgs = {args_json}; }}
             }} catch (Throwable e) {{
-                t1 = cpu();
-                exc = e.getClass().getSimpleName();
+                // The input's own expressions failed: not the method's doing.
+                emit({index}, "{tag}", 0, null, "perforch.BadInput:" + e.getClass().getSimpleName(), "[]");
+                return;
             }}
-            total += t1 - t0;
-            if (r == 0) {{ {keep_object}firstResult = result; firstExc = exc; firstArgs = {args_json}; }}
         }}
         emit({index}, "{tag}", total / {repeats}, firstResult, firstExc, firstArgs, {object_parts});
     }}

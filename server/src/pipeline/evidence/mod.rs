@@ -58,12 +58,22 @@ const MAX_TEST_CALLS: usize = 40;
 /// The calls of `function` written in test files (`sources`: path and
 /// text). In the function's own file its definition is skipped, so its
 /// own recursive calls are not read as tests'.
+/// A method called on an object (`on_object`) is found in calls on
+/// objects the tests build ([`objects::method_calls`]).
 pub fn calls_in_tests(
     sources: &[(std::path::PathBuf, String)],
+    language: crate::language::Language,
     function: &crate::analysis::Function,
+    on_object: bool,
     own_file: impl Fn(&std::path::Path) -> bool,
 ) -> Vec<TestInput> {
     let qualifiers: Vec<&str> = function.container.as_deref().into_iter().collect();
+    let calls = |text: &str| match (on_object, function.container.as_deref()) {
+        (true, Some(class)) => {
+            objects::method_calls(language, text, class, &function.name, InputSource::TestCall)
+        }
+        _ => test_call_inputs(text, &function.name, &qualifiers),
+    };
     let mut found: Vec<TestInput> = Vec::new();
     for (path, text) in sources {
         // The caller gives the own file's text as the function was read
@@ -78,7 +88,7 @@ pub fn calls_in_tests(
         } else {
             text.clone()
         };
-        for input in test_call_inputs(&text, &function.name, &qualifiers) {
+        for input in calls(&text) {
             if !found.iter().any(|known| known.args == input.args) {
                 found.push(input);
             }
@@ -110,16 +120,83 @@ pub fn type_directed_inputs(
         .collect()
 }
 
+/// Objects given to the inputs that have none (besides the examples'):
+/// few, so the model's and the typed inputs stay about the function.
+const OBJECTS_FOR_INPUTS: usize = 4;
+/// Objects from constructor arguments the small-scope inputs are called on.
+const OBJECTS_FOR_SMALL_SCOPE: usize = 40;
+
+/// For a method called on an object: give every input in `inputs` an
+/// object (the examples' own, a no-argument construction, objects from
+/// small-scope constructor arguments) and return all the objects for the
+/// small-scope inputs. `Err` is the note saying no object can be built.
+fn give_objects(
+    language: crate::language::Language,
+    function: &crate::analysis::Function,
+    file_text: &str,
+    inputs: &mut Vec<TestInput>,
+) -> Result<Vec<String>, String> {
+    let class = function.container.as_deref().unwrap_or_default();
+    let arity = function.parameters.len().saturating_sub(usize::from(
+        language == crate::language::Language::Python,
+    ));
+    let functions = crate::analysis::functions(&crate::document::Document::new(
+        language, 0, file_text,
+    ));
+    let mut shown: Vec<String> = Vec::new();
+    for input in inputs.iter().filter(|input| input.args.len() == arity + 1) {
+        if !shown.contains(&input.args[0]) {
+            shown.push(input.args[0].clone());
+        }
+    }
+    let no_arguments = objects::no_argument_construction(language, class, &functions);
+    let mut built = objects::generated(language, class, &functions, &shown, OBJECTS_FOR_SMALL_SCOPE);
+    let mut for_inputs: Vec<String> = shown.clone();
+    for_inputs.extend(no_arguments.clone());
+    if for_inputs.is_empty() {
+        // Middle-sized objects: the smallest are often empty.
+        for_inputs.extend(built.iter().rev().take(OBJECTS_FOR_INPUTS).cloned());
+    }
+    let given = std::mem::take(inputs);
+    *inputs = objects::with_objects(given, &for_inputs, arity);
+    let mut all = shown;
+    all.extend(no_arguments);
+    all.append(&mut built);
+    if all.is_empty() {
+        return Err(format!(
+            "perforch cannot build a `{class}` to call `{}` on: no test or doc example builds one, and its constructor takes values perforch cannot make; add a doc example such as `{}`",
+            function.name,
+            example_call(language, class, &function.name)
+        ));
+    }
+    Ok(all)
+}
+
+fn example_call(language: crate::language::Language, class: &str, method: &str) -> String {
+    match language {
+        crate::language::Language::Java => format!("new {class}(...).{method}(...)"),
+        _ => format!(">>> {class}(...).{method}(...)"),
+    }
+}
+
 /// The small-scope generator for `function`, its examples being the calls
 /// among `inputs` written in its docs and tests; with its large inputs
 /// added to `inputs` when none of them is large or when they can be text
-/// shaped like the examples. `Err` is the note that
-/// says why there is none.
+/// shaped like the examples. A method called on an object (`on_object`)
+/// first has objects given to its inputs ([`give_objects`]; those left
+/// without one are dropped), and its small-scope inputs are called on them
+/// too. `Err` is the note that says why there is none.
 pub fn small_scope_for(
     language: crate::language::Language,
     function: &crate::analysis::Function,
+    file_text: &str,
+    on_object: bool,
     inputs: &mut Vec<TestInput>,
 ) -> Result<small_scope::SmallScope, String> {
+    let objects = match on_object {
+        true => Some(give_objects(language, function, file_text, inputs)?),
+        false => None,
+    };
     let examples: Vec<TestInput> = inputs
         .iter()
         .filter(|input| {
@@ -128,10 +205,20 @@ pub fn small_scope_for(
                 InputSource::DocExample | InputSource::TestCall
             )
         })
-        .cloned()
+        .map(|input| match &objects {
+            // The examples' arguments without their object.
+            Some(_) => TestInput {
+                args: input.args.iter().skip(1).cloned().collect(),
+                source: input.source,
+            },
+            None => input.clone(),
+        })
         .collect();
-    let scope = small_scope::SmallScope::new(language, function, &examples)
+    let mut scope = small_scope::SmallScope::new(language, function, &examples)
         .map_err(|parameter| no_small_scope(&parameter))?;
+    if let Some(objects) = objects {
+        scope = scope.with_objects(objects);
+    }
     let no_stress = !inputs
         .iter()
         .any(|input| input.source == InputSource::Stress);

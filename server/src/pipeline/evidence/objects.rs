@@ -442,6 +442,37 @@ fn is_self(parameter: &str) -> bool {
     parameter.split([':', '=']).next().unwrap_or("").trim() == "self"
 }
 
+/// Objects built from small-scope arguments of the class's constructor
+/// (seeded by the constructions in `examples`), smallest first; none when
+/// its parameters' values cannot be built.
+pub fn generated(
+    language: Language,
+    class: &str,
+    functions: &[Function],
+    examples: &[String],
+    count: usize,
+) -> Vec<String> {
+    let Some(constructor) = constructor(language, class, functions) else {
+        return Vec::new();
+    };
+    let seeds: Vec<TestInput> = examples
+        .iter()
+        .filter_map(|object| construction_arguments(language, class, object))
+        .map(|args| TestInput {
+            args,
+            source: InputSource::TestCall,
+        })
+        .collect();
+    let Ok(scope) = super::small_scope::SmallScope::new(language, constructor, &seeds) else {
+        return Vec::new();
+    };
+    scope
+        .inputs(count)
+        .into_iter()
+        .map(|input| construction(language, class, &input.input.args))
+        .collect()
+}
+
 /// Give every input without an object one of `objects`, in turn; inputs
 /// that already have one (`arity + 1` arguments) keep it. Inputs of other
 /// lengths, and all inputs when there is no object, are left out.

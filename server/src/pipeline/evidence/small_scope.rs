@@ -34,12 +34,17 @@ pub struct SmallScope {
     /// types, so items of any type (`None`, `[1]`) come too. Not otherwise:
     /// a correct rewrite of a function on numbers may fail on `[1]`.
     polymorphic: Vec<bool>,
+    /// A method's objects (expressions that build one), smallest first;
+    /// each input is called on one of them in turn. Empty for functions.
+    objects: Vec<String>,
 }
 
 /// A small input: its values (for shrinking) and its source text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SmallInput {
     pub values: Vec<Value>,
+    /// Which of the scope's objects a method's input is called on.
+    pub object: Option<usize>,
     pub input: TestInput,
 }
 
@@ -125,7 +130,17 @@ impl SmallScope {
             seeds: example_values,
             untyped,
             polymorphic,
+            objects: Vec::new(),
         })
+    }
+
+    /// The same generator for a method called on `objects` (each input
+    /// takes the next one in turn); they are tried smallest first.
+    pub fn with_objects(mut self, mut objects: Vec<String>) -> SmallScope {
+        objects.sort_by_key(String::len);
+        objects.dedup();
+        self.objects = objects;
+        self
     }
 
     /// Up to `count` distinct small inputs, smallest first.
@@ -133,10 +148,19 @@ impl SmallScope {
         let mut rng = StdRng::seed_from_u64(0x5eed_5ca1e);
         let mut out: Vec<SmallInput> = Vec::new();
         let mut seen = std::collections::HashSet::new();
+        let mut turn = 0;
         let mut push = |values: Vec<Value>, out: &mut Vec<SmallInput>| {
-            let input = self.render(&values);
+            let object = (!self.objects.is_empty()).then(|| {
+                turn += 1;
+                (turn - 1) % self.objects.len()
+            });
+            let input = self.render_on(&values, object);
             if seen.insert(input.args.clone()) {
-                out.push(SmallInput { values, input });
+                out.push(SmallInput {
+                    values,
+                    object,
+                    input,
+                });
             }
         };
         // The corners first: every parameter at its emptiest / smallest.
@@ -171,23 +195,31 @@ impl SmallScope {
         out
     }
 
-    /// Inputs a little smaller than `values`: an element or a character
-    /// dropped, a half kept, a number moved towards zero. The caller runs
-    /// them and keeps the smallest that still fails.
-    pub fn shrink(&self, values: &[Value]) -> Vec<SmallInput> {
+    /// Inputs a little smaller than `failing`: an element or a character
+    /// dropped, a half kept, a number moved towards zero, a smaller
+    /// object. The caller runs them and keeps the smallest that still fails.
+    pub fn shrink(&self, failing: &SmallInput) -> Vec<SmallInput> {
+        let (values, object) = (&failing.values, failing.object);
         let mut out = Vec::new();
+        let mut offer = |values: Vec<Value>, object: Option<usize>| {
+            let input = self.render_on(&values, object);
+            if !out.iter().any(|known: &SmallInput| known.input == input) {
+                out.push(SmallInput {
+                    values,
+                    object,
+                    input,
+                });
+            }
+        };
         for (position, value) in values.iter().enumerate() {
             for smaller in smaller_values(value) {
                 let mut next = values.to_vec();
                 next[position] = smaller;
-                let input = self.render(&next);
-                if !out.iter().any(|known: &SmallInput| known.input == input) {
-                    out.push(SmallInput {
-                        values: next,
-                        input,
-                    });
-                }
+                offer(next, object);
             }
+        }
+        for smaller_object in 0..object.unwrap_or(0) {
+            offer(values.clone(), Some(smaller_object));
         }
         out.sort_by_key(|input| input.input.args.iter().map(String::len).sum::<usize>());
         out
@@ -220,6 +252,10 @@ impl SmallScope {
                     {
                         args[position] = expression(self.language, arg, &Value::Str(long));
                     }
+                }
+                // The largest object: it holds the most to work on.
+                if let Some(object) = self.objects.last() {
+                    args.insert(0, object.clone());
                 }
                 TestInput {
                     args,
@@ -295,11 +331,21 @@ impl SmallScope {
     }
 
     pub fn render(&self, values: &[Value]) -> TestInput {
+        self.render_on(values, None)
+    }
+
+    /// The input's source text, a method's object first.
+    fn render_on(&self, values: &[Value], object: Option<usize>) -> TestInput {
+        let object = object.and_then(|index| self.objects.get(index)).cloned();
         TestInput {
-            args: values
-                .iter()
-                .zip(&self.types)
-                .map(|(value, arg)| expression(self.language, arg, value))
+            args: object
+                .into_iter()
+                .chain(
+                    values
+                        .iter()
+                        .zip(&self.types)
+                        .map(|(value, arg)| expression(self.language, arg, value)),
+                )
                 .collect(),
             source: InputSource::SmallScope,
         }
@@ -938,11 +984,16 @@ mod tests {
                 .iter()
                 .all(|i| i.input.args[0].starts_with('['))
         );
-        let failing = vec![Value::List(vec![
+        let values = vec![Value::List(vec![
             Value::Int(5),
             Value::Int(-3),
             Value::Int(5),
         ])];
+        let failing = SmallInput {
+            input: scope.render(&values),
+            values,
+            object: None,
+        };
         let smaller = scope.shrink(&failing);
         assert_eq!(smaller[0].input.args, ["[]"]);
         assert!(smaller.iter().any(|i| i.input.args == ["[5, 5]"]));
@@ -950,6 +1001,28 @@ mod tests {
         assert_eq!(
             self::scope(Language::Python, "def f(items):\n    return items\n", &[]).unwrap_err(),
             "items"
+        );
+    }
+
+    #[test]
+    fn a_method_is_called_on_each_object_in_turn_and_shrinks_to_a_smaller_one() {
+        let scope = scope(
+            Language::Python,
+            "class Ledger:\n    def total(self, account: str) -> int:\n        return 0\n",
+            &[],
+        )
+        .unwrap()
+        .with_objects(vec!["Ledger([('a', 1), ('b', 2)])".into(), "Ledger([])".into()]);
+        let inputs = scope.inputs(40);
+        assert!(inputs.iter().any(|i| i.input.args[0] == "Ledger([])"));
+        assert!(inputs.iter().any(|i| i.input.args[0].starts_with("Ledger([('a'")));
+        assert!(inputs.iter().all(|i| i.input.args.len() == 2));
+        let on_the_larger = inputs.iter().find(|i| i.object == Some(1)).unwrap();
+        assert!(
+            scope
+                .shrink(on_the_larger)
+                .iter()
+                .any(|i| i.input.args[0] == "Ledger([])")
         );
     }
 }
