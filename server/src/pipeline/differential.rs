@@ -59,12 +59,20 @@ pub fn spec(
     let layout = FileLayout::of(language, file_text);
     let is_method = function.container.is_some();
     let (prelude, original, candidate_source) = if language == Language::Python && is_method {
+        // Two whole modules, each with its own imports (a module's
+        // `from __future__` line must stay its first).
         let spliced = candidate.splice(language, file_text, function);
         let spliced_layout = FileLayout::of(language, &spliced);
+        let mut candidate_module = spliced_layout.imports_text(&spliced);
+        for import in candidate.missing_imports(language, &spliced, &spliced_layout) {
+            candidate_module.push_str(&import);
+            candidate_module.push('\n');
+        }
+        candidate_module.push_str(&spliced_layout.body_without_entry_points(&spliced));
         (
             String::new(),
-            layout.body_without_entry_points(file_text),
-            spliced_layout.body_without_entry_points(&spliced),
+            layout.imports_text(file_text) + &layout.body_without_entry_points(file_text),
+            candidate_module,
         )
     } else if language == Language::Java {
         let class = function.container.clone().unwrap_or_default();

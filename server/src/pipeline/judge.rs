@@ -913,9 +913,14 @@ fn wrong_output(baseline: &Baseline, inputs: &[TestInput], mismatch: &Mismatch) 
         }
         _ => String::new(),
     };
+    // "…: then .m(2) on the same object returns X, the original gives Y".
+    let expected_what = match mismatch.kind {
+        MismatchKind::Again => String::new(),
+        _ => what.clone(),
+    };
     Outcome::WrongOutput {
         input: baseline.call_text(input),
-        expected: format!("{what}{}", shorten(&mismatch.original, 300)),
+        expected: format!("{expected_what}{}", shorten(&mismatch.original, 300)),
         actual: format!("{what}{}", shorten(&mismatch.candidate, 300)),
     }
 }

@@ -197,6 +197,9 @@ pub fn small_scope_for(
         true => Some(give_objects(language, function, file_text, inputs)?),
         false => None,
     };
+    let large_object = objects
+        .as_ref()
+        .and_then(|all| objects::large_object(language, all));
     let examples: Vec<TestInput> = inputs
         .iter()
         .filter(|input| {
@@ -217,7 +220,7 @@ pub fn small_scope_for(
     let mut scope = small_scope::SmallScope::new(language, function, &examples)
         .map_err(|parameter| no_small_scope(&parameter))?;
     if let Some(objects) = objects {
-        scope = scope.with_objects(objects);
+        scope = scope.with_objects(objects, large_object);
     }
     let no_stress = !inputs
         .iter()

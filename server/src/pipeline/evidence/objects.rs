@@ -171,7 +171,7 @@ impl Finder<'_> {
         if !is_closed(construction) {
             return None;
         }
-        Some(self.with_setup(construction, &steps))
+        Some(with_setup(self.language, construction, &steps))
     }
 
     /// The last `name = Class(...)` (or `Class name = new Class(...)`)
@@ -277,21 +277,57 @@ impl Finder<'_> {
         }
     }
 
-    /// The object built, with the setup calls replayed on it.
-    fn with_setup(&self, construction: &str, steps: &[String]) -> String {
-        if steps.is_empty() {
-            return construction.to_string();
+}
+
+/// The object `construction` builds, with the setup calls (`obj.add(1)`)
+/// replayed on it, as one expression.
+fn with_setup(language: Language, construction: &str, steps: &[String]) -> String {
+    if steps.is_empty() {
+        return construction.to_string();
+    }
+    match language {
+        Language::Python => format!(
+            "({SETUP_NAME} := {construction}, {}, {SETUP_NAME})[-1]",
+            steps.join(", ")
+        ),
+        _ => format!(
+            "perforchSetup({construction}, {SETUP_NAME} -> {{ {}; }})",
+            steps.join("; ")
+        ),
+    }
+}
+
+/// An object expression split into its construction and setup calls
+/// (the inverse of [`with_setup`]).
+fn split_setup(language: Language, object: &str) -> (String, Vec<String>) {
+    let split = |text: &str, separator: char| -> Vec<String> {
+        crate::executor::driver::signature::split_top_level(text, separator)
+            .into_iter()
+            .map(|part| part.trim().to_string())
+            .filter(|part| !part.is_empty())
+            .collect()
+    };
+    let parts: Option<Vec<String>> = match language {
+        Language::Python => object
+            .strip_prefix(&format!("({SETUP_NAME} := "))
+            .and_then(|rest| rest.strip_suffix(&format!(", {SETUP_NAME})[-1]")))
+            .map(|inner| split(inner, ',')),
+        _ => object
+            .strip_prefix("perforchSetup(")
+            .and_then(|rest| rest.strip_suffix("; })"))
+            .and_then(|inner| {
+                let (construction, steps) = inner.split_once(&format!(", {SETUP_NAME} -> {{ "))?;
+                let mut parts = vec![construction.trim().to_string()];
+                parts.extend(split(steps, ';'));
+                Some(parts)
+            }),
+    };
+    match parts {
+        Some(mut parts) if !parts.is_empty() => {
+            let construction = parts.remove(0);
+            (construction, parts)
         }
-        match self.language {
-            Language::Python => format!(
-                "({SETUP_NAME} := {construction}, {}, {SETUP_NAME})[-1]",
-                steps.join(", ")
-            ),
-            _ => format!(
-                "perforchSetup({construction}, {SETUP_NAME} -> {{ {}; }})",
-                steps.join("; ")
-            ),
-        }
+        _ => (object.to_string(), Vec::new()),
     }
 }
 
@@ -442,9 +478,11 @@ fn is_self(parameter: &str) -> bool {
     parameter.split([':', '=']).next().unwrap_or("").trim() == "self"
 }
 
-/// Objects built from small-scope arguments of the class's constructor
-/// (seeded by the constructions in `examples`), smallest first; none when
-/// its parameters' values cannot be built.
+/// Objects in many small states: constructions (the examples', one from
+/// no arguments, others from small-scope constructor arguments), and
+/// those with a few calls of the methods the examples' setup uses (with
+/// small-scope arguments) replayed on them, as a test would. Smallest
+/// first; `examples` are object expressions from tests and docs.
 pub fn generated(
     language: Language,
     class: &str,
@@ -452,25 +490,136 @@ pub fn generated(
     examples: &[String],
     count: usize,
 ) -> Vec<String> {
-    let Some(constructor) = constructor(language, class, functions) else {
-        return Vec::new();
-    };
-    let seeds: Vec<TestInput> = examples
+    use rand::{RngExt, SeedableRng};
+    let mut bases: Vec<String> = Vec::new();
+    let mut shown_steps: Vec<String> = Vec::new();
+    for object in examples {
+        let (construction, steps) = split_setup(language, object);
+        if !bases.contains(&construction) {
+            bases.push(construction);
+        }
+        shown_steps.extend(steps);
+    }
+    if let Some(constructor) = constructor(language, class, functions) {
+        let seeds: Vec<Vec<String>> = bases
+            .iter()
+            .filter_map(|object| construction_arguments(language, class, object))
+            .collect();
+        for args in small_scope_arguments(language, constructor, &seeds, count / 2) {
+            bases.push(construction(language, class, &args));
+        }
+    }
+    bases.extend(no_argument_construction(language, class, functions));
+    bases.sort_by_key(String::len);
+    bases.dedup();
+    // The methods the examples call to bring an object into a state, with
+    // arguments like theirs.
+    let mut steps: Vec<(String, Vec<Vec<String>>)> = Vec::new();
+    for step in &shown_steps {
+        let Some(call) = step.strip_prefix(&format!("{SETUP_NAME}.")) else {
+            continue;
+        };
+        let Some((name, args)) = call.split_once('(') else {
+            continue;
+        };
+        let args = args.strip_suffix(')').unwrap_or(args);
+        let args: Vec<String> = crate::executor::driver::signature::split_top_level(args, ',')
+            .into_iter()
+            .map(|arg| arg.trim().to_string())
+            .filter(|arg| !arg.is_empty())
+            .collect();
+        match steps.iter_mut().find(|(known, _)| known == name) {
+            Some((_, seen)) => seen.push(args),
+            None => steps.push((name.to_string(), vec![args])),
+        }
+    }
+    let mut callable: Vec<(String, Vec<Vec<String>>)> = Vec::new();
+    for (name, seen) in steps {
+        let method = functions
+            .iter()
+            .find(|f| f.container.as_deref() == Some(class) && f.name == name);
+        let mut arguments = seen.clone();
+        if let Some(method) = method {
+            arguments.extend(small_scope_arguments(language, method, &seen, 24));
+        }
+        callable.push((name, arguments));
+    }
+    let mut out = bases.clone();
+    if !callable.is_empty() && !bases.is_empty() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(0x0b1ec7);
+        let mut attempts = 0;
+        while out.len() < count && attempts < count * 10 {
+            attempts += 1;
+            // Small bases mostly: the steps make the state.
+            let base = &bases[rng.random_range(0..bases.len().min(3))];
+            let calls: Vec<String> = (0..rng.random_range(1..=4usize))
+                .map(|_| {
+                    let (name, arguments) = &callable[rng.random_range(0..callable.len())];
+                    let args = &arguments[rng.random_range(0..arguments.len())];
+                    format!("{SETUP_NAME}.{name}({})", args.join(", "))
+                })
+                .collect();
+            let object = with_setup(language, base, &calls);
+            if !out.contains(&object) {
+                out.push(object);
+            }
+        }
+    }
+    out.sort_by_key(String::len);
+    out.truncate(count);
+    out
+}
+
+/// How many times a large object replays the examples' setup calls.
+const LARGE_OBJECT_REPEATS: usize = 500;
+
+/// A large object to time a method on: the first example built with setup
+/// calls, those calls replayed many times in a loop. `None` when no
+/// example has setup calls.
+pub fn large_object(language: Language, examples: &[String]) -> Option<String> {
+    let (base, steps) = examples
         .iter()
-        .filter_map(|object| construction_arguments(language, class, object))
+        .map(|object| split_setup(language, object))
+        .find(|(_, steps)| !steps.is_empty())?;
+    Some(match language {
+        Language::Python => format!(
+            "({SETUP_NAME} := {base}, [step() for step in [{}] * {LARGE_OBJECT_REPEATS}], {SETUP_NAME})[-1]",
+            steps
+                .iter()
+                .map(|step| format!("lambda: {step}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        _ => format!(
+            "perforchSetup({base}, {SETUP_NAME} -> {{ for (int perforchI = 0; perforchI < {LARGE_OBJECT_REPEATS}; perforchI++) {{ {}; }} }})",
+            steps.join("; ")
+        ),
+    })
+}
+
+/// Small-scope argument lists for `function`, seeded by `seen`; none when
+/// its parameters' values cannot be built.
+fn small_scope_arguments(
+    language: Language,
+    function: &Function,
+    seen: &[Vec<String>],
+    count: usize,
+) -> Vec<Vec<String>> {
+    let seeds: Vec<TestInput> = seen
+        .iter()
         .map(|args| TestInput {
-            args,
+            args: args.clone(),
             source: InputSource::TestCall,
         })
         .collect();
-    let Ok(scope) = super::small_scope::SmallScope::new(language, constructor, &seeds) else {
-        return Vec::new();
-    };
-    scope
-        .inputs(count)
-        .into_iter()
-        .map(|input| construction(language, class, &input.input.args))
-        .collect()
+    match super::small_scope::SmallScope::new(language, function, &seeds) {
+        Ok(scope) => scope
+            .inputs(count)
+            .into_iter()
+            .map(|input| input.input.args)
+            .collect(),
+        Err(_) => Vec::new(),
+    }
 }
 
 /// Give every input without an object one of `objects`, in turn; inputs
@@ -562,6 +711,38 @@ class LedgerTest {
                 ],
                 vec!["new Ledger(List.of())".to_string(), "1".to_string()],
             ]
+        );
+    }
+
+    #[test]
+    fn objects_come_in_many_states_from_the_setup_the_tests_use() {
+        let file = "class Ledger:\n    def __init__(self, opening=None):\n        self.entries = []\n\n    def record(self, source: str, target: str, amount: int):\n        self.entries.append((source, target, amount))\n\n    def total(self, account):\n        return 0\n";
+        let functions = crate::analysis::functions(&Document::new(Language::Python, 0, file));
+        let shown = [r#"(obj := Ledger(), obj.record("a", "b", 5), obj)[-1]"#.to_string()];
+        let objects = generated(Language::Python, "Ledger", &functions, &shown, 40);
+        assert_eq!(objects[0], "Ledger()");
+        assert!(objects.len() > 20, "{objects:?}");
+        assert!(
+            objects
+                .iter()
+                .any(|o| o.matches("obj.record(").count() >= 2),
+            "{objects:?}"
+        );
+        assert_eq!(
+            large_object(Language::Python, &shown).unwrap(),
+            r#"(obj := Ledger(), [step() for step in [lambda: obj.record("a", "b", 5)] * 500], obj)[-1]"#
+        );
+        assert_eq!(
+            split_setup(Language::Python, &shown[0]),
+            ("Ledger()".to_string(), vec![r#"obj.record("a", "b", 5)"#.to_string()])
+        );
+        let java = "perforchSetup(new Ledger(List.of(1, 2)), obj -> { obj.add(5); obj.add(6); })";
+        assert_eq!(
+            split_setup(Language::Java, java),
+            (
+                "new Ledger(List.of(1, 2))".to_string(),
+                vec!["obj.add(5)".to_string(), "obj.add(6)".to_string()]
+            )
         );
     }
 

@@ -37,6 +37,8 @@ pub struct SmallScope {
     /// A method's objects (expressions that build one), smallest first;
     /// each input is called on one of them in turn. Empty for functions.
     objects: Vec<String>,
+    /// A method's object for the large inputs (else its largest object).
+    large_object: Option<String>,
 }
 
 /// A small input: its values (for shrinking) and its source text.
@@ -131,15 +133,22 @@ impl SmallScope {
             untyped,
             polymorphic,
             objects: Vec::new(),
+            large_object: None,
         })
     }
 
     /// The same generator for a method called on `objects` (each input
-    /// takes the next one in turn); they are tried smallest first.
-    pub fn with_objects(mut self, mut objects: Vec<String>) -> SmallScope {
+    /// takes the next one in turn); they are tried smallest first. The
+    /// large inputs are called on `large_object`.
+    pub fn with_objects(
+        mut self,
+        mut objects: Vec<String>,
+        large_object: Option<String>,
+    ) -> SmallScope {
         objects.sort_by_key(String::len);
         objects.dedup();
         self.objects = objects;
+        self.large_object = large_object;
         self
     }
 
@@ -254,7 +263,7 @@ impl SmallScope {
                     }
                 }
                 // The largest object: it holds the most to work on.
-                if let Some(object) = self.objects.last() {
+                if let Some(object) = self.large_object.as_ref().or(self.objects.last()) {
                     args.insert(0, object.clone());
                 }
                 TestInput {
@@ -1012,7 +1021,10 @@ mod tests {
             &[],
         )
         .unwrap()
-        .with_objects(vec!["Ledger([('a', 1), ('b', 2)])".into(), "Ledger([])".into()]);
+        .with_objects(
+            vec!["Ledger([('a', 1), ('b', 2)])".into(), "Ledger([])".into()],
+            None,
+        );
         let inputs = scope.inputs(40);
         assert!(inputs.iter().any(|i| i.input.args[0] == "Ledger([])"));
         assert!(inputs.iter().any(|i| i.input.args[0].starts_with("Ledger([('a'")));
