@@ -224,6 +224,10 @@ impl PerfBench {
             Outcome::FailingTest { test, detail } => {
                 (PerfStatus::Incorrect, Some(format!("{test}: {detail}")))
             }
+            outcome @ Outcome::SignatureChanged { .. } => (
+                PerfStatus::Incorrect,
+                Some(outcome.summary(Metric::Time)),
+            ),
             Outcome::BuildError { detail } => (PerfStatus::BuildError, Some(detail.clone())),
             Outcome::RunFailed { input, status } => {
                 (PerfStatus::RunFailed, Some(format!("{status} on {input}")))

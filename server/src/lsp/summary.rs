@@ -27,7 +27,9 @@ pub(crate) fn headline(report: &Report) -> String {
                 .iterations
                 .iter()
                 .find_map(|iteration| match &iteration.outcome {
-                    outcome @ Outcome::WrongOutput { .. } => Some(outcome.summary(report.metric)),
+                    outcome @ (Outcome::WrongOutput { .. } | Outcome::SignatureChanged { .. }) => {
+                        Some(outcome.summary(report.metric))
+                    }
                     _ => None,
                 })
         })
@@ -139,6 +141,7 @@ fn outcome_counts(report: &Report) -> String {
     for iteration in &report.iterations {
         let label = match iteration.outcome {
             Outcome::WrongOutput { .. }
+            | Outcome::SignatureChanged { .. }
             | Outcome::FailingTest { .. }
             | Outcome::RunFailed { .. } => 0,
             Outcome::Slower { .. } => 1,

@@ -87,6 +87,54 @@ impl Baseline {
         &self.file_text[self.function.range.as_range()]
     }
 
+    /// Whether callers of `original` can call this version as they do: the
+    /// same header in Python, Java and Go (a changed parameter type is
+    /// another function there); in C++ and Rust, where taking a parameter
+    /// by reference or as a slice is a legitimate speed-up, the same number
+    /// of parameters, the same receiver (`&self`, not `&mut self`) and the
+    /// same `const` on a member function.
+    pub fn keeps_signature_of(&self, original: &Baseline) -> bool {
+        match self.language {
+            Language::Cpp | Language::Rust => {
+                let receiver = |b: &Baseline| {
+                    b.function
+                        .parameters
+                        .first()
+                        .filter(|p| p.contains("self"))
+                        .map(|p| p.split_whitespace().collect::<String>())
+                };
+                let qualifiers = |b: &Baseline| {
+                    let signature = b.signature();
+                    signature
+                        .rfind(')')
+                        .map(|at| signature[at..].contains("const"))
+                };
+                self.function.parameters.len() == original.function.parameters.len()
+                    && receiver(self) == receiver(original)
+                    && qualifiers(self) == qualifiers(original)
+            }
+            _ => self.signature() == original.signature(),
+        }
+    }
+
+    /// The function's header (decorators or modifiers, name, parameters,
+    /// return type) with its spacing normalised: what callers depend on.
+    pub fn signature(&self) -> String {
+        let header = self
+            .file_text
+            .get(self.function.range.as_range().start..self.function.body_range.as_range().start)
+            .unwrap_or_default();
+        let mut text = header
+            .replace(',', ", ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        for (spaced, tight) in [(" )", ")"), ("( ", "("), (" ,", ","), (",)", ")")] {
+            text = text.replace(spaced, tight);
+        }
+        text.trim_end_matches([':', '{', ' ']).to_string()
+    }
+
     /// Whether the function is a method called on an object (its inputs
     /// then start with the object's expression).
     pub fn takes_receiver(&self) -> bool {
@@ -211,6 +259,12 @@ pub enum Outcome {
         expected: String,
         actual: String,
     },
+    /// The candidate's signature differs from the original's (parameters,
+    /// a receiver made mutable, a method made static): callers would break.
+    SignatureChanged {
+        original: String,
+        candidate: String,
+    },
     /// A test the original passes now fails.
     FailingTest {
         test: String,
@@ -260,6 +314,12 @@ impl Outcome {
                 expected,
                 actual,
             } => format!("wrong output on {input}: {actual}, the original gives {expected}"),
+            Outcome::SignatureChanged {
+                original,
+                candidate,
+            } => format!(
+                "changes the signature from `{original}` to `{candidate}`, which its callers would notice"
+            ),
             Outcome::FailingTest { test, .. } => format!("failing test {test}"),
             Outcome::RunFailed { input, status } => format!("{status} on {input}"),
             Outcome::Slower { ratio } => format!("slower ({metric} ×{ratio:.3})"),
@@ -706,6 +766,14 @@ impl Workbench {
                 figures: None,
             })
         };
+        if let Ok(spliced) = baseline.with(candidate)
+            && !spliced.keeps_signature_of(baseline)
+        {
+            return verdict_only(Outcome::SignatureChanged {
+                original: baseline.signature(),
+                candidate: spliced.signature(),
+            });
+        }
         if let Some(checks) = checks
             && let Some(outcome) = self.check(baseline, candidate, checks)?
         {
@@ -1029,4 +1097,64 @@ fn first_error_line(diagnostics: &str) -> &str {
         .lines()
         .find(|line| line.contains("error"))
         .unwrap_or_else(|| diagnostics.lines().next().unwrap_or(""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn signature_after(language: Language, file: &str, spelling: &str, candidate: &str) -> (String, String) {
+        let baseline = Baseline::new(language, file.to_string(), spelling).unwrap();
+        let candidate = CandidateCode {
+            function: candidate.to_string(),
+            imports: Vec::new(),
+            helpers: Vec::new(),
+        };
+        (baseline.signature(), baseline.with(&candidate).unwrap().signature())
+    }
+
+    #[test]
+    fn a_signature_is_its_header_whatever_the_spacing() {
+        let file = "class Ledger:\n    def total(self, account):\n        return 0\n";
+        let (original, respaced) = signature_after(
+            Language::Python,
+            file,
+            "Ledger.total",
+            "def total( self,account ):\n    return 1\n",
+        );
+        assert_eq!(original, "def total(self, account)");
+        assert_eq!(respaced, original);
+        let (_, widened) = signature_after(
+            Language::Python,
+            file,
+            "Ledger.total",
+            "def total(self, account, cache={}):\n    return 1\n",
+        );
+        assert_ne!(original, widened);
+        let java = "class Cart {\n    int units(String sku) {\n        return 0;\n    }\n}\n";
+        let (original, made_static) = signature_after(
+            Language::Java,
+            java,
+            "Cart.units",
+            "static int units(String sku) {\n    return 1;\n}\n",
+        );
+        assert_ne!(original, made_static, "{made_static}");
+    }
+
+    #[test]
+    fn rust_may_borrow_differently_but_not_take_self_mutably() {
+        let file = "struct Graph { edges: Vec<(u32, u32)> }\nimpl Graph {\n    fn degree(&self, v: Vec<u32>) -> usize {\n        0\n    }\n}\n";
+        let baseline = Baseline::new(Language::Rust, file.to_string(), "Graph::degree").unwrap();
+        let version = |function: &str| {
+            baseline
+                .with(&CandidateCode {
+                    function: function.to_string(),
+                    imports: Vec::new(),
+                    helpers: Vec::new(),
+                })
+                .unwrap()
+        };
+        assert!(version("fn degree(&self, v: &[u32]) -> usize {\n    1\n}\n").keeps_signature_of(&baseline));
+        assert!(!version("fn degree(&mut self, v: Vec<u32>) -> usize {\n    1\n}\n").keeps_signature_of(&baseline));
+    }
 }
