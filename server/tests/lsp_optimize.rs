@@ -126,12 +126,17 @@ struct Editor {
 
 impl Editor {
     async fn start(initialization_options: Value) -> Editor {
+        Editor::start_with("pairs.py", initialization_options).await
+    }
+
+    /// An editor with `fixtures/optimize/python/NAME` open.
+    async fn start_with(name: &str, initialization_options: Value) -> Editor {
         let workspace = tempfile::Builder::new()
             .prefix("perforch-lsp")
             .tempdir()
             .unwrap();
-        let source = pipeline_support::fixture("optimize/python/pairs.py");
-        let file = workspace.path().join("pairs.py");
+        let source = pipeline_support::fixture(&format!("optimize/python/{name}"));
+        let file = workspace.path().join(name);
         std::fs::copy(&source, &file).unwrap();
         let options = ServerOptions {
             executor: ExecutorConfig {
@@ -145,7 +150,7 @@ impl Editor {
         let mut editor = Editor {
             client,
             _server: server,
-            uri: format!("{root}/pairs.py"),
+            uri: format!("{root}/{name}"),
             text: std::fs::read_to_string(&file).unwrap(),
             file,
             workspace,
@@ -583,6 +588,68 @@ fn optimize_reports_progress_publishes_figures_and_offers_the_verified_edit() {
         );
         assert!(report.contains("**Result: faster**"), "{report}");
         assert!(report.contains("seen.get(target - value, 0)"), "{report}");
+    });
+}
+
+/// Two classes define `count_shown`: the action in the second one optimises
+/// that method, judged on its own objects, and its edit changes only it.
+#[test]
+fn the_method_under_the_cursor_is_the_one_optimized() {
+    run(async {
+        let server = FakeModelServer::start().await.unwrap();
+        let fast = "def count_shown(self, authors):\n    banned = set(self.banned)\n    return sum(1 for author in authors if author not in banned)";
+        pipeline_support::push_all(
+            &server,
+            vec![
+                inputs_reply(
+                    &[&["Moderation(['eve', 'mallory'])", "['eve', 'ann', 'eve']"]],
+                    &[&[
+                        "Moderation([f'u{i}' for i in range(3000)])",
+                        "[f'u{i}' for i in range(0, 9000, 3)]",
+                    ]],
+                ),
+                code_reply("python", fast),
+            ],
+        );
+        let mut editor = Editor::start_with("queues.py", settings(&server, 10)).await;
+        let actions = editor.actions_at("if author not in self.banned").await;
+        let optimize = actions
+            .iter()
+            .find(|a| a["title"].as_str().unwrap().contains("for speed"))
+            .unwrap_or_else(|| panic!("{}", titles(&actions).join(" | ")));
+        let reply = editor.execute(optimize).await;
+        editor
+            .wait_for_progress_end(&reply["progressToken"].clone())
+            .await;
+        let diagnostics = editor.wait_for_diagnostics().await;
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+        let (line, _) = support::position_of(&editor.text, "if author not in self.banned");
+        let on = diagnostics[0]["range"]["start"]["line"].as_u64().unwrap() as usize;
+        assert!(on < line && on > 20, "on Moderation.count_shown: {diagnostics:?}");
+        let apply = editor
+            .action("if author not in self.banned", "Apply optimized")
+            .await;
+        let applied = apply_workspace_edit(&editor.text, &apply["edit"], &editor.uri, 1);
+        assert!(applied.contains("banned = set(self.banned)"), "{applied}");
+        let review_queue = |text: &str| {
+            let start = text.find("class ReviewQueue").unwrap();
+            let end = text.find("class Moderation").unwrap();
+            text[start..end].to_string()
+        };
+        assert_eq!(review_queue(&applied), review_queue(&editor.text));
+        // Both classes' doc examples still hold.
+        let module = editor.workspace.path().join("applied_queues.py");
+        std::fs::write(&module, &applied).unwrap();
+        let doctest = std::process::Command::new("python3")
+            .args(["-m", "doctest"])
+            .arg(&module)
+            .output()
+            .expect("python3 runs (install python3)");
+        assert!(
+            doctest.status.success(),
+            "{}",
+            String::from_utf8_lossy(&doctest.stdout)
+        );
     });
 }
 
