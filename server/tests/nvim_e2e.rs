@@ -553,3 +553,54 @@ fn hints_are_neovim_diagnostics_with_an_optimize_quick_fix() {
         assert!(server.requests().is_empty(), "hints need no model");
     });
 }
+
+/// Two classes define `count_shown`: :PerforchOptimize with the cursor in
+/// the second one optimises that method, and :PerforchApply changes only it.
+#[test]
+fn the_method_under_the_cursor_is_the_one_optimized() {
+    run(async {
+        let server = FakeModelServer::start().await.unwrap();
+        server.push(
+            Route::OpenAiChat,
+            inputs_reply(
+                &[&["Moderation(['eve', 'mallory'])", "['eve', 'ann', 'eve']"]],
+                &[&[
+                    "Moderation([f'u{i}' for i in range(3000)])",
+                    "[f'u{i}' for i in range(0, 9000, 3)]",
+                ]],
+            ),
+        );
+        server.push(
+            Route::OpenAiChat,
+            code_reply(
+                "python",
+                "def count_shown(self, authors):\n    banned = set(self.banned)\n    return sum(1 for author in authors if author not in banned)",
+            ),
+        );
+        let workspace = Workspace::new("optimize/python/queues.py", &server);
+        let original = workspace.original();
+        let results = drive(
+            &workspace,
+            json!([
+                {"do": "cursor", "text": "if author not in self.banned"},
+                {"do": "command", "command": "PerforchOptimize speed"},
+                {"do": "progress_begin", "count": 1},
+                {"do": "progress_end", "count": 1},
+                {"do": "diagnostic", "code": "improved"},
+                {"do": "apply"},
+            ]),
+        )
+        .await;
+        let steps = &results["steps"];
+        let begin = steps[2]["title"].as_str().unwrap_or_default();
+        assert!(begin.contains("Moderation.count_shown"), "{begin}");
+        let applied = steps[5]["text"].as_str().unwrap();
+        assert!(applied.contains("banned = set(self.banned)"), "{applied}");
+        let review_queue = |text: &str| {
+            let start = text.find("class ReviewQueue").unwrap();
+            let end = text.find("class Moderation").unwrap();
+            text[start..end].to_string()
+        };
+        assert_eq!(review_queue(applied), review_queue(&original));
+    });
+}

@@ -75,7 +75,8 @@ pub(crate) fn spawn(client: Client, session: Arc<Session>, spec: JobSpec) {
 }
 
 async fn run(client: Client, session: Arc<Session>, spec: JobSpec) {
-    let name = spec.function.name.clone();
+    // `Moderation.count_shown`: a file may hold several of that name.
+    let name = crate::analysis::qualified_name(&spec.function);
     let title = match spec.goal {
         Goal::Speed => format!("perforch: optimising `{name}` for speed"),
         Goal::Memory => format!("perforch: optimising `{name}` for memory"),
