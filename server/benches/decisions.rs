@@ -95,6 +95,7 @@ impl Workload {
             language: self.language,
             function: self.function.to_string(),
             class_name: self.class_name.map(str::to_string),
+            receiver: false,
             prelude: String::new(),
             original: self.template.replace("ITERATIONS", self.bound),
             candidate: self.template.replace("ITERATIONS", candidate_bound),

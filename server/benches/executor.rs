@@ -78,6 +78,7 @@ fn main() {
         language: Language::Cpp,
         function: "collatz_total".into(),
         class_name: None,
+        receiver: false,
         prelude: String::new(),
         original: function.into(),
         candidate: function.into(),
