@@ -12,6 +12,7 @@ mod calls;
 mod inputs_reply;
 mod lenient_json;
 mod literals;
+pub mod mutants;
 pub mod objects;
 pub mod small_scope;
 
