@@ -12,11 +12,12 @@ use serde::{Deserialize, Serialize};
 use crate::analysis::{FindError, Function, FunctionRef, functions};
 use crate::document::Document;
 use crate::executor::compare::{
-    CallResult, Implementation, Mismatch, MismatchKind, Tolerance, compare_records,
+    CallRecord, CallResult, Implementation, Mismatch, MismatchKind, Tolerance, compare_records,
 };
 use crate::executor::differential::{build_driver, run_driver};
 use crate::executor::driver::{DiffSpec, DriverMode};
 use crate::executor::measure::SideFigures;
+use crate::executor::sandbox::SandboxLimits;
 use crate::executor::stats::{self, Comparison, Verdict};
 use crate::executor::{
     ExecutorConfig, ExecutorError, MeasureConfig, Measurement, RunStatus, Toolchain, build, detect,
@@ -229,7 +230,7 @@ impl Baseline {
     }
 
     /// The function as a candidate of itself (the oracle's own driver).
-    fn as_candidate(&self) -> CandidateCode {
+    pub(crate) fn as_candidate(&self) -> CandidateCode {
         CandidateCode {
             function: self.function_text().to_string(),
             imports: Vec::new(),
@@ -722,7 +723,7 @@ impl Workbench {
         self.screen_checks(baseline, scope, inputs)
     }
 
-    fn screen_checks(
+    pub(crate) fn screen_checks(
         &self,
         baseline: &Baseline,
         scope: SmallScope,
@@ -907,22 +908,47 @@ impl Workbench {
         candidate: &CandidateCode,
         inputs: &[TestInput],
     ) -> Result<Result<(crate::executor::RunOutcome, Vec<Mismatch>), String>, JudgeError> {
+        let ran = self.run_once(
+            baseline,
+            candidate,
+            inputs,
+            DriverMode::Both,
+            self.measure.limits.clone(),
+        )?;
+        Ok(
+            ran.map(|(run, records)| {
+                (run, compare_records(&records, inputs.len(), self.tolerance))
+            }),
+        )
+    }
+
+    /// The driver of `candidate` against `baseline` on `inputs`, built for
+    /// correctness only and run once in `mode` under `limits`: the run and
+    /// its records, or the build's diagnostics.
+    pub(crate) fn run_once(
+        &self,
+        baseline: &Baseline,
+        candidate: &CandidateCode,
+        inputs: &[TestInput],
+        mode: DriverMode,
+        limits: SandboxLimits,
+    ) -> Result<Result<(crate::executor::RunOutcome, Vec<CallRecord>), String>, JudgeError> {
         let spec = self.spec(baseline, candidate, inputs, 1)?;
         let built = match self.build_spec(&spec, true, "check") {
             Ok(built) => built,
             Err(ExecutorError::BuildFailed { diagnostics, .. }) => return Ok(Err(diagnostics)),
             Err(other) => return Err(other.into()),
         };
-        let (run, records) = run_driver(
-            &self.executor,
-            &built,
-            DriverMode::Both,
-            self.measure.limits.clone(),
-        )?;
-        Ok(Ok((
-            run,
-            compare_records(&records, inputs.len(), self.tolerance),
-        )))
+        Ok(Ok(run_driver(&self.executor, &built, mode, limits)?))
+    }
+
+    /// The limits of one run (see [`MeasureConfig::limits`]).
+    pub(crate) fn run_limits(&self) -> &SandboxLimits {
+        &self.measure.limits
+    }
+
+    pub(crate) fn tolerance(&self) -> Tolerance {
+        self.tolerance
     }
 }
 
