@@ -13,6 +13,7 @@ pub mod headers;
 pub mod job;
 pub mod judge;
 pub mod layout;
+pub mod mutation;
 pub mod own_file;
 pub mod prompts;
 pub mod report;
@@ -25,4 +26,5 @@ pub use job::{
     Engine, JobRequest, PipelineError, Progress, Step, StepProgress, optimize, optimize_with_steps,
 };
 pub use judge::{Baseline, Figures, Outcome, SideSummary, Workbench};
+pub use mutation::MutationScore;
 pub use report::{Iteration, JobVerdict, Report};
