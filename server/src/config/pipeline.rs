@@ -45,6 +45,13 @@ pub struct PipelineConfig {
     /// letters...) every candidate is checked on for correctness; 0 turns
     /// the check off.
     pub small_scope_inputs: usize,
+    /// Before a faster version is offered, the evidence must tell at least
+    /// this share of small mutants of the original from it (its mutation
+    /// score); below it perforch gathers more small inputs, then refuses.
+    pub mutation_floor: f64,
+    /// Most mutants of the original the evidence is scored on (compiled
+    /// languages use fewer: each costs a build); 0 turns the score off.
+    pub mutants: usize,
 }
 
 impl Default for PipelineConfig {
@@ -63,6 +70,8 @@ impl Default for PipelineConfig {
             classify_with_model: false,
             inputs_model: None,
             small_scope_inputs: 500,
+            mutation_floor: 0.8,
+            mutants: 24,
         }
     }
 }

@@ -10,7 +10,11 @@ use crate::routing::Metric;
 /// followed by the first note of the job, if any, on the next line.
 pub(crate) fn headline(report: &Report) -> String {
     let line = match (report.accepted, &report.figures) {
-        (true, Some(figures)) => improvement(report, figures),
+        (true, Some(figures)) => match &report.mutation {
+            // "...; the evidence catches 19 of 20 mutants"
+            Some(mutation) => format!("{}; {}", improvement(report, figures), mutation.summary()),
+            None => improvement(report, figures),
+        },
         (true, None) => match report.verdict {
             JobVerdict::Generated => {
                 format!("generated a body that passes {}", tests_phrase(report))

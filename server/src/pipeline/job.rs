@@ -34,8 +34,9 @@ use super::headers::LocalHeaders;
 use super::judge::{
     Baseline, Checks, Figures, JudgeError, Judgement, Outcome, Workbench, repeats_for,
 };
+use super::mutation::{MutationScore, mutant_limit};
 use super::prompts::{self, FunctionContext, PreviousAttempt};
-use super::report::{EvidenceSummary, Iteration, JobVerdict, Report};
+use super::report::{EvidenceSummary, Iteration, JobVerdict, MutationReport, Report};
 use super::workspace_tests::{TestsVerdict, WorkspaceTests};
 
 /// Everything a job needs that outlives it.
@@ -197,6 +198,7 @@ pub async fn optimize_with_steps(
         iterations: Vec::new(),
         notes: Vec::new(),
         evidence: EvidenceSummary::default(),
+        mutation: None,
         started: Instant::now(),
     };
     let result = job.run(baseline).await;
@@ -205,6 +207,14 @@ pub async fn optimize_with_steps(
         Err(PipelineError::Cancelled) => Err(PipelineError::Cancelled),
         Err(error) => Err(error),
     }
+}
+
+/// A version about to be offered: the whole file, the function as a
+/// candidate against the original, and its figures.
+struct Offer {
+    winner: Baseline,
+    candidate: CandidateCode,
+    figures: Figures,
 }
 
 /// How the job ended, before the report is assembled.
@@ -237,6 +247,8 @@ struct Job<'a> {
     iterations: Vec<Iteration>,
     notes: Vec<String>,
     evidence: EvidenceSummary,
+    /// The evidence's mutation score, once measured.
+    mutation: Option<MutationReport>,
     started: Instant,
 }
 
@@ -813,8 +825,13 @@ impl<'a> Job<'a> {
         self.step(92, "verifying the final version against the original");
         let final_candidate = winner.relative_to(&original);
         let judgement = {
-            let (workbench, original, inputs) =
-                (workbench.clone(), original.clone(), inputs.clone());
+            let (workbench, original, inputs, final_candidate, checks) = (
+                workbench.clone(),
+                original.clone(),
+                inputs.clone(),
+                final_candidate.clone(),
+                checks.clone(),
+            );
             self.blocking(move || {
                 workbench.judge(
                     &original,
@@ -828,10 +845,15 @@ impl<'a> Job<'a> {
             .await??
         };
         match (judgement.outcome, judgement.figures) {
-            (Outcome::Better { .. }, Some(figures)) => Ok(Ending {
-                verdict: JobVerdict::Faster,
-                accepted: Some((winner, Some(figures))),
-            }),
+            (Outcome::Better { .. }, Some(figures)) => {
+                let offer = Offer {
+                    winner,
+                    candidate: final_candidate,
+                    figures,
+                };
+                self.offer_if_checked(workbench, &original, offer, inputs, checks, repeats)
+                    .await
+            }
             (outcome, _) => {
                 self.notes.push(format!(
                     "the final version did not hold up when measured against the original directly ({}); nothing is offered",
@@ -843,6 +865,158 @@ impl<'a> Job<'a> {
                 })
             }
         }
+    }
+
+    /// The last gate before a faster version is offered: the evidence's
+    /// mutation score on the original, measured here, once, so that jobs
+    /// that offer nothing do not pay for it. Below the floor, more
+    /// small-scope inputs (first those that told survivors apart), the
+    /// version judged again on them, and the score again; still below,
+    /// nothing is offered. No mutant to count (none made, or all of them
+    /// equivalent or unbuildable) is reported, not refused: there is
+    /// nothing the evidence failed to catch.
+    async fn offer_if_checked(
+        &mut self,
+        workbench: Arc<Workbench>,
+        original: &Baseline,
+        offer: Offer,
+        inputs: Vec<TestInput>,
+        checks: Option<Arc<Checks>>,
+        repeats: u32,
+    ) -> Result<Ending, PipelineError> {
+        let config = &self.engine.config.pipeline;
+        let (floor, limit) = (
+            config.mutation_floor,
+            mutant_limit(original.language, config.mutants),
+        );
+        let more_count = (2 * config.small_scope_inputs).max(1);
+        let Offer {
+            winner,
+            candidate,
+            mut figures,
+        } = offer;
+        if limit == 0 {
+            return Ok(Ending {
+                verdict: JobVerdict::Faster,
+                accepted: Some((winner, Some(figures))),
+            });
+        }
+        self.step(
+            93,
+            "measuring the evidence: can it tell small changes of the original apart?",
+        );
+        let mut score = self
+            .mutation_score(&workbench, original, &inputs, checks.clone(), limit)
+            .await?;
+        let below = |score: &MutationScore| score.score().is_some_and(|value| value < floor);
+        if below(&score)
+            && let Some(current) = checks
+        {
+            self.step(96, "the evidence is weak: checking more small inputs");
+            let more = {
+                let (workbench, original, tellers) =
+                    (workbench.clone(), original.clone(), score.tellers.clone());
+                let current = current.clone();
+                self.blocking(move || {
+                    workbench.more_checks(&original, &current, &tellers, more_count)
+                })
+                .await??
+            };
+            if more.inputs.len() > current.inputs.len() {
+                self.evidence.small_scope = more.inputs.len();
+                self.evidence.expected_errors += more.expected_errors - current.expected_errors;
+                let more = Arc::new(more);
+                let judgement = {
+                    let (workbench, original, candidate, inputs, more) = (
+                        workbench.clone(),
+                        original.clone(),
+                        candidate.clone(),
+                        inputs.clone(),
+                        more.clone(),
+                    );
+                    let metric = self.request.metric;
+                    self.blocking(move || {
+                        workbench.judge(
+                            &original,
+                            &candidate,
+                            &inputs,
+                            Some(&more),
+                            repeats,
+                            metric,
+                        )
+                    })
+                    .await??
+                };
+                match (judgement.outcome, judgement.figures) {
+                    (Outcome::Better { .. }, Some(again)) => figures = again,
+                    (outcome, _) => {
+                        self.notes.push(format!(
+                            "the final version did not hold up on more small inputs ({}); nothing is offered",
+                            outcome.summary(self.request.metric)
+                        ));
+                        let verdict = if outcome.is_correct() {
+                            JobVerdict::Tie
+                        } else {
+                            JobVerdict::Incorrect
+                        };
+                        return Ok(Ending {
+                            verdict,
+                            accepted: None,
+                        });
+                    }
+                }
+                score = self
+                    .mutation_score(&workbench, original, &inputs, Some(more), limit)
+                    .await?;
+            }
+        }
+        let report = MutationReport::new(&score, floor);
+        let weak = below(&score);
+        if weak {
+            let example = score
+                .survived
+                .first()
+                .map(|mutant| format!(" (for example {mutant})"))
+                .unwrap_or_default();
+            // First: the editor's diagnostic shows the first note.
+            self.notes.insert(0, format!(
+                "refused: the evidence tells only {} of {} small changes of `{}` from it{example}, below the floor of {:.0}% (pipeline.mutation_floor); perforch does not offer a version it cannot check; add tests that cover this",
+                report.killed,
+                report.total,
+                original.function.name,
+                floor * 100.0
+            ));
+        } else if report.total == 0 {
+            self.notes.push(format!(
+                "the evidence's strength was not measured: {}",
+                report.summary()
+            ));
+        }
+        self.mutation = Some(report);
+        Ok(if weak {
+            Ending::refused()
+        } else {
+            Ending {
+                verdict: JobVerdict::Faster,
+                accepted: Some((winner, Some(figures))),
+            }
+        })
+    }
+
+    async fn mutation_score(
+        &mut self,
+        workbench: &Arc<Workbench>,
+        original: &Baseline,
+        inputs: &[TestInput],
+        checks: Option<Arc<Checks>>,
+        limit: usize,
+    ) -> Result<MutationScore, PipelineError> {
+        let (workbench, original, inputs) = (workbench.clone(), original.clone(), inputs.to_vec());
+        Ok(self
+            .blocking(move || {
+                workbench.mutation_score(&original, &inputs, checks.as_deref(), limit)
+            })
+            .await??)
     }
 
     /// Inputs from the documentation, the calls in the function's tests,
@@ -1310,6 +1484,7 @@ impl<'a> Job<'a> {
             cost_usd: self.budget.cost_usd,
             iterations: self.iterations,
             evidence: self.evidence,
+            mutation: self.mutation,
             notes: self.notes,
             wall_ms: self.started.elapsed().as_millis() as u64,
             overhead_ms: self.budget.overhead().as_millis() as u64,

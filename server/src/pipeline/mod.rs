@@ -27,4 +27,4 @@ pub use job::{
 };
 pub use judge::{Baseline, Figures, Outcome, SideSummary, Workbench};
 pub use mutation::MutationScore;
-pub use report::{Iteration, JobVerdict, Report};
+pub use report::{Iteration, JobVerdict, MutationReport, Report};

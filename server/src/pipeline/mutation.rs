@@ -42,7 +42,9 @@ use super::evidence::{InputSource, TestInput};
 use super::judge::{Baseline, Checks, JudgeError, Workbench};
 
 /// The extended pool holds this many times the checks' small inputs
-/// (those already used left out).
+/// (those already used left out): four in Python, where a run is cheap;
+/// one in a compiled language, where the pool's inputs make its builds
+/// longer (see [`pool_factor`]).
 const POOL_FACTOR: usize = 4;
 /// The pool's size when there are no checks to scale it by.
 const POOL_WITHOUT_CHECKS: usize = 1000;
@@ -55,6 +57,30 @@ const MIN_WALL: Duration = Duration::from_secs(2);
 /// A compiled mutant first meets this many inputs of the evidence (then,
 /// if none tells it apart, the rest; the same for the pool).
 const FIRST_TIER: usize = 40;
+
+/// The most mutants a job scores its evidence on in `language`, with
+/// `configured` (`pipeline.mutants`) as the upper bound: every one in
+/// Python (a run each, well under a second); fewer where a mutant costs a
+/// build (half of one: two share a driver). Chosen so the score adds
+/// about as much to a job as its small-scope checks do (ARCHITECTURE.md,
+/// "Mutation score", has the measurements).
+pub fn mutant_limit(language: Language, configured: usize) -> usize {
+    let cap = match language {
+        Language::Python => usize::MAX,
+        Language::Java => 12,
+        Language::Rust | Language::Go | Language::Cpp => 8,
+    };
+    configured.min(cap)
+}
+
+/// How many times the checks' inputs the pool holds in `language`.
+fn pool_factor(language: Language) -> usize {
+    if language == Language::Python {
+        POOL_FACTOR
+    } else {
+        1
+    }
+}
 
 /// How well the evidence tells the original apart from its mutants.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -77,6 +103,11 @@ pub struct MutationScore {
 }
 
 impl MutationScore {
+    /// Mutants that count: killed and survivors.
+    pub fn counted(&self) -> usize {
+        self.killed + self.survived.len()
+    }
+
     /// Killed / (killed + survived); `None` when no mutant counts.
     pub fn score(&self) -> Option<f64> {
         let counted = self.killed + self.survived.len();
@@ -245,6 +276,38 @@ impl Workbench {
         Ok(score)
     }
 
+    /// Stronger checks, for evidence whose score is below the floor:
+    /// `checks`' own inputs, then the `tellers` (pool inputs that told
+    /// survivors apart) and fresh small-scope inputs up to `count` of the
+    /// generator's, each screened on the original like the first ones.
+    pub fn more_checks(
+        &self,
+        baseline: &Baseline,
+        checks: &Checks,
+        tellers: &[SmallInput],
+        count: usize,
+    ) -> Result<Checks, JudgeError> {
+        let mut seen: HashSet<Vec<String>> = checks
+            .inputs
+            .iter()
+            .map(|input| input.input.args.clone())
+            .collect();
+        let fresh: Vec<SmallInput> = tellers
+            .iter()
+            .cloned()
+            .chain(checks.scope.inputs(count))
+            .filter(|input| seen.insert(input.input.args.clone()))
+            .collect();
+        let added = self.screen_checks(baseline, checks.scope.clone(), fresh)?;
+        let mut inputs = checks.inputs.clone();
+        inputs.extend(added.inputs);
+        Ok(Checks {
+            scope: checks.scope.clone(),
+            inputs,
+            expected_errors: checks.expected_errors + added.expected_errors,
+        })
+    }
+
     /// Run each of `mutants` on the `stage` and score those that differ
     /// (killed; survivors when the stage is the `pool`'s); the others are
     /// returned, in order.
@@ -293,7 +356,10 @@ impl Workbench {
     ) -> Option<(SmallScope, Vec<SmallInput>)> {
         let (scope, count) = match checks {
             Some(checks) if checks.inputs.is_empty() => (checks.scope.clone(), POOL_WITHOUT_CHECKS),
-            Some(checks) => (checks.scope.clone(), POOL_FACTOR * checks.inputs.len()),
+            Some(checks) => (
+                checks.scope.clone(),
+                pool_factor(baseline.language) * checks.inputs.len(),
+            ),
             None => (
                 SmallScope::new(baseline.language, &baseline.function, inputs).ok()?,
                 POOL_WITHOUT_CHECKS,

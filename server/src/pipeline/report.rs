@@ -9,6 +9,7 @@ use crate::routing::{Category, Metric, Stage};
 
 use super::evidence::DroppedInput;
 use super::judge::{Figures, Outcome};
+use super::mutation::MutationScore;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Iteration {
@@ -49,6 +50,67 @@ pub struct EvidenceSummary {
     /// Inputs on which the original raises: a candidate must raise the same.
     #[serde(default)]
     pub expected_errors: usize,
+}
+
+/// The evidence's mutation score, measured on the original once the job
+/// was about to offer a version: how many small mutants of the original
+/// the evidence tells from it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MutationReport {
+    /// Mutants the evidence tells apart (a timeout counts).
+    pub killed: usize,
+    /// Mutants counted: killed and survivors.
+    pub total: usize,
+    /// Mutants no input tells apart (probably the same behaviour): not
+    /// counted.
+    pub equivalent: usize,
+    /// The mutants the evidence misses, e.g. "line 4: `<` → `<=`".
+    pub survivors: Vec<String>,
+    /// Mutants that did not build: not counted.
+    pub invalid: usize,
+    /// killed / total; `None` when no mutant counts.
+    pub score: Option<f64>,
+    /// The configured floor (`pipeline.mutation_floor`).
+    pub floor: f64,
+}
+
+impl MutationReport {
+    pub fn new(score: &MutationScore, floor: f64) -> MutationReport {
+        MutationReport {
+            killed: score.killed,
+            total: score.counted(),
+            equivalent: score.equivalent.len(),
+            survivors: score.survived.clone(),
+            invalid: score.invalid,
+            score: score.score(),
+            floor,
+        }
+    }
+
+    /// "the evidence catches 47 of 50 mutants (2 equivalent)", or "no
+    /// mutant to score".
+    pub fn summary(&self) -> String {
+        let mut notes = Vec::new();
+        if self.equivalent > 0 {
+            notes.push(format!("{} equivalent", self.equivalent));
+        }
+        if self.invalid > 0 {
+            notes.push(format!("{} did not build", self.invalid));
+        }
+        let notes = if notes.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", notes.join(", "))
+        };
+        if self.total == 0 {
+            return format!("no mutant to score the evidence on{notes}");
+        }
+        let noun = if self.total == 1 { "mutant" } else { "mutants" };
+        format!(
+            "the evidence catches {} of {} {noun}{notes}",
+            self.killed, self.total
+        )
+    }
 }
 
 /// How the job ended.
@@ -95,6 +157,10 @@ pub struct Report {
     pub cost_usd: f64,
     pub iterations: Vec<Iteration>,
     pub evidence: EvidenceSummary,
+    /// The evidence's mutation score, when a version was about to be
+    /// offered and the score is on (`pipeline.mutants`).
+    #[serde(default)]
+    pub mutation: Option<MutationReport>,
     /// Things the user should know: refusals, budget stops, skipped stages.
     pub notes: Vec<String>,
     pub wall_ms: u64,
@@ -148,6 +214,32 @@ impl Report {
             self.cost_usd,
             self.wall_ms as f64 / 1000.0
         ));
+        if let Some(mutation) = &self.mutation {
+            out.push_str(&format!("\nEvidence strength: {}", mutation.summary()));
+            if let Some(score) = mutation.score {
+                out.push_str(&format!(
+                    ", a mutation score of {:.0}% (floor {:.0}%)",
+                    score * 100.0,
+                    mutation.floor * 100.0
+                ));
+            }
+            if !mutation.survivors.is_empty() {
+                let shown: Vec<&str> = mutation
+                    .survivors
+                    .iter()
+                    .take(5)
+                    .map(String::as_str)
+                    .collect();
+                out.push_str(&format!("; missed: {}", shown.join("; ")));
+                if mutation.survivors.len() > shown.len() {
+                    out.push_str(&format!(
+                        " and {} more",
+                        mutation.survivors.len() - shown.len()
+                    ));
+                }
+            }
+            out.push_str(".\n");
+        }
         for note in &self.notes {
             out.push_str(&format!("\n- {note}"));
         }
