@@ -39,7 +39,10 @@ async fn faster_variant_is_accepted_and_subtly_wrong_one_rejected() {
             code_reply("python", FAST),
         ],
     );
-    let report = workspace.optimize("count_pairs", &[]).await;
+    let markdown = workspace.file.with_extension("md");
+    let report = workspace
+        .optimize("count_pairs", &["--report", markdown.to_str().unwrap()])
+        .await;
     assert_eq!(
         outcome_kinds(&report),
         ["wrong_output", "better"],
@@ -70,6 +73,70 @@ async fn faster_variant_is_accepted_and_subtly_wrong_one_rejected() {
         .unwrap();
     assert_eq!(report["iterations"][0]["outcome"]["kind"], "wrong_output");
     assert!(wrong.starts_with("count_pairs(["), "{wrong}");
+    assert_same_file(&workspace.file, &before);
+    // The evidence's strength, measured on the original before the
+    // version was offered: the small-scope inputs catch the mutants.
+    let mutation = &report["mutation"];
+    let (killed, total) = (
+        mutation["killed"].as_u64().unwrap(),
+        mutation["total"].as_u64().unwrap(),
+    );
+    assert!(total >= 10 && killed * 10 >= total * 8, "{mutation:#}");
+    assert_eq!(
+        mutation["survivors"].as_array().unwrap().len() as u64,
+        total - killed
+    );
+    assert!(mutation["equivalent"].is_u64(), "{mutation:#}");
+    assert_eq!(mutation["floor"], 0.8);
+    // The same figures in the text report.
+    let markdown = std::fs::read_to_string(&markdown).unwrap();
+    assert!(
+        markdown.contains(&format!(
+            "Evidence strength: the evidence catches {killed} of {total} mutants"
+        )),
+        "{markdown}"
+    );
+}
+
+/// Evidence too weak to tell the original from its small changes: the
+/// model's few inputs, no small-scope inputs. A faster, correct version is
+/// not offered, and the report says why, naming a change the evidence
+/// misses.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_version_is_refused_when_the_evidence_is_too_weak_to_check_it() {
+    let server = FakeModelServer::start().await.unwrap();
+    let workspace = Workspace::new(
+        "optimize/python/pairs_unchecked.py",
+        &server,
+        &["alpha"],
+        "[pipeline]\nsmall_scope_inputs = 0\n",
+    );
+    let before = workspace.text();
+    let weak = inputs_reply(
+        &[&["[7, 8]", "100"], &["[9]", "1"], &["[6, 6, 6]", "0"]],
+        &[&["[0] * 2500", "1"]],
+    );
+    push_all(&server, vec![weak, code_reply("python", FAST)]);
+    let report = workspace.optimize("count_pairs", &["--write"]).await;
+    assert_eq!(outcome_kinds(&report), ["better"], "{report:#}");
+    assert_eq!(report["accepted"], false, "{report:#}");
+    assert_eq!(report["verdict"], "refused");
+    assert!(report["code"].is_null());
+    let mutation = &report["mutation"];
+    let (killed, total) = (
+        mutation["killed"].as_u64().unwrap(),
+        mutation["total"].as_u64().unwrap(),
+    );
+    assert!(total > 0 && killed * 10 < total * 8, "{mutation:#}");
+    let survivor = mutation["survivors"][0].as_str().unwrap();
+    let note = report["notes"][0].as_str().unwrap();
+    assert!(
+        note.starts_with(&format!(
+            "refused: the evidence tells only {killed} of {total} small changes of `count_pairs` from it (for example {survivor})"
+        )),
+        "{note}"
+    );
+    assert!(note.contains("add tests that cover this"), "{note}");
     assert_same_file(&workspace.file, &before);
 }
 
