@@ -124,6 +124,12 @@ fn print_compare(out: &mut impl Write, report: &CompareReport) -> std::io::Resul
             )?;
         }
     }
+    if let Some(mutation) = &report.mutation {
+        writeln!(out, "evidence strength: {}", mutation.summary())?;
+        for survivor in &mutation.survivors {
+            writeln!(out, "  missed: {survivor}")?;
+        }
+    }
     for dropped in &report.dropped_inputs {
         writeln!(
             out,

@@ -23,6 +23,8 @@ use super::evidence::{
 use super::headers::LocalHeaders;
 use super::job::PipelineError;
 use super::judge::{Baseline, Checks, Figures, Outcome, Workbench, repeats_for};
+use super::mutation::{MutationScore, mutant_limit};
+use super::report::MutationReport;
 use super::workspace_tests::WorkspaceTests;
 
 /// The function under test and where its evidence comes from.
@@ -192,7 +194,107 @@ pub struct CompareReport {
     pub expected_errors: usize,
     pub dropped_inputs: Vec<DroppedInput>,
     pub workspace_tests: usize,
+    /// The evidence's mutation score, measured when the candidate is
+    /// faster (as a job measures it before offering a version).
+    pub mutation: Option<MutationReport>,
     pub notes: Vec<String>,
+}
+
+/// The evidence's mutation score on the prepared evidence, as a job
+/// measures it before it offers a version: with up to the configured
+/// number of mutants for the language; below the floor, again with more
+/// small-scope inputs (the first score's tellers among them). The stronger
+/// checks come back with the second score.
+fn score_prepared(
+    config: &Config,
+    prepared: &Prepared,
+) -> Result<Option<(MutationScore, Option<(Checks, MutationScore)>)>, PipelineError> {
+    let pipeline = &config.pipeline;
+    let limit = mutant_limit(prepared.baseline.language, pipeline.mutants);
+    if limit == 0 {
+        return Ok(None);
+    }
+    let first = prepared.workbench.mutation_score(
+        &prepared.baseline,
+        &prepared.inputs,
+        prepared.checks.as_ref(),
+        limit,
+    )?;
+    let below = first
+        .score()
+        .is_some_and(|value| value < pipeline.mutation_floor);
+    let Some(checks) = prepared.checks.as_ref().filter(|_| below) else {
+        return Ok(Some((first, None)));
+    };
+    let more = prepared.workbench.more_checks(
+        &prepared.baseline,
+        checks,
+        &first.tellers,
+        (2 * pipeline.small_scope_inputs).max(1),
+    )?;
+    if more.inputs.len() == checks.inputs.len() {
+        return Ok(Some((first, None)));
+    }
+    let again = prepared.workbench.mutation_score(
+        &prepared.baseline,
+        &prepared.inputs,
+        Some(&more),
+        limit,
+    )?;
+    Ok(Some((first, Some((more, again)))))
+}
+
+/// The strength of the evidence perforch builds for a function when no
+/// model writes inputs (`compare`'s): its mutation score as first
+/// gathered, and after more small-scope inputs when that was below the
+/// floor. For `perforch eval --mutation`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Strength {
+    pub first: Option<MutationReport>,
+    pub more: Option<MutationReport>,
+    /// Screened inputs and small-scope inputs in the first evidence.
+    pub inputs: usize,
+    pub small_scope: usize,
+    /// Mutants made.
+    pub mutants: usize,
+    /// Time to gather the evidence, and to score it (both scores).
+    pub prepare_ms: u64,
+    pub score_ms: u64,
+    pub notes: Vec<String>,
+}
+
+impl Strength {
+    /// The score the job decides on: after more inputs, when it gathered
+    /// them.
+    pub fn last(&self) -> Option<&MutationReport> {
+        self.more.as_ref().or(self.first.as_ref())
+    }
+}
+
+/// [`Strength`] of the subject's evidence.
+pub fn evidence_strength(subject: &Subject) -> Result<Strength, PipelineError> {
+    let started = std::time::Instant::now();
+    let prepared = prepare(subject)?;
+    let prepare_ms = started.elapsed().as_millis() as u64;
+    let started = std::time::Instant::now();
+    let scored = score_prepared(subject.config, &prepared)?;
+    let floor = subject.config.pipeline.mutation_floor;
+    let mut strength = Strength {
+        first: None,
+        more: None,
+        inputs: prepared.inputs.len(),
+        small_scope: prepared.checks.as_ref().map_or(0, |c| c.inputs.len()),
+        mutants: 0,
+        prepare_ms,
+        score_ms: started.elapsed().as_millis() as u64,
+        notes: prepared.notes,
+    };
+    if let Some((first, more)) = scored {
+        strength.mutants = first.mutants;
+        strength.first = Some(MutationReport::new(&first, floor));
+        strength.more = more.map(|(_, again)| MutationReport::new(&again, floor));
+    }
+    Ok(strength)
 }
 
 /// Judge the function in `candidate_code` against the subject's function.
@@ -228,6 +330,7 @@ pub fn compare(
             .as_ref()
             .filter(|_| prepared.tests_pass_on_original)
             .map_or(0, WorkspaceTests::test_count),
+        mutation: None,
         notes: prepared.notes.clone(),
     };
     let known = functions(&Document::new(subject.language, 0, &subject.file_text));
@@ -292,6 +395,50 @@ pub fn compare(
         };
     } else {
         report.verdict = "incorrect";
+    }
+    if report.verdict == "faster"
+        && let Some((first, more)) = score_prepared(subject.config, &prepared)?
+    {
+        let floor = subject.config.pipeline.mutation_floor;
+        let score = match more {
+            // The candidate on the stronger checks too.
+            Some((checks, again)) => {
+                report.small_scope = checks.inputs.len();
+                let judgement = prepared.workbench.judge(
+                    &prepared.baseline,
+                    &candidate,
+                    &prepared.inputs,
+                    Some(&checks),
+                    prepared.repeats,
+                    metric,
+                )?;
+                if !judgement.outcome.is_correct() {
+                    report.correct = false;
+                    report.verdict = "incorrect";
+                    report.outcome = Some(judgement.outcome);
+                    report.mutation = Some(MutationReport::new(&again, floor));
+                    return Ok(report);
+                }
+                again
+            }
+            None => first,
+        };
+        let mutation = MutationReport::new(&score, floor);
+        if mutation.score.is_some_and(|value| value < floor) {
+            report.notes.push(format!(
+                "the evidence tells only {} of {} small changes of `{}` from it{}, below the floor of {:.0}% (pipeline.mutation_floor): a job would not offer this version; add tests that cover this",
+                mutation.killed,
+                mutation.total,
+                prepared.baseline.function.name,
+                mutation
+                    .survivors
+                    .first()
+                    .map(|mutant| format!(" (for example {mutant})"))
+                    .unwrap_or_default(),
+                floor * 100.0
+            ));
+        }
+        report.mutation = Some(mutation);
     }
     report.outcome = Some(judgement.outcome);
     Ok(report)
