@@ -76,9 +76,16 @@ pub struct EvalArgs {
     /// inputs only, matched by task number).
     #[arg(long, value_name = "FILE")]
     pub workloads: Option<PathBuf>,
-    /// With --models: read the models from this perforch.toml only.
+    /// With --models: read the models from this perforch.toml only; with
+    /// --mutation: the [pipeline] settings (mutants, mutation_floor,
+    /// small_scope_inputs).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Measure the mutation score of the evidence perforch builds for each
+    /// canonical solution (no model) and print its median per language,
+    /// with the time the score takes.
+    #[arg(long, conflicts_with_all = ["models", "replay"])]
+    pub mutation: bool,
 }
 
 pub(crate) fn parse_language(text: &str) -> Result<Language, String> {
@@ -146,6 +153,9 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     }
     if !args.models.is_empty() {
         return super::eval_models::run(&args);
+    }
+    if args.mutation {
+        return super::eval_mutation::run(&args);
     }
     let started = Instant::now();
     let jobs = jobs_of(&args)?;

@@ -4,6 +4,7 @@
 mod check;
 mod eval;
 mod eval_models;
+mod eval_mutation;
 mod eval_replay;
 mod functions;
 mod models;

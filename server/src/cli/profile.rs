@@ -75,6 +75,7 @@ pub fn run(args: ProfileArgs) -> anyhow::Result<ExitCode> {
         markdown: None,
         config: args.config.clone(),
         workloads: args.workloads.clone(),
+        mutation: false,
     };
     // Records already in OUT were counted by the run that wrote them.
     let already: std::collections::HashSet<_> = match &args.json {

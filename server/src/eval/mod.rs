@@ -8,6 +8,7 @@
 pub mod dataset;
 pub mod error;
 pub mod known;
+pub mod mutation;
 pub mod perf;
 pub mod pipeline_stage;
 pub mod program;

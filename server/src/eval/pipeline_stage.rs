@@ -141,7 +141,7 @@ impl StageRunner<'_> {
 
 /// A plausible file name for the task's file in each language (HumanEval's
 /// Java solutions are a `class Solution`).
-fn file_name(language: Language) -> &'static str {
+pub(crate) fn file_name(language: Language) -> &'static str {
     match language {
         Language::Python => "task.py",
         Language::Java => "Solution.java",
