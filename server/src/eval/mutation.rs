@@ -335,6 +335,6 @@ mod tests {
         assert_eq!((go.median_last, go.below_floor), (Some(0.75), 1));
         let table = summary.render();
         assert!(table.contains("python       4      3"), "{table}");
-        assert!(table.contains("go 40000: 0 of 0 caught"), "{table}");
+        assert!(table.contains("go go/40000: 0 of 0 caught"), "{table}");
     }
 }

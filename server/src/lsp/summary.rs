@@ -259,6 +259,21 @@ mod tests {
             apply_title(&report, "f"),
             "Apply optimized `f` (2.9x faster)"
         );
+        // With the evidence's strength, measured before it was offered.
+        let mut measured = report.clone();
+        measured.mutation = Some(crate::pipeline::MutationReport {
+            killed: 19,
+            total: 20,
+            equivalent: 2,
+            survivors: vec!["line 4: `<` → `<=`".into()],
+            invalid: 0,
+            score: Some(0.95),
+            floor: 0.8,
+        });
+        assert_eq!(
+            headline(&measured),
+            "2.9x faster (CPU 41 ms -> 14 ms), verified on 3 tests + 6 inputs, peak memory +0.2 MB; the evidence catches 19 of 20 mutants (2 equivalent)"
+        );
     }
 
     #[test]

@@ -249,3 +249,34 @@ impl Report {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_mutation_object_counts_killed_and_survivors_and_the_text_names_the_misses() {
+        let score = MutationScore {
+            mutants: 24,
+            killed: 9,
+            survived: vec!["line 4: `<` → `<=`".into(), "line 6: `+=` → `-=`".into()],
+            equivalent: vec!["line 2: `0` → `1`".into()],
+            invalid: 2,
+            tellers: Vec::new(),
+        };
+        let mutation = MutationReport::new(&score, 0.8);
+        assert_eq!((mutation.killed, mutation.total), (9, 11));
+        assert_eq!((mutation.equivalent, mutation.invalid), (1, 2));
+        assert_eq!(mutation.score, Some(9.0 / 11.0));
+        assert_eq!(
+            mutation.summary(),
+            "the evidence catches 9 of 11 mutants (1 equivalent, 2 did not build)"
+        );
+        let json = serde_json::to_value(&mutation).unwrap();
+        assert_eq!(json["survivors"][0], "line 4: `<` → `<=`");
+        assert_eq!(json["total"], 11);
+        let none = MutationReport::new(&MutationScore::default(), 0.8);
+        assert_eq!(none.score, None);
+        assert_eq!(none.summary(), "no mutant to score the evidence on");
+    }
+}
