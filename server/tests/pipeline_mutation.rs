@@ -93,6 +93,36 @@ fn python_small_scope_checks_kill_the_mutants_and_one_weak_input_does_not() {
     assert_eq!(again, weak);
 }
 
+#[test]
+fn more_small_inputs_with_the_tellers_catch_what_a_few_missed() {
+    let bench = workbench(Language::Python);
+    let baseline =
+        Baseline::new(Language::Python, COUNT_PAIRS_PY.to_string(), "count_pairs").unwrap();
+    let mut inputs = vec![input(&["[1, 2]", "100"])];
+    let few = checks(&bench, &baseline, &mut inputs, 1);
+    // Without the long list the scope adds to time on: two small calls.
+    inputs.retain(|input| input.source != InputSource::Stress);
+    let weak = score(&bench, &baseline, &inputs, Some(&few), 30);
+    assert!(weak.score().unwrap() < 0.8, "{weak:?}");
+    assert!(!weak.tellers.is_empty(), "{weak:?}");
+    let more = bench
+        .more_checks(&baseline, &few, &weak.tellers, 200)
+        .unwrap();
+    // The first checks stay, in order; the tellers join them.
+    assert!(more.inputs.len() > few.inputs.len() + weak.tellers.len());
+    assert_eq!(more.inputs[..few.inputs.len()], few.inputs[..]);
+    for teller in &weak.tellers {
+        assert!(
+            more.inputs.iter().any(|known| known.input == teller.input),
+            "{teller:?}"
+        );
+    }
+    let strong = score(&bench, &baseline, &inputs, Some(&more), 30);
+    assert_eq!(strong.mutants, weak.mutants);
+    assert!(strong.score().unwrap() >= 0.8, "{strong:?}");
+    assert!(strong.killed > weak.killed, "{strong:?}");
+}
+
 const COUNT_PAIRS_GO: &str = "package pairs\n\nfunc CountPairs(xs []int, target int) int {\n\tcount := 0\n\tfor i := 0; i < len(xs); i++ {\n\t\tfor j := i + 1; j < len(xs); j++ {\n\t\t\tif xs[i]+xs[j] == target {\n\t\t\t\tcount += 1\n\t\t\t}\n\t\t}\n\t}\n\treturn count\n}\n";
 
 #[test]
@@ -163,74 +193,5 @@ fn a_mutant_that_loops_forever_is_killed_by_the_time_limit() {
             // the original's time.
             assert!(started.elapsed().as_secs() < 15, "{:?}", started.elapsed());
         }
-    }
-}
-
-/// `close_pairs` in each language: about 20 mutants.
-fn close_pairs(language: Language) -> (String, &'static str, TestInput) {
-    match language {
-        Language::Python => (
-            "def close_pairs(xs: list[int], k: int) -> int:\n    count = 0\n    for i in range(len(xs)):\n        for j in range(i + 1, len(xs)):\n            d = xs[i] - xs[j]\n            if d < 0:\n                d = -d\n            if d <= k and xs[i] != 0:\n                count += 1\n    return count\n".into(),
-            "close_pairs",
-            input(&["[1, 5, 2]", "1"]),
-        ),
-        Language::Go => (
-            "package pairs\n\nfunc ClosePairs(xs []int, k int) int {\n\tcount := 0\n\tfor i := 0; i < len(xs); i++ {\n\t\tfor j := i + 1; j < len(xs); j++ {\n\t\t\td := xs[i] - xs[j]\n\t\t\tif d < 0 {\n\t\t\t\td = -d\n\t\t\t}\n\t\t\tif d <= k && xs[i] != 0 {\n\t\t\t\tcount += 1\n\t\t\t}\n\t\t}\n\t}\n\treturn count\n}\n".into(),
-            "ClosePairs",
-            input(&["[]int{1, 5, 2}", "1"]),
-        ),
-        Language::Cpp => (
-            "#include <vector>\n\nint close_pairs(const std::vector<int>& xs, int k) {\n    int count = 0;\n    for (size_t i = 0; i < xs.size(); i++) {\n        for (size_t j = i + 1; j < xs.size(); j++) {\n            long d = (long)xs[i] - xs[j];\n            if (d < 0) d = -d;\n            if (d <= k && xs[i] != 0) count += 1;\n        }\n    }\n    return count;\n}\n".into(),
-            "close_pairs",
-            input(&["std::vector<int>{1, 5, 2}", "1"]),
-        ),
-        Language::Rust => (
-            "pub fn close_pairs(xs: &[i64], k: i64) -> i64 {\n    let mut count = 0;\n    for i in 0..xs.len() {\n        for j in i + 1..xs.len() {\n            let mut d = xs[i].wrapping_sub(xs[j]);\n            if d < 0 {\n                d = d.wrapping_neg();\n            }\n            if d <= k && xs[i] != 0 {\n                count += 1;\n            }\n        }\n    }\n    count\n}\n".into(),
-            "close_pairs",
-            input(&["&[1, 5, 2]", "1"]),
-        ),
-        Language::Java => (
-            "public class Pairs {\n    public static int closePairs(int[] xs, int k) {\n        int count = 0;\n        for (int i = 0; i < xs.length; i++) {\n            for (int j = i + 1; j < xs.length; j++) {\n                long d = (long) xs[i] - xs[j];\n                if (d < 0) d = -d;\n                if (d <= k && xs[i] != 0) count += 1;\n            }\n        }\n        return count;\n    }\n}\n".into(),
-            "closePairs",
-            input(&["new int[]{1, 5, 2}", "1"]),
-        ),
-    }
-}
-
-/// Wall time of `mutation_score` with 500 small inputs and about 20
-/// mutants per language (`LANGS=Go,Cpp` picks some): run by hand,
-/// `cargo test --test pipeline_mutation timings -- --ignored --nocapture`.
-#[test]
-#[ignore]
-fn timings() {
-    let filter = std::env::var("LANGS").unwrap_or_default();
-    for language in Language::ALL {
-        if !filter.is_empty() && !filter.contains(&format!("{language:?}")) {
-            continue;
-        }
-        let (file, name, example) = close_pairs(language);
-        // A new comment each time: no build comes from the cache.
-        let nonce = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos();
-        let comment = if language == Language::Python {
-            "#"
-        } else {
-            "//"
-        };
-        let file = format!("{comment} {nonce}\n{file}");
-        let bench = workbench(language);
-        let baseline = Baseline::new(language, file, name).unwrap();
-        let mut inputs = vec![example];
-        let started = Instant::now();
-        let checks = checks(&bench, &baseline, &mut inputs, 500);
-        eprintln!(
-            "{language:?}: {} checks in {:.1?}",
-            checks.inputs.len(),
-            started.elapsed()
-        );
-        score(&bench, &baseline, &inputs, Some(&checks), 20);
-        score(&bench, &baseline, &inputs, None, 20);
     }
 }

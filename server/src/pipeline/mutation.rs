@@ -41,13 +41,15 @@ use super::evidence::small_scope::{SmallInput, SmallScope};
 use super::evidence::{InputSource, TestInput};
 use super::judge::{Baseline, Checks, JudgeError, Workbench};
 
-/// The extended pool holds this many times the checks' small inputs
-/// (those already used left out): four in Python, where a run is cheap;
-/// one in a compiled language, where the pool's inputs make its builds
-/// longer (see [`pool_factor`]).
-const POOL_FACTOR: usize = 4;
-/// The pool's size when there are no checks to scale it by.
-const POOL_WITHOUT_CHECKS: usize = 1000;
+/// The extended pool holds this many fresh small inputs per small input
+/// of the checks, at least [`POOL_MIN`]: three in Python, where a run is
+/// cheap; one in a compiled language, where the pool's inputs make its
+/// builds longer (see [`pool_size`]).
+const POOL_FACTOR: usize = 3;
+/// The pool's least size (Python; a quarter of it in a compiled
+/// language), also when there are no checks to scale it by: a pool of a
+/// few inputs would call mutants equivalent that it merely misses.
+const POOL_MIN: usize = 1000;
 /// A mutant's run may take this many times the original's run, plus
 /// [`SLACK`], at least [`MIN_WALL`] (within the configured limit): one that
 /// takes longer counts as a timeout.
@@ -73,12 +75,13 @@ pub fn mutant_limit(language: Language, configured: usize) -> usize {
     configured.min(cap)
 }
 
-/// How many times the checks' inputs the pool holds in `language`.
-fn pool_factor(language: Language) -> usize {
+/// How many fresh inputs the pool holds in `language`, past `checks`
+/// small inputs already used.
+fn pool_size(language: Language, checks: usize) -> usize {
     if language == Language::Python {
-        POOL_FACTOR
+        (POOL_FACTOR * checks).max(POOL_MIN)
     } else {
-        1
+        checks.max(POOL_MIN / 4)
     }
 }
 
@@ -354,17 +357,16 @@ impl Workbench {
         checks: Option<&Checks>,
         evidence: &[TestInput],
     ) -> Option<(SmallScope, Vec<SmallInput>)> {
-        let (scope, count) = match checks {
-            Some(checks) if checks.inputs.is_empty() => (checks.scope.clone(), POOL_WITHOUT_CHECKS),
-            Some(checks) => (
-                checks.scope.clone(),
-                pool_factor(baseline.language) * checks.inputs.len(),
-            ),
+        let (scope, used) = match checks {
+            Some(checks) => (checks.scope.clone(), checks.inputs.len()),
             None => (
                 SmallScope::new(baseline.language, &baseline.function, inputs).ok()?,
-                POOL_WITHOUT_CHECKS,
+                0,
             ),
         };
+        // The generator's first inputs are the checks' (screening may have
+        // dropped some): the pool comes after them.
+        let count = used + pool_size(baseline.language, used);
         let used: HashSet<&Vec<String>> = evidence.iter().map(|input| &input.args).collect();
         let fresh: Vec<SmallInput> = scope
             .inputs(count)
