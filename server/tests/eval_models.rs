@@ -481,10 +481,11 @@ async fn pipeline_acceptances_are_checked_by_the_benchmark() {
     assert_eq!(refused["status"], "no improvement", "{refused}");
     assert!(refused["accepted_code"].is_null(), "{refused}");
 
-    // Without them the job has only the model's sorted inputs and accepts
-    // it; the benchmark's tests catch it and the run fails.
+    // Without them (and without the mutation score, which would find
+    // the model's sorted inputs too weak to offer anything) the job
+    // accepts it; the benchmark's tests catch it and the run fails.
     let mut config = std::fs::read_to_string(&setup.config).unwrap();
-    config.push_str("\n[pipeline]\nsmall_scope_inputs = 0\n");
+    config.push_str("\n[pipeline]\nsmall_scope_inputs = 0\nmutants = 0\n");
     std::fs::write(&setup.config, config).unwrap();
     server.push(Route::OpenAiChat, sorted_inputs_reply());
     server.push(Route::OpenAiChat, code_reply("python", PY0_NEIGHBOURS_ONLY));
