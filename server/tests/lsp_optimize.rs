@@ -531,6 +531,11 @@ fn optimize_reports_progress_publishes_figures_and_offers_the_verified_edit() {
             "{message}"
         );
         assert!(message.contains("peak memory "), "{message}");
+        // And how strong that evidence is, measured before it was offered.
+        assert!(
+            message.contains("; the evidence catches ") && message.contains(" mutants"),
+            "{message}"
+        );
 
         let apply = editor
             .action("count += 1", "Apply optimized `count_pairs`")
