@@ -37,7 +37,14 @@ fn checks(
     inputs: &mut Vec<TestInput>,
     count: usize,
 ) -> Checks {
-    let scope = small_scope_for(baseline.language, &baseline.function, inputs).unwrap();
+    let scope = small_scope_for(
+        baseline.language,
+        &baseline.function,
+        &baseline.file_text,
+        baseline.takes_receiver(),
+        inputs,
+    )
+    .unwrap();
     bench.small_scope_checks(baseline, scope, count).unwrap()
 }
 

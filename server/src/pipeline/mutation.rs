@@ -38,7 +38,7 @@ use crate::language::Language;
 use super::candidate::CandidateCode;
 use super::evidence::mutants::{Mutant, mutants};
 use super::evidence::small_scope::{SmallInput, SmallScope};
-use super::evidence::{InputSource, TestInput};
+use super::evidence::{InputSource, TestInput, small_scope_for};
 use super::judge::{Baseline, Checks, JudgeError, Workbench};
 
 /// The extended pool holds this many fresh small inputs per small input
@@ -360,7 +360,14 @@ impl Workbench {
         let (scope, used) = match checks {
             Some(checks) => (checks.scope.clone(), checks.inputs.len()),
             None => (
-                SmallScope::new(baseline.language, &baseline.function, inputs).ok()?,
+                small_scope_for(
+                    baseline.language,
+                    &baseline.function,
+                    &baseline.file_text,
+                    baseline.takes_receiver(),
+                    &mut inputs.to_vec(),
+                )
+                .ok()?,
                 0,
             ),
         };
