@@ -37,6 +37,8 @@ pub struct MutationRecord {
     pub total: usize,
     pub equivalent: usize,
     pub invalid: usize,
+    /// Mutants not run in the time the score may take.
+    pub skipped: usize,
     /// Mutants made.
     pub mutants: usize,
     pub survivors: Vec<String>,
@@ -66,6 +68,7 @@ pub fn score_task(
         total: 0,
         equivalent: 0,
         invalid: 0,
+        skipped: 0,
         mutants: 0,
         survivors: Vec::new(),
         inputs: 0,
@@ -108,6 +111,7 @@ pub fn score_task(
                 record.total = last.total;
                 record.equivalent = last.equivalent;
                 record.invalid = last.invalid;
+                record.skipped = last.skipped;
                 record.survivors = last.survivors.clone();
             }
             if strength.first.is_none() {
@@ -301,6 +305,7 @@ mod tests {
             total: 0,
             equivalent: 0,
             invalid: 0,
+            skipped: 0,
             mutants: 10,
             survivors: Vec::new(),
             inputs: 0,

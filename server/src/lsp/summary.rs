@@ -267,6 +267,7 @@ mod tests {
             equivalent: 2,
             survivors: vec!["line 4: `<` → `<=`".into()],
             invalid: 0,
+            skipped: 0,
             score: Some(0.95),
             floor: 0.8,
         });

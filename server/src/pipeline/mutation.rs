@@ -25,7 +25,7 @@
 //! first few inputs and cost one short run or half a small build.
 
 use std::collections::HashSet;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
@@ -56,6 +56,19 @@ const POOL_MIN: usize = 1000;
 const SLOWDOWN: u32 = 4;
 const SLACK: Duration = Duration::from_secs(1);
 const MIN_WALL: Duration = Duration::from_secs(2);
+/// Longest the score may take: mutants not yet run when it is over are
+/// `skipped` (not counted). Most scores take a few seconds in Python and
+/// under a minute in a compiled language; a function whose own runs take
+/// seconds (each mutant that loops then costs its time limit) would
+/// otherwise hold a job for minutes.
+fn time_budget(language: Language) -> Duration {
+    if language == Language::Python {
+        Duration::from_secs(60)
+    } else {
+        Duration::from_secs(150)
+    }
+}
+
 /// A compiled mutant first meets this many inputs of the evidence (then,
 /// if none tells it apart, the rest; the same for the pool).
 const FIRST_TIER: usize = 40;
@@ -99,6 +112,9 @@ pub struct MutationScore {
     pub equivalent: Vec<String>,
     /// Mutants that did not build: not counted.
     pub invalid: usize,
+    /// Mutants not run for want of time ([`time_budget`]): not counted.
+    #[serde(default)]
+    pub skipped: usize,
     /// For each survivor found with one, the pool input that tells it
     /// apart (distinct inputs): what the evidence lacks.
     #[serde(skip)]
@@ -126,6 +142,9 @@ impl MutationScore {
         }
         if self.invalid > 0 {
             notes.push(format!("{} did not build", self.invalid));
+        }
+        if self.skipped > 0 {
+            notes.push(format!("{} not run in the time allowed", self.skipped));
         }
         let notes = if notes.is_empty() {
             String::new()
@@ -207,6 +226,7 @@ impl Workbench {
         if made.is_empty() {
             return Ok(score);
         }
+        let deadline = Instant::now() + time_budget(baseline.language);
         let compiled = baseline.language != Language::Python;
         // The evidence in tiers, cheapest first; a mutant meets a tier
         // only if the ones before did not tell it apart. Light inputs
@@ -244,7 +264,7 @@ impl Workbench {
                         language: baseline.language,
                         diagnostics,
                     })?;
-            pending = self.run_tier(baseline, &stage, pending, None, &mut score)?;
+            pending = self.run_tier(baseline, &stage, pending, None, deadline, &mut score)?;
         }
         if pending.is_empty() {
             return Ok(score);
@@ -271,7 +291,8 @@ impl Workbench {
                 continue;
             }
             let (stage, part) = self.pool_stage(baseline, &scope, part)?;
-            pending = self.run_tier(baseline, &stage, pending, Some(&part), &mut score)?;
+            pending =
+                self.run_tier(baseline, &stage, pending, Some(&part), deadline, &mut score)?;
         }
         score
             .equivalent
@@ -320,6 +341,7 @@ impl Workbench {
         stage: &Stage,
         mutants: Vec<Mutant>,
         pool: Option<&[SmallInput]>,
+        deadline: Instant,
         score: &mut MutationScore,
     ) -> Result<Vec<Mutant>, JudgeError> {
         // A compiled mutant costs a build: two share one.
@@ -330,6 +352,10 @@ impl Workbench {
         };
         let mut pending = Vec::new();
         for group in mutants.chunks(together) {
+            if Instant::now() > deadline {
+                score.skipped += group.len();
+                continue;
+            }
             let verdicts = match group {
                 [first, second] => Vec::from(self.run_pair(baseline, stage, first, second)?),
                 _ => vec![self.run_mutant(baseline, stage, &group[0])?],
@@ -612,6 +638,7 @@ mod tests {
             survived: vec!["a".into(), "b".into(), "c".into()],
             equivalent: vec!["d".into(), "e".into()],
             invalid: 1,
+            skipped: 0,
             tellers: Vec::new(),
         };
         assert_eq!(score.score(), Some(47.0 / 50.0));

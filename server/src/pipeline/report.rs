@@ -68,6 +68,9 @@ pub struct MutationReport {
     pub survivors: Vec<String>,
     /// Mutants that did not build: not counted.
     pub invalid: usize,
+    /// Mutants not run in the time the score may take: not counted.
+    #[serde(default)]
+    pub skipped: usize,
     /// killed / total; `None` when no mutant counts.
     pub score: Option<f64>,
     /// The configured floor (`pipeline.mutation_floor`).
@@ -82,6 +85,7 @@ impl MutationReport {
             equivalent: score.equivalent.len(),
             survivors: score.survived.clone(),
             invalid: score.invalid,
+            skipped: score.skipped,
             score: score.score(),
             floor,
         }
@@ -96,6 +100,9 @@ impl MutationReport {
         }
         if self.invalid > 0 {
             notes.push(format!("{} did not build", self.invalid));
+        }
+        if self.skipped > 0 {
+            notes.push(format!("{} not run in the time allowed", self.skipped));
         }
         let notes = if notes.is_empty() {
             String::new()
@@ -262,6 +269,7 @@ mod tests {
             survived: vec!["line 4: `<` → `<=`".into(), "line 6: `+=` → `-=`".into()],
             equivalent: vec!["line 2: `0` → `1`".into()],
             invalid: 2,
+            skipped: 0,
             tellers: Vec::new(),
         };
         let mutation = MutationReport::new(&score, 0.8);
