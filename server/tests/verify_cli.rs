@@ -97,6 +97,14 @@ fn compare_reports_a_faster_correct_python_candidate_with_figures() {
     // The doc example, the two inputs and the stress input.
     assert_eq!(report["inputs"], 4);
     assert_eq!(report["workspace_tests"], 1, "the docstring's doctest");
+    // A faster candidate: how strong the evidence is, as a job would
+    // measure it before offering it.
+    let mutation = &report["mutation"];
+    let (killed, total) = (
+        mutation["killed"].as_u64().unwrap(),
+        mutation["total"].as_u64().unwrap(),
+    );
+    assert!(total >= 10 && killed * 10 >= total * 8, "{mutation:#}");
 }
 
 #[test]
