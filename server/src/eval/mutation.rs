@@ -103,6 +103,19 @@ pub fn score_task(
     let strength = evidence_strength(&subject);
     let _ = std::fs::remove_dir_all(&folder);
     match strength {
+        // Nothing to score: a job refuses before any candidate
+        // (pipeline.min_evidence), so it is no score of 0.
+        Ok(strength) if strength.inputs == 0 && strength.small_scope == 0 => {
+            record.prepare_ms = strength.prepare_ms;
+            record.error = Some(format!(
+                "no evidence: no usable input and no small-scope input{}",
+                strength
+                    .notes
+                    .first()
+                    .map(|note| format!(" ({note})"))
+                    .unwrap_or_default()
+            ));
+        }
         Ok(strength) => {
             record.first = strength.first.as_ref().and_then(|m| m.score);
             if let Some(last) = strength.last() {
