@@ -596,6 +596,19 @@ impl Workbench {
         // run prints as much again for the candidate, all under one cap.
         let mut printed = 0;
         let printout_share = self.measure.limits.output_bytes / PRINTOUT_SHARE;
+        // An argument of another language would break its batch's build.
+        let inputs: Vec<TestInput> = inputs
+            .into_iter()
+            .filter_map(|input| {
+                match super::evidence::syntax_problem(baseline.language, &input) {
+                    Some(reason) => {
+                        screened.dropped.push(DroppedInput { input, reason });
+                        None
+                    }
+                    None => Some(input),
+                }
+            })
+            .collect();
         let mut pending = vec![inputs];
         while let Some(batch) = pending.pop() {
             if batch.is_empty() {

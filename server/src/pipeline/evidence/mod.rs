@@ -236,11 +236,75 @@ pub fn small_scope_for(
     Ok(scope)
 }
 
+/// The first argument of `input` that is not an expression of `language`
+/// (a model writing `[1, 2]` for a Go slice), found by parsing each one
+/// alone: in a compiled driver one such argument breaks the whole build,
+/// so it is dropped before, with this reason, instead of taking the good
+/// inputs of its batch with it. Python inputs are checked when they run.
+pub fn syntax_problem(language: crate::language::Language, input: &TestInput) -> Option<String> {
+    use crate::language::Language;
+    for arg in &input.args {
+        let wrapped = match language {
+            Language::Python => return None,
+            Language::Go => format!("package p\nvar _ = {arg}\n"),
+            Language::Java => format!("class P {{ Object x = {arg}; }}\n"),
+            Language::Cpp => format!("void f() {{ auto x = {arg}; }}\n"),
+            Language::Rust => format!("fn f() {{ let _x = {arg}; }}\n"),
+        };
+        let document = crate::document::Document::new(language, 0, &wrapped);
+        if document.tree().root_node().has_error() {
+            return Some(format!(
+                "`{}` is not a {language} expression",
+                shorten(arg, 80)
+            ));
+        }
+    }
+    None
+}
+
 /// Why a job or a comparison has no small-scope inputs.
 fn no_small_scope(parameter: &str) -> String {
     format!(
         "no small-scope inputs: perforch cannot build values of parameter `{parameter}` (it knows numbers, booleans, characters, strings and lists of them; a parameter without a type needs a call in the tests or the docs that shows it)"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::language::Language;
+
+    #[test]
+    fn arguments_of_another_language_are_told_apart_before_a_build() {
+        let input = |args: &[&str]| TestInput {
+            args: args.iter().map(|a| a.to_string()).collect(),
+            source: InputSource::Generated,
+        };
+        assert!(syntax_problem(Language::Go, &input(&["[1, 2]", "3"])).is_some());
+        assert_eq!(
+            syntax_problem(
+                Language::Go,
+                &input(&["func() []int { v := make([]int, 10); return v }()", "3"])
+            ),
+            None
+        );
+        assert_eq!(syntax_problem(Language::Go, &input(&["[]int{1, 2}", "-3"])), None);
+        assert_eq!(
+            syntax_problem(Language::Java, &input(&["new int[]{1, 2}", "List.of(\"a\")"])),
+            None
+        );
+        assert!(syntax_problem(Language::Java, &input(&["[1, 2]"])).is_some());
+        assert_eq!(
+            syntax_problem(Language::Rust, &input(&["&vec![1, 2]", "(0..10).collect::<Vec<_>>()"])),
+            None
+        );
+        assert!(syntax_problem(Language::Rust, &input(&["[1, 2,, 3]"])).is_some());
+        assert_eq!(
+            syntax_problem(Language::Cpp, &input(&["std::vector<int>{1, 2}", "\"a\""])),
+            None
+        );
+        assert!(syntax_problem(Language::Cpp, &input(&["{1, 2", "3"])).is_some());
+    }
 }
 
 pub(crate) fn shorten(text: &str, max: usize) -> String {
