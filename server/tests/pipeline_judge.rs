@@ -282,3 +282,39 @@ fn a_go_candidate_that_no_longer_needs_an_import_is_judged_not_refused() {
         .unwrap();
     assert!(judgement.outcome.is_correct(), "{:?}", judgement.outcome);
 }
+
+/// A model's inputs of the wrong type or of another language break a
+/// compiled driver's build; they are dropped one by one (the compiler's
+/// error lines, or a parse of each argument), never the good ones with them.
+#[test]
+fn many_unbuildable_inputs_do_not_take_the_good_ones_with_them() {
+    let file = "package pairs\n\nfunc CountPairs(values []int, target int) int {\n\tcount := 0\n\tfor i := range values {\n\t\tfor j := i + 1; j < len(values); j++ {\n\t\t\tif values[i]+values[j] == target {\n\t\t\t\tcount++\n\t\t\t}\n\t\t}\n\t}\n\treturn count\n}\n";
+    let baseline = Baseline::new(Language::Go, file.to_string(), "CountPairs").unwrap();
+    let mut inputs: Vec<TestInput> = (0..25)
+        .map(|i| input(&[&format!("[]string{{\"a{i}\"}}"), "1"]))
+        .collect();
+    inputs.extend((0..10).map(|i| input(&[&format!("[{i}, 2]"), "3"])));
+    let good = [
+        input(&["[]int{1, 2, 3, 4}", "5"]),
+        input(&["[]int{}", "0"]),
+        input(&["func() []int { v := make([]int, 300); for k := range v { v[k] = k }; return v }()", "299"]),
+    ];
+    for (at, input) in good.iter().enumerate() {
+        inputs.insert(at * 12, input.clone());
+    }
+    let screened = workbench(Language::Go).screen(&baseline, inputs).unwrap();
+    let mut kept: Vec<_> = screened.kept.iter().map(|i| i.args.clone()).collect();
+    kept.sort();
+    let mut expected: Vec<_> = good.iter().map(|i| i.args.clone()).collect();
+    expected.sort();
+    assert_eq!(kept, expected);
+    assert_eq!(screened.dropped.len(), 35);
+    assert!(
+        screened
+            .dropped
+            .iter()
+            .any(|d| d.reason.contains("is not a Go expression")),
+        "{:?}",
+        screened.dropped
+    );
+}

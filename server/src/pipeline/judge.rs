@@ -466,6 +466,9 @@ pub struct Workbench {
 /// Longest a screening bisection may go on (builds), so a model that sends
 /// twenty broken expressions costs seconds, not minutes.
 const MAX_SCREEN_BUILDS: usize = 12;
+/// Most rebuilds of a batch after dropping the inputs its compiler errors
+/// point at (a compiler reports ten or so errors at a time).
+const MAX_BLAME_BUILDS: usize = 20;
 /// The original's printout of the kept inputs may fill this fraction of the
 /// output cap: a run of both versions prints twice as much, and a correct
 /// candidate's printout can differ in size (another float's digits, another
@@ -610,6 +613,7 @@ impl Workbench {
             })
             .collect();
         let mut pending = vec![inputs];
+        let mut blame_builds = 0;
         while let Some(batch) = pending.pop() {
             if batch.is_empty() {
                 continue;
@@ -619,7 +623,31 @@ impl Workbench {
             let built = match self.build_spec(&spec, quick, "screen") {
                 Ok(built) => built,
                 Err(ExecutorError::BuildFailed { diagnostics, .. }) => {
-                    // One bad expression breaks a compiled batch: bisect.
+                    // The compiler names the lines at fault: drop the
+                    // inputs whose calls hold them, and build the rest.
+                    let blamed = inputs_blamed(&spec, &diagnostics);
+                    if !blamed.is_empty() && blamed.len() < batch.len() && blame_builds < MAX_BLAME_BUILDS {
+                        blame_builds += 1;
+                        builds -= 1;
+                        let reason = format!(
+                            "does not build with the function: {}",
+                            shorten(first_error_line(&diagnostics), 200)
+                        );
+                        let mut rest = Vec::new();
+                        for (index, input) in batch.into_iter().enumerate() {
+                            if blamed.contains(&index) {
+                                screened.dropped.push(DroppedInput {
+                                    input,
+                                    reason: reason.clone(),
+                                });
+                            } else {
+                                rest.push(input);
+                            }
+                        }
+                        pending.push(rest);
+                        continue;
+                    }
+                    // Else one bad expression breaks a compiled batch: bisect.
                     if batch.len() == 1 || builds >= MAX_SCREEN_BUILDS {
                         let reason = format!(
                             "does not build with the function: {}",
@@ -1129,6 +1157,55 @@ pub fn status_text(status: &RunStatus) -> String {
         RunStatus::SandboxViolation(what) => format!("a sandbox violation ({what})"),
         RunStatus::LaunchError(what) => format!("a launch error ({what})"),
     }
+}
+
+/// The inputs (indices into the spec's inputs) whose call functions hold
+/// the lines of the driver that `diagnostics` report errors at. Every
+/// driver gives input N its own `…case_o_N` / `…case_c_N` function.
+fn inputs_blamed(spec: &DiffSpec, diagnostics: &str) -> Vec<usize> {
+    let Ok(program) = crate::executor::driver::generate(spec) else {
+        return Vec::new();
+    };
+    let Some(file) = program.files.first() else {
+        return Vec::new();
+    };
+    let lines: Vec<&str> = file.contents.lines().collect();
+    let mut blamed = Vec::new();
+    for (at, _) in diagnostics.match_indices(file.path.as_str()) {
+        let after = &diagnostics[at + file.path.len()..];
+        let Some(digits) = after.strip_prefix(':') else {
+            continue;
+        };
+        let number: String = digits.chars().take_while(char::is_ascii_digit).collect();
+        let Ok(line) = number.parse::<usize>() else {
+            continue;
+        };
+        let index = lines[..line.min(lines.len())]
+            .iter()
+            .rev()
+            .find_map(|text| case_index(text));
+        if let Some(index) = index
+            && index < spec.inputs.len()
+            && !blamed.contains(&index)
+        {
+            blamed.push(index);
+        }
+    }
+    blamed
+}
+
+/// N of a driver line that starts input N's call function.
+fn case_index(line: &str) -> Option<usize> {
+    ["ase_o_", "ase_c_", "again_o_", "again_c_"]
+        .iter()
+        .find_map(|marker| {
+            let at = line.find(marker)?;
+            let digits: String = line[at + marker.len()..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            digits.parse().ok()
+        })
 }
 
 fn first_error_line(diagnostics: &str) -> &str {
