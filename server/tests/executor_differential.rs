@@ -175,10 +175,8 @@ fn python_methods_compare_the_object_and_a_second_call() {
         "return sum(amount for name, amount in self.entries if name == account)",
         "total = 0\n        for name, amount in self.entries:\n            if name == account:\n                total += amount\n        return total",
     );
-    let sorts_in_place = original.replace(
-        "return sum(",
-        "self.entries.sort()\n        return sum(",
-    );
+    let sorts_in_place =
+        original.replace("return sum(", "self.entries.sort()\n        return sum(");
     // Remembers the first answer for the object, whatever the account.
     let stale_cache = original.replace(
         "        if not account:",

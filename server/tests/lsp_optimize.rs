@@ -630,7 +630,10 @@ fn the_method_under_the_cursor_is_the_one_optimized() {
         assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
         let (line, _) = support::position_of(&editor.text, "if author not in self.banned");
         let on = diagnostics[0]["range"]["start"]["line"].as_u64().unwrap() as u32;
-        assert!(on < line && on > 20, "on Moderation.count_shown: {diagnostics:?}");
+        assert!(
+            on < line && on > 20,
+            "on Moderation.count_shown: {diagnostics:?}"
+        );
         let apply = editor
             .action("if author not in self.banned", "Apply optimized")
             .await;

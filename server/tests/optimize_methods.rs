@@ -80,7 +80,12 @@ async fn python_method_judged_on_its_object() {
         cache["actual"].as_str().unwrap().contains("self._balances"),
         "the field the version adds is named: {cache}"
     );
-    assert!(report["code"].as_str().unwrap().contains("balances = dict(self.opening)"));
+    assert!(
+        report["code"]
+            .as_str()
+            .unwrap()
+            .contains("balances = dict(self.opening)")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -95,7 +100,10 @@ async fn java_instance_method_judged_on_its_object() {
     .await;
     let merged = &report["iterations"][1]["outcome"];
     assert!(
-        merged["actual"].as_str().unwrap().contains("self.quantities")
+        merged["actual"]
+            .as_str()
+            .unwrap()
+            .contains("self.quantities")
             || merged["actual"].as_str().unwrap().contains("self.skus"),
         "the field the version changes is named: {merged}"
     );

@@ -297,7 +297,10 @@ fn many_unbuildable_inputs_do_not_take_the_good_ones_with_them() {
     let good = [
         input(&["[]int{1, 2, 3, 4}", "5"]),
         input(&["[]int{}", "0"]),
-        input(&["func() []int { v := make([]int, 300); for k := range v { v[k] = k }; return v }()", "299"]),
+        input(&[
+            "func() []int { v := make([]int, 300); for k := range v { v[k] = k }; return v }()",
+            "299",
+        ]),
     ];
     for (at, input) in good.iter().enumerate() {
         inputs.insert(at * 12, input.clone());

@@ -224,10 +224,9 @@ impl PerfBench {
             Outcome::FailingTest { test, detail } => {
                 (PerfStatus::Incorrect, Some(format!("{test}: {detail}")))
             }
-            outcome @ Outcome::SignatureChanged { .. } => (
-                PerfStatus::Incorrect,
-                Some(outcome.summary(Metric::Time)),
-            ),
+            outcome @ Outcome::SignatureChanged { .. } => {
+                (PerfStatus::Incorrect, Some(outcome.summary(Metric::Time)))
+            }
             Outcome::BuildError { detail } => (PerfStatus::BuildError, Some(detail.clone())),
             Outcome::RunFailed { input, status } => {
                 (PerfStatus::RunFailed, Some(format!("{status} on {input}")))

@@ -366,7 +366,9 @@ pub fn compare_records(
             (None, None) => {}
             (a, b) => {
                 let show = |again: &Option<CallResult>| {
-                    again.as_ref().map_or("no second call".to_string(), describe_result)
+                    again
+                        .as_ref()
+                        .map_or("no second call".to_string(), describe_result)
                 };
                 mismatches.push(Mismatch {
                     call,

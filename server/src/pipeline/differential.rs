@@ -115,14 +115,19 @@ pub fn spec(
 
 /// Whether `function` is called on an object: a Python method whose first
 /// parameter is `self`, a Java method that is not `static`.
-pub fn takes_receiver(language: Language, function: &crate::analysis::Function, file_text: &str) -> bool {
+pub fn takes_receiver(
+    language: Language,
+    function: &crate::analysis::Function,
+    file_text: &str,
+) -> bool {
     if function.container.is_none() {
         return false;
     }
     match language {
-        Language::Python => function.parameters.first().is_some_and(|first| {
-            first.split([':', '=']).next().unwrap_or("").trim() == "self"
-        }),
+        Language::Python => function
+            .parameters
+            .first()
+            .is_some_and(|first| first.split([':', '=']).next().unwrap_or("").trim() == "self"),
         Language::Java => {
             let head = file_text
                 .get(function.range.as_range().start..function.name_range.as_range().start)

@@ -602,15 +602,15 @@ impl Workbench {
         // An argument of another language would break its batch's build.
         let inputs: Vec<TestInput> = inputs
             .into_iter()
-            .filter_map(|input| {
-                match super::evidence::syntax_problem(baseline.language, &input) {
+            .filter_map(
+                |input| match super::evidence::syntax_problem(baseline.language, &input) {
                     Some(reason) => {
                         screened.dropped.push(DroppedInput { input, reason });
                         None
                     }
                     None => Some(input),
-                }
-            })
+                },
+            )
             .collect();
         let mut pending = vec![inputs];
         let mut blame_builds = 0;
@@ -626,7 +626,10 @@ impl Workbench {
                     // The compiler names the lines at fault: drop the
                     // inputs whose calls hold them, and build the rest.
                     let blamed = inputs_blamed(&spec, &diagnostics);
-                    if !blamed.is_empty() && blamed.len() < batch.len() && blame_builds < MAX_BLAME_BUILDS {
+                    if !blamed.is_empty()
+                        && blamed.len() < batch.len()
+                        && blame_builds < MAX_BLAME_BUILDS
+                    {
                         blame_builds += 1;
                         builds -= 1;
                         let reason = format!(
@@ -1219,14 +1222,22 @@ fn first_error_line(diagnostics: &str) -> &str {
 mod tests {
     use super::*;
 
-    fn signature_after(language: Language, file: &str, spelling: &str, candidate: &str) -> (String, String) {
+    fn signature_after(
+        language: Language,
+        file: &str,
+        spelling: &str,
+        candidate: &str,
+    ) -> (String, String) {
         let baseline = Baseline::new(language, file.to_string(), spelling).unwrap();
         let candidate = CandidateCode {
             function: candidate.to_string(),
             imports: Vec::new(),
             helpers: Vec::new(),
         };
-        (baseline.signature(), baseline.with(&candidate).unwrap().signature())
+        (
+            baseline.signature(),
+            baseline.with(&candidate).unwrap().signature(),
+        )
     }
 
     #[test]
@@ -1270,7 +1281,13 @@ mod tests {
                 })
                 .unwrap()
         };
-        assert!(version("fn degree(&self, v: &[u32]) -> usize {\n    1\n}\n").keeps_signature_of(&baseline));
-        assert!(!version("fn degree(&mut self, v: Vec<u32>) -> usize {\n    1\n}\n").keeps_signature_of(&baseline));
+        assert!(
+            version("fn degree(&self, v: &[u32]) -> usize {\n    1\n}\n")
+                .keeps_signature_of(&baseline)
+        );
+        assert!(
+            !version("fn degree(&mut self, v: Vec<u32>) -> usize {\n    1\n}\n")
+                .keeps_signature_of(&baseline)
+        );
     }
 }

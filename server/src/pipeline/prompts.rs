@@ -98,7 +98,11 @@ pub fn inputs(
              that builds the object it is called on ({construction}), in a state that matters to the \
              method; in the large lists, the object holds much data too.\n",
             name = context.name,
-            construction = super::evidence::objects::construction(context.language, class, &["...".to_string()]),
+            construction = super::evidence::objects::construction(
+                context.language,
+                class,
+                &["...".to_string()]
+            ),
         ),
         None => String::new(),
     };

@@ -182,7 +182,10 @@ fn declarations(types: &[String], args: &[String], prefix: &str) -> (String, Vec
         .enumerate()
         .map(|(i, (ty, expr))| format!("                {ty} {prefix}{i} = {expr};\n"))
         .collect();
-    (text, (0..args.len()).map(|i| format!("{prefix}{i}")).collect())
+    (
+        text,
+        (0..args.len()).map(|i| format!("{prefix}{i}")).collect(),
+    )
 }
 
 fn case_method(case: &CaseCall) -> String {
@@ -198,7 +201,9 @@ fn case_method(case: &CaseCall) -> String {
     let call_args = names.join(", ");
     let receiver = match case.receiver {
         Some((object, _)) => {
-            declared.push_str(&format!("                {class} perforchSelf = {object};\n"));
+            declared.push_str(&format!(
+                "                {class} perforchSelf = {object};\n"
+            ));
             "perforchSelf".to_string()
         }
         None if case.is_static => class.to_string(),
@@ -245,9 +250,9 @@ fn case_method(case: &CaseCall) -> String {
             )
         }
     };
-    let self_declaration = case
-        .receiver
-        .map_or(String::new(), |_| format!("        {class} firstSelf = null;\n"));
+    let self_declaration = case.receiver.map_or(String::new(), |_| {
+        format!("        {class} firstSelf = null;\n")
+    });
     format!(
         r#"    static void case_{tag}_{index}() {{
         long total = 0;

@@ -138,12 +138,12 @@ fn give_objects(
     inputs: &mut Vec<TestInput>,
 ) -> Result<Vec<String>, String> {
     let class = function.container.as_deref().unwrap_or_default();
-    let arity = function.parameters.len().saturating_sub(usize::from(
-        language == crate::language::Language::Python,
-    ));
-    let functions = crate::analysis::functions(&crate::document::Document::new(
-        language, 0, file_text,
-    ));
+    let arity = function
+        .parameters
+        .len()
+        .saturating_sub(usize::from(language == crate::language::Language::Python));
+    let functions =
+        crate::analysis::functions(&crate::document::Document::new(language, 0, file_text));
     let mut shown: Vec<String> = Vec::new();
     for input in inputs.iter().filter(|input| input.args.len() == arity + 1) {
         if !shown.contains(&input.args[0]) {
@@ -151,7 +151,8 @@ fn give_objects(
         }
     }
     let no_arguments = objects::no_argument_construction(language, class, &functions);
-    let mut built = objects::generated(language, class, &functions, &shown, OBJECTS_FOR_SMALL_SCOPE);
+    let mut built =
+        objects::generated(language, class, &functions, &shown, OBJECTS_FOR_SMALL_SCOPE);
     let mut for_inputs: Vec<String> = shown.clone();
     for_inputs.extend(no_arguments.clone());
     if for_inputs.is_empty() {
@@ -269,6 +270,17 @@ fn no_small_scope(parameter: &str) -> String {
     )
 }
 
+pub(crate) fn shorten(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    let mut cut = max;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}… ({} bytes)", &text[..cut], text.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -288,14 +300,23 @@ mod tests {
             ),
             None
         );
-        assert_eq!(syntax_problem(Language::Go, &input(&["[]int{1, 2}", "-3"])), None);
         assert_eq!(
-            syntax_problem(Language::Java, &input(&["new int[]{1, 2}", "List.of(\"a\")"])),
+            syntax_problem(Language::Go, &input(&["[]int{1, 2}", "-3"])),
+            None
+        );
+        assert_eq!(
+            syntax_problem(
+                Language::Java,
+                &input(&["new int[]{1, 2}", "List.of(\"a\")"])
+            ),
             None
         );
         assert!(syntax_problem(Language::Java, &input(&["[1, 2]"])).is_some());
         assert_eq!(
-            syntax_problem(Language::Rust, &input(&["&vec![1, 2]", "(0..10).collect::<Vec<_>>()"])),
+            syntax_problem(
+                Language::Rust,
+                &input(&["&vec![1, 2]", "(0..10).collect::<Vec<_>>()"])
+            ),
             None
         );
         assert!(syntax_problem(Language::Rust, &input(&["[1, 2,, 3]"])).is_some());
@@ -305,15 +326,4 @@ mod tests {
         );
         assert!(syntax_problem(Language::Cpp, &input(&["{1, 2", "3"])).is_some());
     }
-}
-
-pub(crate) fn shorten(text: &str, max: usize) -> String {
-    if text.len() <= max {
-        return text.to_string();
-    }
-    let mut cut = max;
-    while !text.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    format!("{}… ({} bytes)", &text[..cut], text.len())
 }

@@ -276,7 +276,6 @@ impl Finder<'_> {
             _ => None,
         }
     }
-
 }
 
 /// The object `construction` builds, with the setup calls (`obj.add(1)`)
@@ -412,7 +411,11 @@ pub fn no_argument_construction(
 
 /// The class's constructor (Python `__init__`, a Java constructor with
 /// parameters), to build objects from small-scope arguments.
-pub fn constructor<'f>(language: Language, class: &str, functions: &'f [Function]) -> Option<&'f Function> {
+pub fn constructor<'f>(
+    language: Language,
+    class: &str,
+    functions: &'f [Function],
+) -> Option<&'f Function> {
     functions
         .iter()
         .filter(|f| is_constructor_of(language, f, class))
@@ -429,10 +432,17 @@ pub fn construction(language: Language, class: &str, args: &[String]) -> String 
 
 /// The arguments of a plain construction (`Ledger([1], 2)` → `[1]`, `2`),
 /// to seed the constructor's small-scope arguments.
-pub fn construction_arguments(language: Language, class: &str, object: &str) -> Option<Vec<String>> {
+pub fn construction_arguments(
+    language: Language,
+    class: &str,
+    object: &str,
+) -> Option<Vec<String>> {
     let object = object.trim();
     let rest = match language {
-        Language::Java => object.strip_prefix("new ")?.trim_start().strip_prefix(class)?,
+        Language::Java => object
+            .strip_prefix("new ")?
+            .trim_start()
+            .strip_prefix(class)?,
         _ => object.strip_prefix(class)?,
     };
     let inner = rest.strip_prefix('(')?.strip_suffix(')')?;
@@ -734,7 +744,10 @@ class LedgerTest {
         );
         assert_eq!(
             split_setup(Language::Python, &shown[0]),
-            ("Ledger()".to_string(), vec![r#"obj.record("a", "b", 5)"#.to_string()])
+            (
+                "Ledger()".to_string(),
+                vec![r#"obj.record("a", "b", 5)"#.to_string()]
+            )
         );
         let java = "perforchSetup(new Ledger(List.of(1, 2)), obj -> { obj.add(5); obj.add(6); })";
         assert_eq!(
@@ -753,7 +766,12 @@ class LedgerTest {
             source: InputSource::Generated,
         };
         let objects = ["A()".to_string(), "A(1)".to_string()];
-        let given = vec![input(&["1"]), input(&["B()", "2"]), input(&["3"]), input(&[])];
+        let given = vec![
+            input(&["1"]),
+            input(&["B()", "2"]),
+            input(&["3"]),
+            input(&[]),
+        ];
         let args: Vec<Vec<String>> = with_objects(given, &objects, 1)
             .into_iter()
             .map(|i| i.args)
@@ -766,6 +784,9 @@ class LedgerTest {
             construction_arguments(Language::Java, "A", "new A(List.of(1), 2)"),
             Some(vec!["List.of(1)".to_string(), "2".to_string()])
         );
-        assert_eq!(construction_arguments(Language::Python, "A", "A(1).b()"), None);
+        assert_eq!(
+            construction_arguments(Language::Python, "A", "A(1).b()"),
+            None
+        );
     }
 }

@@ -1027,7 +1027,11 @@ mod tests {
         );
         let inputs = scope.inputs(40);
         assert!(inputs.iter().any(|i| i.input.args[0] == "Ledger([])"));
-        assert!(inputs.iter().any(|i| i.input.args[0].starts_with("Ledger([('a'")));
+        assert!(
+            inputs
+                .iter()
+                .any(|i| i.input.args[0].starts_with("Ledger([('a'"))
+        );
         assert!(inputs.iter().all(|i| i.input.args.len() == 2));
         let on_the_larger = inputs.iter().find(|i| i.object == Some(1)).unwrap();
         assert!(
