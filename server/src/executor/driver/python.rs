@@ -69,7 +69,13 @@ def __perforch_object(v, depth):
         fields.append([name, __perforch_ser(value, depth + 1)])
     return {"obj": type(v).__qualname__, "fields": fields}
 
-def __perforch_run(fn, tag, index, make_args, repeats):
+def __perforch_emit(line):
+    __perforch_sys.stdout.write(PREFIX + __perforch_json.dumps(line) + "\n")
+
+def __perforch_timed(fn, tag, index, make_args, repeats):
+    """Call `fn` on fresh arguments `repeats` times: the mean thread CPU
+    time and the first call's (result, exception kind, arguments); None,
+    with its line written, when the input's own expression fails."""
     total = 0
     first = None
     for r in range(repeats):
@@ -77,9 +83,8 @@ def __perforch_run(fn, tag, index, make_args, repeats):
             args = make_args()
         except Exception as e:
             # The input's own expression failed: not the function's doing.
-            line = {"call": index, "impl": tag, "ns": 0, "exc": "perforch.BadInput:" + type(e).__name__, "args": []}
-            __perforch_sys.stdout.write(PREFIX + __perforch_json.dumps(line) + "\n")
-            return
+            __perforch_emit({"call": index, "impl": tag, "ns": 0, "exc": "perforch.BadInput:" + type(e).__name__, "args": []})
+            return None
         exc = None
         result = None
         t0 = __perforch_time.thread_time_ns()
@@ -90,8 +95,10 @@ def __perforch_run(fn, tag, index, make_args, repeats):
         total += __perforch_time.thread_time_ns() - t0
         if r == 0:
             first = (result, exc, args)
-    result, exc, args = first
-    line = {"call": index, "impl": tag, "ns": total // max(repeats, 1)}
+    return total // max(repeats, 1), first
+
+def __perforch_line(index, tag, ns, result, exc, args):
+    line = {"call": index, "impl": tag, "ns": ns}
     if exc is not None:
         line["exc"] = exc
     else:
@@ -103,7 +110,13 @@ def __perforch_run(fn, tag, index, make_args, repeats):
         line["args"] = [__perforch_ser(a) for a in args]
     except BaseException:
         line["args"] = []
-    __perforch_sys.stdout.write(PREFIX + __perforch_json.dumps(line) + "\n")
+    return line
+
+def __perforch_run(fn, tag, index, make_args, repeats):
+    timed = __perforch_timed(fn, tag, index, make_args, repeats)
+    if timed is not None:
+        ns, (result, exc, args) = timed
+        __perforch_emit(__perforch_line(index, tag, ns, result, exc, args))
 "#;
 
 /// Methods: the original file and the file with the candidate spliced in
@@ -130,69 +143,40 @@ def __perforch_makers(module):
             makers.append(broken)
     return makers
 
-def __perforch_line(index, tag, ns, result, exc, args, receiver):
-    line = {"call": index, "impl": tag, "ns": ns}
-    if exc is not None:
-        line["exc"] = exc
-    else:
-        try:
-            line["result"] = __perforch_ser(result)
-        except BaseException as e:
-            line["exc"] = "perforch.Unserializable:" + type(e).__name__
-    try:
-        line["args"] = [__perforch_ser(a) for a in args]
-    except BaseException:
-        line["args"] = []
-    if receiver is not None:
-        try:
-            line["self"] = __perforch_ser(receiver)
-        except BaseException as e:
-            line["self"] = {"o": "perforch.Unserializable:" + type(e).__name__}
-    return line
-
-def __perforch_call(module, args):
+def __perforch_caller(module):
+    """What the timed call calls: the method on the input's object, or on
+    the module's class (looked up once, outside the timing)."""
     if RECEIVER:
-        return getattr(args[0], NAME)(*args[1:])
-    return getattr(eval(CLASS, module.__dict__), NAME)(*args)
+        return lambda obj, *rest: getattr(obj, NAME)(*rest)
+    klass = eval(CLASS, module.__dict__)
+    return lambda *args: getattr(klass, NAME)(*args)
 
 def __perforch_run_method(module, tag, index, makers, repeats):
-    total = 0
-    first = None
-    for r in range(repeats):
+    timed = __perforch_timed(__perforch_caller(module), tag, index, makers[index], repeats)
+    if timed is None:
+        return
+    ns, (result, exc, args) = timed
+    if not RECEIVER:
+        __perforch_emit(__perforch_line(index, tag, ns, result, exc, args))
+        return
+    receiver = args[0]
+    line = __perforch_line(index, tag, ns, result, exc, args[1:])
+    try:
+        line["self"] = __perforch_ser(receiver)
+    except BaseException as e:
+        line["self"] = {"o": "perforch.Unserializable:" + type(e).__name__}
+    # The same object again, with the next input's arguments: a cache
+    # kept on the object, or state the first call consumed, shows here.
+    try:
+        again_args = makers[(index + 1) % len(makers)]()
+    except Exception:
+        again_args = None
+    if again_args is not None:
         try:
-            args = makers[index]()
-        except Exception as e:
-            line = {"call": index, "impl": tag, "ns": 0, "exc": "perforch.BadInput:" + type(e).__name__, "args": []}
-            __perforch_sys.stdout.write(PREFIX + __perforch_json.dumps(line) + "\n")
-            return
-        exc = None
-        result = None
-        t0 = __perforch_time.thread_time_ns()
-        try:
-            result = __perforch_call(module, args)
+            line["again"] = {"result": __perforch_ser(getattr(receiver, NAME)(*again_args[1:]))}
         except BaseException as e:
-            exc = type(e).__name__
-        total += __perforch_time.thread_time_ns() - t0
-        if r == 0:
-            first = (result, exc, args)
-    result, exc, args = first
-    receiver = args[0] if RECEIVER else None
-    line = __perforch_line(index, tag, total // max(repeats, 1), result, exc, args[1:] if RECEIVER else args, receiver)
-    if RECEIVER:
-        # The same object again, with the next input's arguments: a cache
-        # kept on the object, or state the first call consumed, shows here.
-        again = None
-        try:
-            again_args = makers[(index + 1) % len(makers)]()
-        except Exception:
-            again_args = None
-        if again_args is not None:
-            try:
-                again = {"result": __perforch_ser(getattr(receiver, NAME)(*again_args[1:]))}
-            except BaseException as e:
-                again = {"exc": type(e).__name__}
-            line["again"] = again
-    __perforch_sys.stdout.write(PREFIX + __perforch_json.dumps(line) + "\n")
+            line["again"] = {"exc": type(e).__name__}
+    __perforch_emit(line)
 "#;
 
 fn generate_method(spec: &DiffSpec, class: &str) -> SourceProgram {
