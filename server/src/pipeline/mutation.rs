@@ -135,29 +135,11 @@ impl MutationScore {
 
     /// "the evidence catches 47 of 50 mutants (2 equivalent)".
     pub fn summary(&self) -> String {
-        let counted = self.killed + self.survived.len();
-        let mut notes = Vec::new();
-        if !self.equivalent.is_empty() {
-            notes.push(format!("{} equivalent", self.equivalent.len()));
-        }
-        if self.invalid > 0 {
-            notes.push(format!("{} did not build", self.invalid));
-        }
-        if self.skipped > 0 {
-            notes.push(format!("{} not run in the time allowed", self.skipped));
-        }
-        let notes = if notes.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", notes.join(", "))
-        };
-        if counted == 0 {
-            return format!("no mutant to score{notes}");
-        }
-        let noun = if counted == 1 { "mutant" } else { "mutants" };
-        format!(
-            "the evidence catches {} of {counted} {noun}{notes}",
-            self.killed
+        summary_text(
+            self.killed,
+            self.counted(),
+            [self.equivalent.len(), self.invalid, self.skipped],
+            "no mutant to score",
         )
     }
 }
@@ -624,6 +606,36 @@ impl MutationScore {
             self.tellers.push(teller.clone());
         }
     }
+}
+
+/// "the evidence catches `killed` of `counted` mutants (2 equivalent, 1 did
+/// not build, 3 not run in the time allowed)"; `nothing` when none counts.
+/// `[equivalent, invalid, skipped]` are the mutants not counted.
+pub(crate) fn summary_text(
+    killed: usize,
+    counted: usize,
+    [equivalent, invalid, skipped]: [usize; 3],
+    nothing: &str,
+) -> String {
+    let notes: Vec<String> = [
+        (equivalent, "equivalent"),
+        (invalid, "did not build"),
+        (skipped, "not run in the time allowed"),
+    ]
+    .into_iter()
+    .filter(|(count, _)| *count > 0)
+    .map(|(count, what)| format!("{count} {what}"))
+    .collect();
+    let notes = if notes.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", notes.join(", "))
+    };
+    if counted == 0 {
+        return format!("{nothing}{notes}");
+    }
+    let noun = if counted == 1 { "mutant" } else { "mutants" };
+    format!("the evidence catches {killed} of {counted} {noun}{notes}")
 }
 
 #[cfg(test)]

@@ -94,28 +94,11 @@ impl MutationReport {
     /// "the evidence catches 47 of 50 mutants (2 equivalent)", or "no
     /// mutant to score".
     pub fn summary(&self) -> String {
-        let mut notes = Vec::new();
-        if self.equivalent > 0 {
-            notes.push(format!("{} equivalent", self.equivalent));
-        }
-        if self.invalid > 0 {
-            notes.push(format!("{} did not build", self.invalid));
-        }
-        if self.skipped > 0 {
-            notes.push(format!("{} not run in the time allowed", self.skipped));
-        }
-        let notes = if notes.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", notes.join(", "))
-        };
-        if self.total == 0 {
-            return format!("no mutant to score the evidence on{notes}");
-        }
-        let noun = if self.total == 1 { "mutant" } else { "mutants" };
-        format!(
-            "the evidence catches {} of {} {noun}{notes}",
-            self.killed, self.total
+        super::mutation::summary_text(
+            self.killed,
+            self.total,
+            [self.equivalent, self.invalid, self.skipped],
+            "no mutant to score the evidence on",
         )
     }
 }
