@@ -52,6 +52,12 @@ impl FunctionKind {
     }
 }
 
+/// The name of a parameter written name first, as in Python and Rust
+/// (`xs: list[int] = []` → `xs`, `&mut self` → `&mut self`).
+pub fn parameter_name(parameter: &str) -> &str {
+    parameter.split([':', '=']).next().unwrap_or("").trim()
+}
+
 /// A function definition with a body.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Function {

@@ -11,5 +11,5 @@ mod source;
 mod stub;
 
 pub use function_ref::{FindError, FunctionRef, qualified_name};
-pub use functions::{ByteRange, Function, FunctionKind, function_at, functions};
+pub use functions::{ByteRange, Function, FunctionKind, function_at, functions, parameter_name};
 pub use hints::{Hint, HintCache, HintInfo, hints};

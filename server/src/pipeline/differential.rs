@@ -127,7 +127,7 @@ pub fn takes_receiver(
         Language::Python => function
             .parameters
             .first()
-            .is_some_and(|first| first.split([':', '=']).next().unwrap_or("").trim() == "self"),
+            .is_some_and(|first| crate::analysis::parameter_name(first) == "self"),
         Language::Java => {
             let head = file_text
                 .get(function.range.as_range().start..function.name_range.as_range().start)

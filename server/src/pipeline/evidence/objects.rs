@@ -485,7 +485,7 @@ fn is_constructor_of(language: Language, function: &Function, class: &str) -> bo
 }
 
 fn is_self(parameter: &str) -> bool {
-    parameter.split([':', '=']).next().unwrap_or("").trim() == "self"
+    crate::analysis::parameter_name(parameter) == "self"
 }
 
 /// Objects in many small states: constructions (the examples', one from

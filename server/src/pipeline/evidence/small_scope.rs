@@ -662,7 +662,7 @@ fn mix_other_types(rng: &mut StdRng, value: Value, polymorphic: bool) -> Value {
 
 /// Python's `self`/`cls` and Rust's `self` receivers are not arguments.
 fn is_receiver(language: Language, parameter: &str) -> bool {
-    let name = parameter.split([':', '=']).next().unwrap_or("").trim();
+    let name = crate::analysis::parameter_name(parameter);
     match language {
         Language::Python => matches!(name, "self" | "cls"),
         Language::Rust => {
