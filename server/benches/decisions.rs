@@ -12,6 +12,8 @@
 //! `PERFORCH_DECISION_TRIALS` (default 60 per scenario and language),
 //! `PERFORCH_DECISION_LANGS` (comma list, default python,cpp,java,go,rust),
 //! `PERFORCH_DECISION_VERBOSE=1` (print the samples of every missed trial),
+//! `PERFORCH_DECISION_PAIRING=separate` (one process per side per round,
+//! as memory metrics measure, instead of both sides in one process),
 //! `PERFORCH_DECISION_RUNS` / `PERFORCH_DECISION_MAX_RUNS` (batch size
 //! and cap of runs per side instead of the defaults) and
 //! `PERFORCH_DECISION_DUMP=FILE` (every trial's samples as JSON lines), to
@@ -24,7 +26,7 @@ use perforch::executor::differential::build_driver;
 use perforch::executor::driver::DiffSpec;
 use perforch::executor::stats::{Verdict, median};
 use perforch::executor::{
-    ExecutorConfig, Language, MeasureConfig, Measurement, detect, measure_driver,
+    ExecutorConfig, Language, MeasureConfig, Measurement, Pairing, detect, measure_driver,
 };
 
 /// Loop iterations of A per call; A' runs 10% more.
@@ -217,11 +219,14 @@ fn main() {
     // For studying the decision rule: more runs per side, samples dumped.
     measure.runs = env_or("PERFORCH_DECISION_RUNS", measure.runs);
     measure.max_runs = env_or("PERFORCH_DECISION_MAX_RUNS", measure.max_runs);
+    if std::env::var("PERFORCH_DECISION_PAIRING").as_deref() == Ok("separate") {
+        measure.pairing = Pairing::SeparateProcesses;
+    }
     let mut dump = std::env::var_os("PERFORCH_DECISION_DUMP")
         .map(|path| std::fs::File::create(path).expect("dump file can be created"));
     println!(
-        "decision benchmark: {trials} trials per scenario, batches of {} runs per side up to {}, warm-up {}",
-        measure.runs, measure.max_runs, measure.warmup
+        "decision benchmark: {trials} trials per scenario, batches of {} runs per side up to {}, warm-up {}, pairing {:?}",
+        measure.runs, measure.max_runs, measure.warmup, measure.pairing
     );
     let mut all_met = true;
     for workload in WORKLOADS {

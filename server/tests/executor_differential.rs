@@ -2,9 +2,9 @@
 
 mod common;
 
-use perforch::executor::compare::{MismatchKind, Tolerance};
-use perforch::executor::differential::check_equivalence;
-use perforch::executor::driver::DiffSpec;
+use perforch::executor::compare::{Implementation, MismatchKind, Tolerance, compare_records};
+use perforch::executor::differential::{build_driver, check_equivalence, run_driver};
+use perforch::executor::driver::{DiffSpec, DriverMode};
 use perforch::executor::sandbox::SandboxLimits;
 use perforch::executor::{Language, detect};
 
@@ -52,7 +52,56 @@ fn mismatches(spec: &DiffSpec) -> Vec<MismatchKind> {
     );
     // Thread CPU time is measured (a clock of ~1 µs resolution or better).
     assert!(outcome.records.iter().map(|r| r.cpu_ns).sum::<u64>() > 0);
-    outcome.mismatches.iter().map(|m| m.kind).collect()
+    let kinds: Vec<MismatchKind> = outcome.mismatches.iter().map(|m| m.kind).collect();
+    // (Which differences, not whether, may depend on the order: a cache
+    // keyed by `id(self)` hits objects freed by the other side.)
+    assert_eq!(
+        candidate_first_kinds(spec, &config, &tmp).is_empty(),
+        kinds.is_empty(),
+        "calling the candidate first on each input tells the versions apart alike"
+    );
+    kinds
+}
+
+/// The same driver run with the candidate called first on each input, as
+/// every other round of a measurement does: the order holds, and so do
+/// the differences.
+fn candidate_first_kinds(
+    spec: &DiffSpec,
+    config: &perforch::executor::ExecutorConfig,
+    tmp: &common::TestDir,
+) -> Vec<MismatchKind> {
+    let built = build_driver(
+        config,
+        &detect(spec.language).unwrap(),
+        spec,
+        &tmp.run_dir("candidate-first"),
+    )
+    .unwrap();
+    let (run, records) = run_driver(
+        config,
+        &built,
+        DriverMode::BothCandidateFirst,
+        SandboxLimits::for_run(),
+    )
+    .unwrap();
+    assert!(run.succeeded(), "{}", run.stderr_text());
+    for call in 0..spec.inputs.len() {
+        let order: Vec<Implementation> = records
+            .iter()
+            .filter(|r| r.call == call)
+            .map(|r| r.implementation)
+            .collect();
+        assert_eq!(
+            order,
+            vec![Implementation::Candidate, Implementation::Original],
+            "input {call}"
+        );
+    }
+    compare_records(&records, spec.inputs.len(), Tolerance::default())
+        .iter()
+        .map(|m| m.kind)
+        .collect()
 }
 
 #[test]

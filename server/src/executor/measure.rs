@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::compare::{CallRecord, Implementation};
+use super::compare::Implementation;
 use super::config::ExecutorConfig;
 use super::differential::run_driver;
 use super::driver::DriverMode;
@@ -35,6 +35,18 @@ pub struct MeasureConfig {
     /// Overall confidence of the verdict, shared out over the looks at
     /// the data that batches allow (see `measure_rounds`).
     pub confidence: f64,
+    pub pairing: Pairing,
+}
+
+/// How a driver measurement pairs the two sides.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Pairing {
+    /// One process per round calls both, input by input: the most precise
+    /// for CPU time.
+    SameProcess,
+    /// One process per side per round: needed when the metric is a figure
+    /// of the process (memory, CPU utilisation).
+    SeparateProcesses,
 }
 
 impl Default for MeasureConfig {
@@ -45,6 +57,7 @@ impl Default for MeasureConfig {
             warmup: true,
             limits: SandboxLimits::for_run(),
             confidence: stats::DEFAULT_CONFIDENCE,
+            pairing: Pairing::SameProcess,
         }
     }
 }
@@ -132,35 +145,26 @@ fn ensure_ok(outcome: &RunOutcome, side: &str) -> Result<(), ExecutorError> {
     }
 }
 
-/// Alternate the two sides; swap the order every round so neither side
-/// always runs right after the other (cache/frequency effects).
-fn alternate<F>(rounds: std::ops::Range<usize>, mut run_side: F) -> Result<(), ExecutorError>
-where
-    F: FnMut(Implementation) -> Result<(), ExecutorError>,
-{
-    for round in rounds {
-        let order = if round % 2 == 0 {
-            [Implementation::Original, Implementation::Candidate]
-        } else {
-            [Implementation::Candidate, Implementation::Original]
-        };
-        for side in order {
-            run_side(side)?;
-        }
+/// The order of the two sides in a round: swapped every round so neither
+/// side always runs right after the other (cache/frequency effects).
+fn order(round: usize) -> [Implementation; 2] {
+    if round % 2 == 0 {
+        [Implementation::Original, Implementation::Candidate]
+    } else {
+        [Implementation::Candidate, Implementation::Original]
     }
-    Ok(())
 }
 
 /// Run batches of rounds until the paired comparison settles or
-/// `max_runs` rounds have run. `run_side` runs one side once and returns
-/// its sample; the samples per side (original, candidate) come back with
-/// the final comparison.
+/// `max_runs` rounds have run. `run_round` runs one round (its index
+/// given, for the order) and returns its samples (original, candidate);
+/// the samples per side come back with the final comparison.
 fn measure_rounds<F>(
     measure: &MeasureConfig,
-    mut run_side: F,
+    mut run_round: F,
 ) -> Result<(Comparison, [Vec<f64>; 2]), ExecutorError>
 where
-    F: FnMut(Implementation) -> Result<f64, ExecutorError>,
+    F: FnMut(usize) -> Result<[f64; 2], ExecutorError>,
 {
     let batch = measure.runs.max(1);
     let max_runs = measure.max_runs.max(batch);
@@ -173,11 +177,11 @@ where
     let mut done = 0;
     loop {
         let next = (done + batch).min(max_runs);
-        alternate(done..next, |side| {
-            let sample = run_side(side)?;
-            samples[slot(side)].push(sample);
-            Ok(())
-        })?;
+        for round in done..next {
+            let [original, candidate] = run_round(round)?;
+            samples[0].push(original);
+            samples[1].push(candidate);
+        }
         done = next;
         let comparison = stats::compare_paired(&samples[0], &samples[1], confidence_per_look);
         if comparison.is_settled() || done >= max_runs {
@@ -194,6 +198,14 @@ fn slot(side: Implementation) -> usize {
 }
 
 /// Measure with the differential driver (thread CPU time per call).
+///
+/// With [`Pairing::SameProcess`] a round is one run of the driver that
+/// calls both sides on each input in turn (the candidate first every other
+/// round): what a process brings with it (where the allocator put things,
+/// the CPU's clock during that second, a hash seed) then weighs on both
+/// sides alike, and the round's ratio keeps only the difference of the
+/// code. Per-process figures (memory, utilisation) are then the run's,
+/// shared by both sides: a metric on them needs [`Pairing::SeparateProcesses`].
 pub fn measure_driver(
     config: &ExecutorConfig,
     driver: &BuiltProgram,
@@ -205,27 +217,46 @@ pub fn measure_driver(
     }
     let mut outcomes: [Vec<RunOutcome>; 2] = [Vec::new(), Vec::new()];
     let mut per_call: [Vec<Vec<f64>>; 2] = [Vec::new(), Vec::new()];
-    let (comparison, samples) = measure_rounds(measure, |side| {
-        let (mode, name) = match side {
-            Implementation::Original => (DriverMode::Original, "original"),
-            Implementation::Candidate => (DriverMode::Candidate, "candidate"),
-        };
-        let slot = slot(side);
+    let mut run = |mode: DriverMode, name: &str| -> Result<[f64; 2], ExecutorError> {
         let (outcome, records) = run_driver(config, driver, mode, measure.limits.clone())?;
         ensure_ok(&outcome, name)?;
-        let records: Vec<&CallRecord> = records
-            .iter()
-            .filter(|r| r.implementation == side)
-            .collect();
-        let sample = records.iter().map(|r| r.cpu_ns as f64).sum();
-        for record in records {
+        let mut sums = [0.0; 2];
+        let mut ran = [false; 2];
+        for record in &records {
+            let slot = slot(record.implementation);
+            sums[slot] += record.cpu_ns as f64;
+            ran[slot] = true;
             if per_call[slot].len() <= record.call {
                 per_call[slot].resize(record.call + 1, Vec::new());
             }
             per_call[slot][record.call].push(record.cpu_ns as f64);
         }
-        outcomes[slot].push(outcome);
-        Ok(sample)
+        for (slot, ran) in ran.into_iter().enumerate() {
+            if ran {
+                outcomes[slot].push(outcome.clone());
+            }
+        }
+        Ok(sums)
+    };
+    let (comparison, samples) = measure_rounds(measure, |round| match measure.pairing {
+        Pairing::SameProcess => {
+            let mode = match order(round)[0] {
+                Implementation::Original => DriverMode::Both,
+                Implementation::Candidate => DriverMode::BothCandidateFirst,
+            };
+            run(mode, "both sides")
+        }
+        Pairing::SeparateProcesses => {
+            let mut sums = [0.0; 2];
+            for side in order(round) {
+                let (mode, name) = match side {
+                    Implementation::Original => (DriverMode::Original, "original"),
+                    Implementation::Candidate => (DriverMode::Candidate, "candidate"),
+                };
+                sums[slot(side)] = run(mode, name)?[slot(side)];
+            }
+            Ok(sums)
+        }
     })?;
     let calls = per_call[0].len().max(per_call[1].len());
     let per_test: Vec<TestTiming> = (0..calls)
@@ -282,16 +313,20 @@ pub fn measure_programs(
         None => None,
     };
     let mut outcomes: [Vec<RunOutcome>; 2] = [Vec::new(), Vec::new()];
-    let (comparison, samples) = measure_rounds(measure, |side| {
-        let (program, name) = match side {
-            Implementation::Original => (original, "original"),
-            Implementation::Candidate => (candidate, "candidate"),
-        };
-        let outcome = run(program, name)?;
-        let cpu = outcome.cpu.as_nanos() as f64 - baseline_ns.unwrap_or(0.0);
-        outcomes[slot(side)].push(outcome);
-        // Clamp: a program cheaper than the noisy baseline still costs something.
-        Ok(cpu.max(1.0))
+    let (comparison, samples) = measure_rounds(measure, |round| {
+        let mut sums = [0.0; 2];
+        for side in order(round) {
+            let (program, name) = match side {
+                Implementation::Original => (original, "original"),
+                Implementation::Candidate => (candidate, "candidate"),
+            };
+            let outcome = run(program, name)?;
+            let cpu = outcome.cpu.as_nanos() as f64 - baseline_ns.unwrap_or(0.0);
+            outcomes[slot(side)].push(outcome);
+            // Clamp: a program cheaper than the noisy baseline still costs something.
+            sums[slot(side)] = cpu.max(1.0);
+        }
+        Ok(sums)
     })?;
     let [original_samples, candidate_samples] = samples;
     let [original_outcomes, candidate_outcomes] = outcomes;
@@ -313,14 +348,8 @@ mod tests {
     /// Feed `measure_rounds` samples from a script: the candidate's cost
     /// over the original's in each round, around 1000 ns.
     fn rounds_taken(measure: &MeasureConfig, ratios: &[f64]) -> (Comparison, usize) {
-        let mut round = [0usize; 2];
-        let (comparison, samples) = measure_rounds(measure, |side| {
-            let index = round[slot(side)];
-            round[slot(side)] += 1;
-            Ok(match side {
-                Implementation::Original => 1000.0,
-                Implementation::Candidate => 1000.0 * ratios[index % ratios.len()],
-            })
+        let (comparison, samples) = measure_rounds(measure, |round| {
+            Ok([1000.0, 1000.0 * ratios[round % ratios.len()]])
         })
         .unwrap();
         assert_eq!(samples[0].len(), samples[1].len());

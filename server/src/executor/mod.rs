@@ -30,4 +30,4 @@ pub mod differential;
 pub mod driver;
 pub mod measure;
 pub mod stats;
-pub use measure::{MeasureConfig, Measurement, measure_driver, measure_programs};
+pub use measure::{MeasureConfig, Measurement, Pairing, measure_driver, measure_programs};

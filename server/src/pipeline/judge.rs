@@ -20,7 +20,7 @@ use crate::executor::measure::SideFigures;
 use crate::executor::sandbox::SandboxLimits;
 use crate::executor::stats::{self, Comparison, Verdict};
 use crate::executor::{
-    ExecutorConfig, ExecutorError, MeasureConfig, Measurement, RunStatus, Toolchain, build, detect,
+    ExecutorConfig, ExecutorError, MeasureConfig, Measurement, Pairing, RunStatus, Toolchain, build, detect,
     measure_driver, prepare_dependencies,
 };
 use crate::language::Language;
@@ -858,7 +858,16 @@ impl Workbench {
                 status: status_text(&run.status),
             });
         }
-        let measurement = match measure_driver(&self.executor, &built, &self.measure) {
+        let measure = MeasureConfig {
+            pairing: match metric {
+                Metric::Time => Pairing::SameProcess,
+                Metric::PeakMemory | Metric::MeanMemory | Metric::Cpu => {
+                    Pairing::SeparateProcesses
+                }
+            },
+            ..self.measure.clone()
+        };
+        let measurement = match measure_driver(&self.executor, &built, &measure) {
             Ok(measurement) => measurement,
             // Correct once, then failing under repetition: a limit or a
             // flaky candidate; either way not something to hand out.

@@ -234,11 +234,11 @@ pub fn generate(spec: &DiffSpec) -> Result<SourceProgram, DriverError> {
             &candidate, "c", index, &arg_types, args, repeats,
         ));
         main_body.push_str(&format!(
-            "    if (o) perforch_case_o_{index}();\n    if (c) perforch_case_c_{index}();\n    fflush(stdout);\n"
+            "    if (cf && c) perforch_case_c_{index}();\n    if (o) perforch_case_o_{index}();\n    if (!cf && c) perforch_case_c_{index}();\n    fflush(stdout);\n"
         ));
     }
     out.push_str(&format!(
-        "int main(int argc, char** argv) {{\n    std::string mode = argc > 1 ? argv[1] : \"oc\";\n    bool o = mode.find('o') != std::string::npos, c = mode.find('c') != std::string::npos;\n    (void)o; (void)c;\n{main_body}    fflush(stdout);\n    return 0;\n}}\n"
+        "int main(int argc, char** argv) {{\n    std::string mode = argc > 1 ? argv[1] : \"oc\";\n    bool o = mode.find('o') != std::string::npos, c = mode.find('c') != std::string::npos;\n    bool cf = !mode.empty() && mode[0] == 'c';\n    (void)o; (void)c; (void)cf;\n{main_body}    fflush(stdout);\n    return 0;\n}}\n"
     ));
     Ok(SourceProgram::single(
         Language::Cpp,

@@ -263,11 +263,11 @@ pub fn generate(spec: &DiffSpec) -> Result<SourceProgram, DriverError> {
             &candidate, "c", index, &arg_types, args, results, repeats,
         ));
         main_body.push_str(&format!(
-            "\tif o {{\n\t\tperforchCase_o_{index}()\n\t}}\n\tif c {{\n\t\tperforchCase_c_{index}()\n\t}}\n\tperforchOut.Flush()\n"
+            "\tif cf && c {{\n\t\tperforchCase_c_{index}()\n\t}}\n\tif o {{\n\t\tperforchCase_o_{index}()\n\t}}\n\tif !cf && c {{\n\t\tperforchCase_c_{index}()\n\t}}\n\tperforchOut.Flush()\n"
         ));
     }
     out.push_str(&format!(
-        "func main() {{\n\tmode := \"oc\"\n\tif len(os.Args) > 1 {{\n\t\tmode = os.Args[1]\n\t}}\n\to, c := strings.Contains(mode, \"o\"), strings.Contains(mode, \"c\")\n{main_body}\tperforchOut.Flush()\n}}\n"
+        "func main() {{\n\tmode := \"oc\"\n\tif len(os.Args) > 1 {{\n\t\tmode = os.Args[1]\n\t}}\n\to, c := strings.Contains(mode, \"o\"), strings.Contains(mode, \"c\")\n\tcf := strings.HasPrefix(mode, \"c\")\n\t_, _, _ = o, c, cf\n{main_body}\tperforchOut.Flush()\n}}\n"
     ));
     // Merge import blocks of the fragments and drop the unused ones.
     let source = gofix::normalize(&out, "main");

@@ -365,11 +365,11 @@ pub fn generate(spec: &DiffSpec) -> Result<SourceProgram, DriverError> {
             }));
         }
         main_body.push_str(&format!(
-            "        if (o) case_o_{index}();\n        if (c) case_c_{index}();\n        PERFORCH_OUT.flush();\n"
+            "        if (cf && c) case_c_{index}();\n        if (o) case_o_{index}();\n        if (!cf && c) case_c_{index}();\n        PERFORCH_OUT.flush();\n"
         ));
     }
     out.push_str(&format!(
-        "    public static void main(String[] argv) {{\n        String mode = argv.length > 0 ? argv[0] : \"oc\";\n        boolean o = mode.contains(\"o\"), c = mode.contains(\"c\");\n{main_body}        PERFORCH_OUT.flush();\n    }}\n}}\n"
+        "    public static void main(String[] argv) {{\n        String mode = argv.length > 0 ? argv[0] : \"oc\";\n        boolean o = mode.contains(\"o\"), c = mode.contains(\"c\"), cf = mode.startsWith(\"c\");\n{main_body}        PERFORCH_OUT.flush();\n    }}\n}}\n"
     ));
     Ok(SourceProgram::single(
         Language::Java,

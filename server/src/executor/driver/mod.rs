@@ -64,6 +64,8 @@ pub enum DriverMode {
     Original,
     Candidate,
     Both,
+    /// Both, the candidate first on each input.
+    BothCandidateFirst,
 }
 
 impl DriverMode {
@@ -72,6 +74,7 @@ impl DriverMode {
             DriverMode::Original => "o",
             DriverMode::Candidate => "c",
             DriverMode::Both => "oc",
+            DriverMode::BothCandidateFirst => "co",
         }
     }
 }

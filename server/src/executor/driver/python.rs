@@ -112,6 +112,12 @@ def __perforch_line(index, tag, ns, result, exc, args):
         line["args"] = []
     return line
 
+def __perforch_order(mode):
+    """The sides to call on each input, in order: "oc" and "co" call both,
+    the candidate first in "co", so a measurement can alternate which
+    side runs on a warm cache."""
+    return [tag for tag in ("co" if mode.startswith("c") else "oc") if tag in mode]
+
 def __perforch_run(fn, tag, index, make_args, repeats):
     timed = __perforch_timed(fn, tag, index, make_args, repeats)
     if timed is not None:
@@ -198,7 +204,7 @@ fn generate_method(spec: &DiffSpec, class: &str) -> SourceProgram {
     out.push_str("]\n\n");
     let module = |source: &str| literal(&format!("{}\n{}", spec.prelude, source));
     out.push_str(&format!(
-        "def __perforch_main():\n    __perforch_sys.setrecursionlimit(100000)\n    mode = __perforch_sys.argv[1] if len(__perforch_sys.argv) > 1 else 'oc'\n    original = __perforch_load('perforch_original', {})\n    candidate = __perforch_load('perforch_candidate', {})\n    o_makers, c_makers = __perforch_makers(original), __perforch_makers(candidate)\n    for index in range(len(__perforch_input_texts)):\n        if 'o' in mode:\n            __perforch_run_method(original, 'o', index, o_makers, {repeats})\n        if 'c' in mode:\n            __perforch_run_method(candidate, 'c', index, c_makers, {repeats})\n        __perforch_sys.stdout.flush()\n\n__perforch_main()\n",
+        "def __perforch_main():\n    __perforch_sys.setrecursionlimit(100000)\n    mode = __perforch_sys.argv[1] if len(__perforch_sys.argv) > 1 else 'oc'\n    original = __perforch_load('perforch_original', {})\n    candidate = __perforch_load('perforch_candidate', {})\n    sides = {{'o': (original, __perforch_makers(original)), 'c': (candidate, __perforch_makers(candidate))}}\n    for index in range(len(__perforch_input_texts)):\n        for tag in __perforch_order(mode):\n            module, makers = sides[tag]\n            __perforch_run_method(module, tag, index, makers, {repeats})\n        __perforch_sys.stdout.flush()\n\n__perforch_main()\n",
         module(&spec.original),
         module(&spec.candidate),
         repeats = spec.repeats.max(1)
@@ -235,7 +241,7 @@ pub fn generate(spec: &DiffSpec) -> Result<SourceProgram, DriverError> {
     }
     out.push_str("]\n\n");
     out.push_str(&format!(
-        "def __perforch_main():\n    __perforch_sys.setrecursionlimit(100000)\n    mode = __perforch_sys.argv[1] if len(__perforch_sys.argv) > 1 else 'oc'\n    for index, make in enumerate(__perforch_inputs):\n        if 'o' in mode:\n            __perforch_run({name}, 'o', index, make, {repeats})\n        if 'c' in mode:\n            __perforch_run({candidate}, 'c', index, make, {repeats})\n        __perforch_sys.stdout.flush()\n\n__perforch_main()\n",
+        "def __perforch_main():\n    __perforch_sys.setrecursionlimit(100000)\n    mode = __perforch_sys.argv[1] if len(__perforch_sys.argv) > 1 else 'oc'\n    sides = {{'o': {name}, 'c': {candidate}}}\n    for index, make in enumerate(__perforch_inputs):\n        for tag in __perforch_order(mode):\n            __perforch_run(sides[tag], tag, index, make, {repeats})\n        __perforch_sys.stdout.flush()\n\n__perforch_main()\n",
         repeats = spec.repeats.max(1)
     ));
     Ok(SourceProgram::single(

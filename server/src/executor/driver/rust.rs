@@ -249,11 +249,11 @@ pub fn generate(spec: &DiffSpec) -> Result<SourceProgram, DriverError> {
             &candidate, "c", index, &arg_types, args, repeats,
         ));
         main_body.push_str(&format!(
-            "    if o {{ perforch_case_o_{index}(&mut out); }}\n    if c {{ perforch_case_c_{index}(&mut out); }}\n    flush(&mut out);\n"
+            "    if cf && c {{ perforch_case_c_{index}(&mut out); }}\n    if o {{ perforch_case_o_{index}(&mut out); }}\n    if !cf && c {{ perforch_case_c_{index}(&mut out); }}\n    flush(&mut out);\n"
         ));
     }
     out.push_str(&format!(
-        "fn main() {{\n    // Panics are reported as results; keep their messages off stderr.\n    std::panic::set_hook(Box::new(|_| {{}}));\n    let mode = std::env::args().nth(1).unwrap_or_else(|| \"oc\".to_string());\n    let (o, c) = (mode.contains('o'), mode.contains('c'));\n    let mut out = String::new();\n    // Written per input so a batch that times out still shows what finished.\n    fn flush(out: &mut String) {{ use std::io::Write; let _ = std::io::stdout().write_all(out.as_bytes()); out.clear(); }}\n{main_body}}}\n"
+        "fn main() {{\n    // Panics are reported as results; keep their messages off stderr.\n    std::panic::set_hook(Box::new(|_| {{}}));\n    let mode = std::env::args().nth(1).unwrap_or_else(|| \"oc\".to_string());\n    let (o, c, cf) = (mode.contains('o'), mode.contains('c'), mode.starts_with('c'));\n    let mut out = String::new();\n    // Written per input so a batch that times out still shows what finished.\n    fn flush(out: &mut String) {{ use std::io::Write; let _ = std::io::stdout().write_all(out.as_bytes()); out.clear(); }}\n{main_body}}}\n"
     ));
     Ok(SourceProgram::single(
         Language::Rust,
