@@ -65,9 +65,19 @@ impl Scratch {
                 "--json",
             ],
         );
-        assert!(ok, "{stderr}");
-        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+        report_of(ok, &stdout, &stderr)
     }
+}
+
+/// The JSON report of a `compare` run, whose exit code must say what the
+/// verdict says: success for a correct version, failure for an incorrect
+/// one or too little evidence.
+fn report_of(ok: bool, stdout: &str, stderr: &str) -> Value {
+    let report: Value =
+        serde_json::from_str(stdout).unwrap_or_else(|e| panic!("{e}: {stdout}\n{stderr}"));
+    let correct = !matches!(report["verdict"].as_str(), Some("incorrect" | "error"));
+    assert_eq!(ok, correct, "exit code against {report:#}\n{stderr}");
+    report
 }
 
 const PY_INPUTS: &str = r#"{"inputs": [["[1, 1, 4, 4]", "5"], ["[]", "2"]], "stress": [["list(range(2000))", "1999"]]}"#;
@@ -224,13 +234,11 @@ fn compare_judges_a_lone_rust_file_with_its_own_tests() {
             .env("XDG_CONFIG_HOME", scratch.0.path())
             .output()
             .unwrap();
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        assert!(
+        report_of(
             output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+            &String::from_utf8_lossy(&output.stdout),
+            &String::from_utf8_lossy(&output.stderr),
+        )
     };
     let source = std::fs::read_to_string(fixture("workspaces/rust_lone/pairs.rs")).unwrap();
     let workspace = tempfile::tempdir().unwrap();
@@ -297,8 +305,9 @@ fn compare_says_when_a_lone_files_tests_cannot_run() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
+    // A verdict (the rewrite is wrong on repeated values: exit 1), not a failure to run.
     assert!(
-        output.status.success(),
+        matches!(output.status.code(), Some(0 | 1)),
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
@@ -331,8 +340,7 @@ fn evidence_case(case: &str, file: &str, function: &str, version: &str) -> Value
             "--json",
         ],
     );
-    assert!(ok, "{stderr}\n{stdout}");
-    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+    report_of(ok, &stdout, &stderr)
 }
 
 fn assert_rejected_on(report: &Value, call_prefix: &str) {
@@ -406,4 +414,71 @@ fn correct_faster_versions_of_the_evidence_cases_are_accepted() {
         "fast.go",
     );
     assert_eq!(report["verdict"], "faster", "{report:#}");
+}
+
+/// Functions whose tests call them on a handful of values only: the
+/// original spends microseconds on each call, so fixed costs would decide
+/// the verdict. The tests' own calls, grown along their shapes until the
+/// original takes milliseconds, show the real speedup.
+#[test]
+fn small_test_calls_are_grown_until_the_speedup_shows() {
+    for (case, file, function, fast) in [
+        (
+            "cpp/moving_average",
+            "rolling.cpp",
+            "moving_average",
+            "fast.cpp",
+        ),
+        (
+            "java/percentile",
+            "src/main/java/com/acme/metrics/Stats.java",
+            "Stats.percentile",
+            "fast.java",
+        ),
+    ] {
+        let report = evidence_case(case, file, function, fast);
+        assert!(
+            report["grown_inputs"].as_u64().unwrap() >= 1,
+            "{case}: {report:#}"
+        );
+        assert_eq!(report["verdict"], "faster", "{case}: {report:#}");
+    }
+}
+
+/// A function of numbers only cannot be grown: its verdict comes with the
+/// caveat that it rests on microsecond calls.
+#[test]
+fn a_verdict_on_microsecond_calls_says_so() {
+    let scratch = Scratch::new();
+    let file = scratch.write(
+        "digits.py",
+        "def digit_sum(n: int) -> int:\n    \"\"\"\n    >>> digit_sum(1234)\n    10\n    \"\"\"\n    return sum(int(c) for c in str(abs(n)))\n",
+    );
+    let candidate = scratch.write(
+        "fast.py",
+        "def digit_sum(n: int) -> int:\n    n = abs(n)\n    total = 0\n    while n:\n        n, digit = divmod(n, 10)\n        total += digit\n    return total\n",
+    );
+    let output = Command::new(env!("CARGO_BIN_EXE_perforch"))
+        .arg("compare")
+        .arg(&file)
+        .args(["--function", "digit_sum", "--candidate"])
+        .arg(&candidate)
+        .arg("--json")
+        .env("PERFORCH_CACHE_DIR", cache_dir())
+        .env("XDG_CONFIG_HOME", scratch.0.path())
+        .output()
+        .unwrap();
+    let report = report_of(
+        output.status.success(),
+        &String::from_utf8_lossy(&output.stdout),
+        &String::from_utf8_lossy(&output.stderr),
+    );
+    assert_eq!(report["grown_inputs"], 0, "{report:#}");
+    assert!(
+        report["notes"].as_array().unwrap().iter().any(|note| note
+            .as_str()
+            .unwrap()
+            .starts_with("timed on small inputs only")),
+        "{report:#}"
+    );
 }

@@ -60,7 +60,9 @@ pub enum Command {
         subject: verify::SubjectArgs,
     },
     /// Check a new version of a function: correct on every test and input,
-    /// and faster (or smaller) beyond the noise?
+    /// and faster (or smaller) beyond the noise? Exits 0 with a verdict on
+    /// a correct version (faster, slower or tie), 1 when it is incorrect,
+    /// 2 when there is too little evidence to say.
     Compare {
         #[command(flatten)]
         subject: verify::SubjectArgs,

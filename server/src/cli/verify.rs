@@ -80,16 +80,22 @@ pub fn compare(args: SubjectArgs, candidate: PathBuf, metric: Metric) -> anyhow:
     } else {
         print_compare(&mut out, &report)?;
     }
-    Ok(ExitCode::SUCCESS)
+    // Scripts and CI can gate on the exit code alone.
+    Ok(match report.verdict {
+        "incorrect" => ExitCode::from(1),
+        "error" => ExitCode::from(2),
+        _ => ExitCode::SUCCESS,
+    })
 }
 
 fn print_compare(out: &mut impl Write, report: &CompareReport) -> std::io::Result<()> {
     writeln!(out, "{}: {}", report.function, report.verdict)?;
     writeln!(
         out,
-        "evidence: {} input(s) ({} from calls in the tests), {} small-scope input(s), {} workspace test(s); the original raises on {} of them",
+        "evidence: {} input(s) ({} from calls in the tests, {} grown for timing), {} small-scope input(s), {} workspace test(s); the original raises on {} of them",
         report.inputs,
         report.test_calls,
+        report.grown_inputs,
         report.small_scope,
         report.workspace_tests,
         report.expected_errors
@@ -116,12 +122,18 @@ fn print_compare(out: &mut impl Write, report: &CompareReport) -> std::io::Resul
         ("original", &report.original),
         ("candidate", &report.candidate),
     ] {
-        if let Some(side) = side {
-            writeln!(
+        match side {
+            // Timed in one process with the other version: the process's
+            // wall time and memory are both versions', not this one's.
+            Some(side) if report.metric == Metric::Time => {
+                writeln!(out, "{name:>9}: {:.3} ms CPU", side.cpu_ms)?
+            }
+            Some(side) => writeln!(
                 out,
                 "{name:>9}: {:.3} ms CPU, {:.1} ms wall, {} KB peak",
                 side.cpu_ms, side.wall_ms, side.peak_rss_kb
-            )?;
+            )?,
+            None => {}
         }
     }
     if let Some(mutation) = &report.mutation {

@@ -413,6 +413,11 @@ pub fn run_sandboxed(
     let grace = Duration::from_millis(500);
     let stdout = stdout.finish(grace);
     let stderr = stderr.finish(grace);
+    // A program that passed the cap and exited before the next sample
+    // still lost output: its run stopped at a limit all the same.
+    if killed_for.is_none() && overflow.load(Ordering::SeqCst) {
+        killed_for = Some(KilledFor::Output);
+    }
 
     let user_cpu = timeval(usage.ru_utime);
     let sys_cpu = timeval(usage.ru_stime);

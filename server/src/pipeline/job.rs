@@ -37,6 +37,7 @@ use super::judge::{
 use super::mutation::{MutationScore, mutant_limit};
 use super::prompts::{self, FunctionContext, PreviousAttempt};
 use super::report::{EvidenceSummary, Iteration, JobVerdict, MutationReport, Report};
+use super::scaling::microsecond_caveat;
 use super::workspace_tests::{TestsVerdict, WorkspaceTests};
 
 /// Everything a job needs that outlives it.
@@ -355,9 +356,14 @@ impl<'a> Job<'a> {
         );
         let screened = {
             let (workbench, baseline) = (workbench.clone(), original.clone());
-            self.blocking(move || workbench.screen(&baseline, inputs))
-                .await??
+            let scope = scope.as_ref().ok().cloned();
+            self.blocking(move || {
+                let screened = workbench.screen(&baseline, inputs)?;
+                workbench.scaled_up(&baseline, scope.as_ref(), screened)
+            })
+            .await??
         };
+        self.notes.extend(microsecond_caveat(&screened.original_ns));
         self.evidence.dropped = screened.dropped.clone();
         self.evidence.inputs_used = screened.kept.len();
         self.evidence.expected_errors = screened.expected_errors;

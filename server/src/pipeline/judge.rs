@@ -20,8 +20,8 @@ use crate::executor::measure::SideFigures;
 use crate::executor::sandbox::SandboxLimits;
 use crate::executor::stats::{self, Comparison, Verdict};
 use crate::executor::{
-    ExecutorConfig, ExecutorError, MeasureConfig, Measurement, Pairing, RunStatus, Toolchain, build, detect,
-    measure_driver, prepare_dependencies,
+    ExecutorConfig, ExecutorError, MeasureConfig, Measurement, Pairing, RunStatus, Toolchain,
+    build, detect, measure_driver, prepare_dependencies,
 };
 use crate::language::Language;
 use crate::routing::Metric;
@@ -431,6 +431,8 @@ pub struct Screened {
     /// Kept inputs on which the original raises (or panics): a candidate
     /// must raise the same kind there.
     pub expected_errors: usize,
+    /// Per kept input: the original raised on it.
+    pub raised: Vec<bool>,
 }
 
 /// The driver's exception kind for an input whose own expression failed
@@ -702,6 +704,7 @@ impl Workbench {
                         CallResult::Value(_) => {
                             printed += record.printed_bytes;
                             screened.original_ns.push(record.cpu_ns);
+                            screened.raised.push(false);
                             screened.kept.push(input);
                         }
                         CallResult::Exception(kind) if kind.starts_with(BAD_INPUT) => {
@@ -727,6 +730,7 @@ impl Workbench {
                             screened.expected_errors += 1;
                             printed += record.printed_bytes;
                             screened.original_ns.push(record.cpu_ns);
+                            screened.raised.push(true);
                             screened.kept.push(input);
                         }
                     },
@@ -861,9 +865,7 @@ impl Workbench {
         let measure = MeasureConfig {
             pairing: match metric {
                 Metric::Time => Pairing::SameProcess,
-                Metric::PeakMemory | Metric::MeanMemory | Metric::Cpu => {
-                    Pairing::SeparateProcesses
-                }
+                Metric::PeakMemory | Metric::MeanMemory | Metric::Cpu => Pairing::SeparateProcesses,
             },
             ..self.measure.clone()
         };

@@ -17,6 +17,7 @@ pub mod mutation;
 pub mod own_file;
 pub mod prompts;
 pub mod report;
+pub mod scaling;
 pub mod verify;
 pub mod workspace_tests;
 

@@ -25,6 +25,7 @@ use super::job::PipelineError;
 use super::judge::{Baseline, Checks, Figures, Outcome, Workbench, repeats_for};
 use super::mutation::{MutationScore, mutant_limit};
 use super::report::MutationReport;
+use super::scaling::microsecond_caveat;
 use super::workspace_tests::WorkspaceTests;
 
 /// The function under test and where its evidence comes from.
@@ -141,6 +142,8 @@ fn prepare(subject: &Subject) -> Result<Prepared, PipelineError> {
             );
             if !unique.is_empty() {
                 let screened = workbench.screen(&baseline, unique)?;
+                let screened = workbench.scaled_up(&baseline, scope.as_ref().ok(), screened)?;
+                notes.extend(microsecond_caveat(&screened.original_ns));
                 repeats = repeats_for(&screened.original_ns);
                 expected_errors = screened.expected_errors;
                 inputs = screened.kept;
@@ -188,6 +191,9 @@ pub struct CompareReport {
     pub inputs: usize,
     /// Inputs taken from calls written in the function's tests.
     pub test_calls: usize,
+    /// Inputs of the evidence repeated along their shapes until the
+    /// original spends milliseconds on them, for timing.
+    pub grown_inputs: usize,
     /// Small inputs the candidate was checked on (correctness only).
     pub small_scope: usize,
     /// Inputs (of both kinds) on which the original raises.
@@ -320,6 +326,11 @@ pub fn compare(
             .inputs
             .iter()
             .filter(|input| input.source == InputSource::TestCall)
+            .count(),
+        grown_inputs: prepared
+            .inputs
+            .iter()
+            .filter(|input| input.source == InputSource::Scaled)
             .count(),
         small_scope: prepared.checks.as_ref().map_or(0, |c| c.inputs.len()),
         expected_errors: prepared.expected_errors

@@ -14,6 +14,7 @@ mod lenient_json;
 mod literals;
 pub mod mutants;
 pub mod objects;
+pub mod scale;
 pub mod small_scope;
 
 pub use calls::{doc_example_inputs, test_call_inputs};
@@ -30,6 +31,9 @@ pub enum InputSource {
     Stress,
     /// One of the many small inputs checked for correctness only.
     SmallScope,
+    /// An input of the evidence repeated along its shape until the
+    /// original spends milliseconds on it (`scale.rs`), for timing.
+    Scaled,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

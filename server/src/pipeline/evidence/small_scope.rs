@@ -153,6 +153,17 @@ impl SmallScope {
     }
 
     /// Up to `count` distinct small inputs, smallest first.
+    /// The parameters' types (declared, or shown by the examples), a
+    /// method's object not among them.
+    pub fn types(&self) -> &[ArgType] {
+        &self.types
+    }
+
+    /// Whether each input starts with the object a method is called on.
+    pub fn on_object(&self) -> bool {
+        !self.objects.is_empty()
+    }
+
     pub fn inputs(&self, count: usize) -> Vec<SmallInput> {
         let mut rng = StdRng::seed_from_u64(0x5eed_5ca1e);
         let mut out: Vec<SmallInput> = Vec::new();
@@ -323,20 +334,8 @@ impl SmallScope {
                 _ => None,
             })
             .max_by_key(|text| text.len())?;
-        let separator = if longest.contains('\n') { "\n" } else { " " };
         let copies = STRESS_TEXT_LEN / (longest.len() + 1) + 1;
-        // Every other copy numbers its words, so the text has both
-        // repeats and many distinct keys, as real text of that shape does.
-        let text: Vec<String> = (0..copies)
-            .map(|copy| {
-                if copy % 2 == 0 {
-                    longest.clone()
-                } else {
-                    number_words(longest, copy)
-                }
-            })
-            .collect();
-        Some(text.join(separator))
+        Some(super::scale::grown_text(longest, copies))
     }
 
     pub fn render(&self, values: &[Value]) -> TestInput {
@@ -601,19 +600,6 @@ impl SmallScope {
             }
         }
     }
-}
-
-/// `text` with `n` after each run of ASCII letters.
-fn number_words(text: &str, n: usize) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        out.push(c);
-        if c.is_ascii_alphabetic() && !chars.peek().is_some_and(char::is_ascii_alphabetic) {
-            out.push_str(&n.to_string());
-        }
-    }
-    out
 }
 
 /// Characters of a large string input built from an example.
