@@ -35,7 +35,7 @@ pub use error::DiscoveryError;
 pub use prepare::prepare_test_dependencies;
 pub use report::{SuiteReport, TestOutcome, TestResult, TestRunReport};
 pub use root::workspace_root_of;
-pub use run::run_suites;
+pub use run::{run_suites, run_suites_reading};
 
 use crate::language::Language;
 

@@ -27,9 +27,23 @@ pub fn run_suites(
     replacements: &[(PathBuf, String)],
     limits: SandboxLimits,
 ) -> Result<TestRunReport, DiscoveryError> {
+    run_suites_reading(config, target, tests, replacements, limits, None).map(|(report, _)| report)
+}
+
+/// [`run_suites`], and then the text of `read_back` (a path relative to
+/// the workspace) as the tests left it in their copy: what code the tests
+/// ran wrote there. `None` when it does not exist.
+pub fn run_suites_reading(
+    config: &ExecutorConfig,
+    target: &TestTarget,
+    tests: &DiscoveredTests,
+    replacements: &[(PathBuf, String)],
+    limits: SandboxLimits,
+    read_back: Option<&Path>,
+) -> Result<(TestRunReport, Option<String>), DiscoveryError> {
     let mut report = TestRunReport::default();
     if tests.suites.is_empty() {
-        return Ok(report);
+        return Ok((report, None));
     }
     let root = std::fs::canonicalize(target.workspace_root)
         .map_err(|e| DiscoveryError::read(target.workspace_root, e))?;
@@ -71,7 +85,14 @@ pub fn run_suites(
         let report_of_suite = super::configured::run(&context, suite, index)?;
         report.suites.push(report_of_suite);
     }
-    Ok(report)
+    let written = read_back
+        .filter(|path| workspace::is_contained(path))
+        .map(|path| folder.workspace.join(path))
+        // What the tests left there is read only if it is a plain file:
+        // code under test must not point the server at another one.
+        .filter(|path| std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_file()))
+        .and_then(|path| std::fs::read_to_string(path).ok());
+    Ok((report, written))
 }
 
 /// What a language's runner gets.

@@ -200,6 +200,7 @@ pub async fn optimize_with_steps(
         notes: Vec::new(),
         evidence: EvidenceSummary::default(),
         mutation: None,
+        captured_calls: Vec::new(),
         started: Instant::now(),
     };
     let result = job.run(baseline).await;
@@ -250,6 +251,8 @@ struct Job<'a> {
     evidence: EvidenceSummary,
     /// The evidence's mutation score, once measured.
     mutation: Option<MutationReport>,
+    /// Calls of the function recorded while its tests ran on it.
+    captured_calls: Vec<TestInput>,
     started: Instant,
 }
 
@@ -321,7 +324,20 @@ impl<'a> Job<'a> {
                 Some(failure) => failure,
                 None => {
                     self.step(10, "running the function's tests");
-                    let verdict = self.run_tests(&tests, &original).await?;
+                    let (verdict, calls) = {
+                        let (tests, executor, original) = (
+                            tests.clone(),
+                            self.engine.executor.clone(),
+                            original.clone(),
+                        );
+                        self.blocking(move || {
+                            tests.run_capturing(&executor, &original.file_text, &original.function)
+                        })
+                        .await??
+                    };
+                    // Empty when they fail: then `original` is fixed
+                    // before its inputs are gathered.
+                    self.captured_calls = calls;
                     self.evidence.workspace_tests = verdict.passed.clone();
                     verdict.failure
                 }
@@ -1034,7 +1050,13 @@ impl<'a> Job<'a> {
     ) -> Result<Vec<TestInput>, PipelineError> {
         let mut inputs = original.doc_inputs();
         self.evidence.doc_examples = inputs.len();
-        let test_calls = tests.map_or_else(Vec::new, |tests| original.test_calls(tests));
+        let mut test_calls = tests.map_or_else(Vec::new, |tests| original.test_calls(tests));
+        // The calls the tests made when they ran on `original`.
+        for call in std::mem::take(&mut self.captured_calls) {
+            if !test_calls.iter().any(|known| known.args == call.args) {
+                test_calls.push(call);
+            }
+        }
         self.evidence.test_calls = test_calls.len();
         inputs.extend(test_calls);
         let config = &self.engine.config.pipeline;

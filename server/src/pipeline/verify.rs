@@ -97,9 +97,12 @@ fn prepare(subject: &Subject) -> Result<Prepared, PipelineError> {
         }
         Err(error) => return Err(error.into()),
     };
+    let mut captured = Vec::new();
     let tests_pass_on_original = match &tests {
         Some(tests) => {
-            let verdict = tests.run(&subject.executor, &baseline.file_text)?;
+            let (verdict, calls) =
+                tests.run_capturing(&subject.executor, &baseline.file_text, &baseline.function)?;
+            captured = calls;
             if let Some((test, _)) = &verdict.failure {
                 notes.push(format!(
                     "the original fails {test}, so the workspace tests are not used as evidence"
@@ -121,6 +124,7 @@ fn prepare(subject: &Subject) -> Result<Prepared, PipelineError> {
             if let Some(tests) = &tests {
                 candidates.extend(baseline.test_calls(tests));
             }
+            candidates.extend(captured);
             candidates.extend(subject.extra_inputs.iter().cloned());
             candidates.extend(type_directed_inputs(
                 subject.language,

@@ -7,13 +7,15 @@ use std::path::{Path, PathBuf};
 use crate::config::Config;
 use crate::discovery::{
     DiscoveredTests, DiscoveryError, TestOutcome, TestRunReport, TestTarget, discover_with,
-    run_suites,
+    run_suites_reading,
 };
 use crate::executor::ExecutorConfig;
 use crate::executor::sandbox::SandboxLimits;
 use crate::language::Language;
 
-use super::evidence::shorten;
+use crate::analysis::Function;
+
+use super::evidence::{TestInput, capture, shorten};
 
 #[derive(Debug, Clone)]
 pub struct WorkspaceTests {
@@ -123,11 +125,61 @@ impl WorkspaceTests {
     }
 
     /// Run every suite with the function's file replaced by `file_text`.
+    /// Run the tests on `file_text` with `function` recording the calls
+    /// they make (`evidence::capture`): the verdict, and the calls as
+    /// inputs. Without a recorder for the function, or when the recording
+    /// run fails (the recorder, not the code, may be at fault), the tests
+    /// run once more as they are and no call is returned.
+    pub fn run_capturing(
+        &self,
+        executor: &ExecutorConfig,
+        file_text: &str,
+        function: &Function,
+    ) -> Result<(TestsVerdict, Vec<TestInput>), DiscoveryError> {
+        let Some(instrumented) = capture::instrument(self.language, file_text, function) else {
+            return Ok((self.run(executor, file_text)?, Vec::new()));
+        };
+        let folder = self
+            .relative
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let mut replacements = vec![(self.relative.clone(), instrumented.file_text)];
+        if let Some((name, text)) = instrumented.extra_file {
+            replacements.push((folder.join(name), text));
+        }
+        let (verdict, written) = self.run_replaced(
+            executor,
+            &replacements,
+            Some(&folder.join(capture::CAPTURE_FILE)),
+        )?;
+        if verdict.failure.is_some() {
+            return Ok((self.run(executor, file_text)?, Vec::new()));
+        }
+        let calls = capture::captured_inputs(
+            self.language,
+            written.as_deref().unwrap_or(""),
+            function,
+            file_text,
+        );
+        Ok((verdict, calls))
+    }
+
     pub fn run(
         &self,
         executor: &ExecutorConfig,
         file_text: &str,
     ) -> Result<TestsVerdict, DiscoveryError> {
+        let replacements = [(self.relative.clone(), file_text.to_string())];
+        Ok(self.run_replaced(executor, &replacements, None)?.0)
+    }
+
+    fn run_replaced(
+        &self,
+        executor: &ExecutorConfig,
+        replacements: &[(PathBuf, String)],
+        read_back: Option<&Path>,
+    ) -> Result<(TestsVerdict, Option<String>), DiscoveryError> {
         let target = TestTarget {
             workspace_root: &self.root,
             file: &self.file,
@@ -135,13 +187,13 @@ impl WorkspaceTests {
             function: &self.function,
             container: self.container.as_deref(),
         };
-        let replacements = [(self.relative.clone(), file_text.to_string())];
-        let report = run_suites(
+        let (report, written) = run_suites_reading(
             executor,
             &target,
             &self.discovered,
-            &replacements,
+            replacements,
             SandboxLimits::for_run(),
+            read_back,
         )?;
         let passed = report
             .suites
@@ -168,10 +220,13 @@ impl WorkspaceTests {
                 None => ("tests".into(), report.summary()),
             })
         };
-        Ok(TestsVerdict {
-            passed,
-            failure,
-            report,
-        })
+        Ok((
+            TestsVerdict {
+                passed,
+                failure,
+                report,
+            },
+            written,
+        ))
     }
 }

@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 mod calls;
+pub mod capture;
 mod inputs_reply;
 mod lenient_json;
 mod literals;
