@@ -324,8 +324,13 @@ fn compare_says_when_a_lone_files_tests_cannot_run() {
 /// subtly wrong version with a small counterexample and take the correct
 /// faster one, in each language.
 fn evidence_case(case: &str, file: &str, function: &str, version: &str) -> Value {
+    compare_case(&format!("evidence/{case}"), file, function, version)
+}
+
+/// `perforch compare` without `--inputs` on `fixtures/DIR/FILE` and the
+/// version `fixtures/DIR/VERSION`, the folder as workspace.
+fn compare_case(dir: &str, file: &str, function: &str, version: &str) -> Value {
     let scratch = Scratch::new();
-    let dir = format!("evidence/{case}");
     let file = fixture(&format!("{dir}/{file}"));
     let candidate = fixture(&format!("{dir}/{version}"));
     let (ok, stdout, stderr) = scratch.perforch(
@@ -443,6 +448,28 @@ fn small_test_calls_are_grown_until_the_speedup_shows() {
         );
         assert_eq!(report["verdict"], "faster", "{case}: {report:#}");
     }
+}
+
+/// Calls the tests build (parametrised cases, a table, a list made in a
+/// loop) are recorded while the tests run, and judge and time the function;
+/// the user's folder never sees the recording.
+#[test]
+fn calls_the_tests_make_are_captured_as_inputs() {
+    let dir = "capture/python/names";
+    let before = std::fs::read_dir(fixture(dir)).unwrap().count();
+    let report = compare_case(dir, "roster.py", "unique_in_order", "fast.py");
+    // Four parametrised sheets and a season of 4,000 sign-ups; no call in
+    // the test files has literal arguments.
+    assert!(report["test_calls"].as_u64().unwrap() >= 5, "{report:#}");
+    assert_eq!(report["verdict"], "faster", "{report:#}");
+    assert_eq!(std::fs::read_dir(fixture(dir)).unwrap().count(), before);
+
+    let report = evidence_case("go/top_words", "words.go", "TopWords", "fast.go");
+    // The rows of a table-driven test.
+    assert!(report["test_calls"].as_u64().unwrap() >= 6, "{report:#}");
+    assert_eq!(report["verdict"], "faster", "{report:#}");
+    let report = evidence_case("go/top_words", "words.go", "TopWords", "wrong_ties.go");
+    assert_eq!(report["verdict"], "incorrect", "{report:#}");
 }
 
 /// A function of numbers only cannot be grown: its verdict comes with the

@@ -99,6 +99,13 @@ impl SmallScope {
                 None => return Err(parameters[position].trim().to_string()),
             }
         }
+        // Small inputs grow from small examples: a captured call on 20,000
+        // items says what type a parameter has, not what a small one holds
+        // (and its neighbours would each be as large).
+        let example_values: Vec<Vec<Value>> = example_values
+            .into_iter()
+            .filter(|values| values.iter().map(size_of).sum::<usize>() <= MAX_SEED_SIZE)
+            .collect();
         let mut tokens: Vec<String> = TOKENS.iter().map(|t| t.to_string()).collect();
         for values in &example_values {
             for value in values {
@@ -599,6 +606,19 @@ impl SmallScope {
                 return c;
             }
         }
+    }
+}
+
+/// The largest example (in list items and string characters together)
+/// that seeds small inputs.
+const MAX_SEED_SIZE: usize = 256;
+
+/// List items and string characters in `value`, nested ones included.
+fn size_of(value: &Value) -> usize {
+    match value {
+        Value::List(items) | Value::Tuple(items) => items.iter().map(size_of).sum::<usize>() + 1,
+        Value::Str(text) => text.chars().count(),
+        _ => 1,
     }
 }
 
