@@ -31,11 +31,18 @@ fn python_docstring(body: Node, source: &SourceText<'_>) -> Option<String> {
         return None;
     }
     let text = source.str(string);
-    let body = text
-        .trim_start_matches(|c: char| c.is_ascii_alphabetic())
+    let unprefixed = text.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+    let raw = text[..text.len() - unprefixed.len()].contains(['r', 'R']);
+    let body = unprefixed
         .trim_start_matches(['"', '\''])
         .trim_end_matches(['"', '\'']);
-    Some(body.to_string())
+    // The docstring's value, as doctest reads it: in a literal that is not
+    // raw, `\\n` in the source is `\n` in the examples (a newline escape of
+    // the example's own string), not a backslash and an `n`.
+    Some(match raw {
+        true => body.to_string(),
+        false => body.replace("\\\\", "\\"),
+    })
 }
 
 /// The contiguous comments ending on the line just above the definition (or
@@ -103,4 +110,32 @@ fn clean(raw: &str) -> String {
         .join("\n")
         .trim()
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::functions;
+    use crate::document::Document;
+    use crate::language::Language;
+
+    fn doc(source: &str) -> String {
+        functions(&Document::new(Language::Python, 0, source))[0]
+            .doc
+            .clone()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_docstring_is_read_as_its_value() {
+        // In the source `\\n`; in the docstring (and to doctest) `\n`.
+        let plain =
+            "def parse(text):\n    \"\"\"\n    >>> parse(\"a = 1\\\\nb = 2\")\n    \"\"\"\n";
+        assert!(
+            doc(plain).contains(r#"parse("a = 1\nb = 2")"#),
+            "{}",
+            doc(plain)
+        );
+        let raw = "def parse(text):\n    r\"\"\"\n    >>> parse(\"a\\\\d\")\n    \"\"\"\n";
+        assert!(doc(raw).contains(r#"parse("a\\d")"#), "{}", doc(raw));
+    }
 }

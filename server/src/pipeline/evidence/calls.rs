@@ -17,8 +17,198 @@ pub fn doc_example_inputs(doc: &str, name: &str) -> Vec<TestInput> {
 pub fn test_call_inputs(test_text: &str, name: &str, qualifiers: &[&str]) -> Vec<TestInput> {
     calls_in_text(test_text, name, qualifiers, InputSource::TestCall)
         .into_iter()
+        .map(|input| TestInput {
+            args: input
+                .args
+                .iter()
+                .map(|arg| with_definitions(arg, test_text))
+                .collect(),
+            ..input
+        })
         .filter(|input| input.args.iter().all(|arg| is_closed(arg)))
         .collect()
+}
+
+/// `arg` with each name that `text` assigns a closed value to (a test's
+/// `values = [3, 1, 2]`, a class's `static final double[] LATENCIES =
+/// {120, 85}`, a Rust `const`, a Go `var`) replaced by that value, so a
+/// call on a named value is an input too. The first closed definition of a
+/// name is taken: whatever value a test really passed, this one is a value
+/// of the right type, and the original is the oracle on it either way.
+fn with_definitions(arg: &str, text: &str) -> String {
+    let mut out = arg.to_string();
+    for name in free_names(arg) {
+        let Some(value) = definition(text, &name) else {
+            continue;
+        };
+        // An operator between parts (`10 * 2`) needs brackets in the call.
+        let simple = value.starts_with("new ") || split_top_level(&value, ' ').len() == 1;
+        let value = if simple { value } else { format!("({value})") };
+        out = crate::executor::driver::rename_identifier(&out, &name, &value);
+    }
+    out
+}
+
+/// Names in `arg` that could be variables: not after a `.`, not called,
+/// not a path's first part, not a word of the languages.
+fn free_names(arg: &str) -> Vec<String> {
+    let chars: Vec<char> = arg.chars().collect();
+    let mut names = Vec::new();
+    let mut i = 0;
+    let mut quote: Option<char> = None;
+    while i < chars.len() {
+        let c = chars[i];
+        if let Some(q) = quote {
+            if c == '\\' {
+                i += 1;
+            } else if c == q {
+                quote = None;
+            }
+            i += 1;
+            continue;
+        }
+        if c == '"' || c == '\'' {
+            quote = Some(c);
+        } else if c.is_ascii_digit() {
+            while i + 1 < chars.len() && (chars[i + 1].is_alphanumeric() || chars[i + 1] == '_') {
+                i += 1;
+            }
+        } else if c.is_alphabetic() || c == '_' {
+            let start = i;
+            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
+                i += 1;
+            }
+            let word: String = chars[start..i].iter().collect();
+            let after = chars[i..].iter().find(|c| !c.is_whitespace()).copied();
+            let after_dot = start > 0 && chars[start - 1] == '.';
+            if !after_dot
+                && !matches!(after, Some('(' | '!' | ':' | '.' | '<' | '{'))
+                && !KNOWN_WORDS.contains(&word.as_str())
+                && !names.contains(&word)
+            {
+                names.push(word);
+            }
+            continue;
+        }
+        i += 1;
+    }
+    names
+}
+
+/// The value `text` first assigns to `name` in a declaration or an
+/// assignment statement (`name = v`, `T name = v;`, `let name: T = v;`,
+/// `var name = v`, `const NAME: T = v;`), when it is closed. A Java or C++
+/// brace initialiser gets its declared type (`new double[] {..}`,
+/// `std::vector<int>{..}`), which an argument needs.
+fn definition(text: &str, name: &str) -> Option<String> {
+    let mut search = 0;
+    while let Some(found) = text[search..].find(name) {
+        let start = search + found;
+        let end = start + name.len();
+        search = end;
+        let boundary = |c: Option<char>| !c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+        if !boundary(text[..start].chars().next_back()) || !boundary(text[end..].chars().next()) {
+            continue;
+        }
+        let line_start = text[..start].rfind('\n').map_or(0, |n| n + 1);
+        let before = &text[line_start..start];
+        // Only modifiers and a type may stand before the name.
+        if !before
+            .chars()
+            .all(|c| c.is_alphanumeric() || " \t_<>[],:&*".contains(c))
+        {
+            continue;
+        }
+        let mut rest = text[end..].trim_start();
+        let mut annotation = None;
+        if let Some(typed) = rest.strip_prefix(':')
+            && !typed.starts_with(':')
+        {
+            // `name: [i64; 3] = ..`: the type ends at the `=`.
+            let equals = typed.find('=')?;
+            annotation = Some(typed[..equals].trim());
+            rest = &typed[equals..];
+        }
+        let Some(value_start) = rest.strip_prefix('=').filter(|r| !r.starts_with('=')) else {
+            continue;
+        };
+        let Some(value) = statement_value(value_start.trim_start()) else {
+            continue;
+        };
+        let value = match (value.starts_with('{'), annotation) {
+            (true, _) => format!("{}{value}", brace_type(before)?),
+            // A Rust `let` whose type the value needs (`collect()`).
+            (false, Some(annotation)) if before.trim_start().starts_with("let") => {
+                format!("std::convert::identity::<{annotation}>({value})")
+            }
+            (false, _) => value,
+        };
+        if is_closed(&value) {
+            return Some(value);
+        }
+    }
+    None
+}
+
+/// The expression that starts `text` and ends its statement: at a `;`,
+/// or at the end of a line, outside brackets and strings.
+fn statement_value(text: &str) -> Option<String> {
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for (offset, c) in text.char_indices() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '"' | '\'' => quote = Some(c),
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            ';' | '\n' if depth <= 0 => {
+                let value = text[..offset].trim().trim_end_matches(',').trim();
+                return (!value.is_empty()).then(|| value.to_string());
+            }
+            _ => {}
+        }
+        if depth < 0 {
+            return None;
+        }
+    }
+    None
+}
+
+/// The type a brace initialiser is written with, from the declaration's
+/// words before the name: `new double[]` (Java array), or the C++ type.
+fn brace_type(declaration: &str) -> Option<String> {
+    const MODIFIERS: &[&str] = &[
+        "private",
+        "public",
+        "protected",
+        "static",
+        "final",
+        "const",
+        "constexpr",
+        "inline",
+    ];
+    let words: Vec<&str> = declaration
+        .split_whitespace()
+        .filter(|word| !MODIFIERS.contains(word))
+        .collect();
+    let type_text = words.join(" ");
+    if type_text.is_empty() {
+        return None;
+    }
+    Some(match type_text.ends_with("[]") {
+        true => format!("new {type_text} "),
+        false => type_text,
+    })
 }
 
 fn calls_in_text(
@@ -351,7 +541,7 @@ mod tests {
     }
 
     #[test]
-    fn closed_calls_in_tests_become_inputs_and_locals_do_not() {
+    fn closed_calls_in_tests_become_inputs_and_unknown_names_do_not() {
         let java = r#"
     public static String idLine(String id, int width) { return id; }
     @Test void pads() {
@@ -369,6 +559,8 @@ mod tests {
             args,
             vec![
                 vec!["\"a\"".to_string(), "3".into()],
+                // A local the test computes: its computation, as any call.
+                vec!["make()".into(), "3".into()],
                 vec!["new String(\"c\")".into(), "Integer.MAX_VALUE".into()],
             ]
         );
@@ -381,10 +573,54 @@ mod tests {
             args,
             vec![
                 vec!["&[1, 2, 3]".to_string(), "4".into()],
+                vec![
+                    "&std::convert::identity::<Vec<i64>>((0..20_000).collect())".into(),
+                    "5".into()
+                ],
                 vec!["&(0..10).collect::<Vec<i64>>()".into(), "-1".into()],
             ]
         );
-        let python = "def test_dedupe():\n    assert dedupe([1, 1, 2]) == [1, 2]\n    items = list(range(5))\n    assert dedupe(items) == items\n    assert dedupe([x for x in 'aab']) == ['a', 'b']\n";
-        assert_eq!(test_call_inputs(python, "dedupe", &[]).len(), 2);
+        let python = "def test_dedupe():\n    assert dedupe([1, 1, 2]) == [1, 2]\n    items = list(range(5))\n    assert dedupe(items) == items\n    assert dedupe([x for x in 'aab']) == ['a', 'b']\n    assert dedupe(fetch()) == []\n    assert dedupe(rows) == []\n";
+        let args: Vec<Vec<String>> = test_call_inputs(python, "dedupe", &[])
+            .into_iter()
+            .map(|input| input.args)
+            .collect();
+        assert_eq!(
+            args,
+            vec![
+                vec!["[1, 1, 2]".to_string()],
+                vec!["list(range(5))".to_string()],
+                vec!["[x for x in 'aab']".to_string()],
+                vec!["fetch()".to_string()],
+            ]
+        );
+    }
+
+    #[test]
+    fn names_the_tests_define_are_replaced_by_their_values() {
+        let java = "class StatsTest {\n    private static final double[] LATENCIES = {120, 85, 300};\n\n    @Test\n    void median() {\n        assertEquals(110, Stats.percentile(LATENCIES, 50), 1e-9);\n        double[] values = {3, 1, 2};\n        Stats.percentile(values, 50);\n        Stats.percentile(load(), 50);\n    }\n}\n";
+        let args: Vec<Vec<String>> = test_call_inputs(java, "percentile", &["Stats"])
+            .into_iter()
+            .map(|input| input.args)
+            .collect();
+        assert_eq!(
+            args,
+            vec![
+                vec!["new double[] {120, 85, 300}".to_string(), "50".into()],
+                vec!["new double[] {3, 1, 2}".to_string(), "50".into()],
+                vec!["load()".to_string(), "50".into()],
+            ]
+        );
+        let rust = "const READINGS: [i64; 3] = [4, -1, 7];\n#[test]\nfn t() {\n    let window = 2;\n    assert_eq!(smooth(&READINGS, window), vec![1]);\n}\n";
+        assert_eq!(
+            test_call_inputs(rust, "smooth", &[])[0].args,
+            vec!["&[4, -1, 7]".to_string(), "2".into()]
+        );
+        let go = "var cases = []struct{ in string }{{\"a\"}}\nfunc TestF(t *testing.T) {\n\tfor _, c := range cases {\n\t\tF(c.in)\n\t}\n\tlimit := 10 * 2\n\tF2(limit)\n}\n";
+        assert_eq!(
+            test_call_inputs(go, "F2", &[])[0].args,
+            vec!["(10 * 2)".to_string()]
+        );
+        assert!(test_call_inputs(go, "F", &[]).is_empty());
     }
 }
