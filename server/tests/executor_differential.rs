@@ -300,6 +300,34 @@ fn go_differential() {
     );
 }
 
+/// The Go driver calls a method on the object each input's first
+/// expression builds, compares its fields afterwards and calls it again.
+#[test]
+fn go_methods_compare_the_receiver_and_a_second_call() {
+    let original = "type Tally struct {\n\tcounts map[string]int\n\tseen   []string\n}\n\nfunc NewTally(words ...string) *Tally {\n\tt := &Tally{counts: map[string]int{}}\n\tfor _, w := range words {\n\t\tt.Add(w)\n\t}\n\treturn t\n}\n\nfunc (t *Tally) Add(w string) {\n\tif t.counts[w] == 0 {\n\t\tt.seen = append(t.seen, w)\n\t}\n\tt.counts[w]++\n}\n\nfunc (t *Tally) Top() string {\n\tbest := \"\"\n\tfor _, w := range t.seen {\n\t\tif best == \"\" || t.counts[w] > t.counts[best] {\n\t\t\tbest = w\n\t\t}\n\t}\n\treturn best\n}\n";
+    let top = |body: &str| format!("func (t *Tally) Top() string {{\n{body}\n}}\n");
+    let same = top(
+        "\tbest, most := \"\", 0\n\tfor _, w := range t.seen {\n\t\tif c := t.counts[w]; c > most {\n\t\t\tbest, most = w, c\n\t\t}\n\t}\n\treturn best",
+    );
+    // Sorts the object's own list: same answer, changed object.
+    let sorts_in_place = top(
+        "\tsort.Strings(t.seen)\n\tbest := \"\"\n\tfor _, w := range t.seen {\n\t\tif best == \"\" || t.counts[w] > t.counts[best] {\n\t\t\tbest = w\n\t\t}\n\t}\n\treturn best",
+    );
+    let inputs: &[&[&str]] = &[
+        &["NewTally(\"b\", \"a\", \"b\")"],
+        &["NewTally()"],
+        &["&Tally{counts: map[string]int{\"x\": 1}, seen: []string{\"x\"}}"],
+    ];
+    let run = |candidate: &str| {
+        let mut spec = spec(Language::Go, "Top", original, candidate, inputs);
+        spec.receiver = true;
+        spec.prelude = "import \"sort\"".into();
+        mismatches(&spec)
+    };
+    assert_eq!(run(&same), vec![]);
+    assert_eq!(run(&sorts_in_place), vec![MismatchKind::Receiver]);
+}
+
 #[test]
 fn rust_differential() {
     let original = "use std::collections::HashMap;\nfn tally(v: &mut Vec<i32>, words: Vec<String>) -> Option<HashMap<String, usize>> {\n    if words.is_empty() { return None; }\n    if v.is_empty() { panic!(\"empty\"); }\n    v.push(1);\n    let mut m = HashMap::new();\n    for w in words { *m.entry(w).or_insert(0) += 1; }\n    Some(m)\n}\n";

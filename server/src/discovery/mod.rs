@@ -207,9 +207,12 @@ impl Target<'_> {
     /// for a method, the container (a method name like `add` alone says little).
     pub fn may_be_mentioned_in(&self, text: &str) -> bool {
         workspace::mentions_word(text, self.function)
-            && self
-                .container
-                .is_none_or(|container| workspace::mentions_word(text, container))
+            && self.container.is_none_or(|container| {
+                workspace::mentions_word(text, container)
+                    // Go tests build their objects with the constructor.
+                    || self.language == Language::Go
+                        && workspace::mentions_word(text, &format!("New{container}"))
+            })
     }
 }
 

@@ -1,7 +1,8 @@
 //! From a file, its function and a candidate to the executor's [`DiffSpec`].
 //!
 //! The driver calls the function by name, so this works for free functions
-//! and for Java and Python methods. The whole file minus its entry points
+//! and for Java, Python and Go methods (a Go candidate is another method of
+//! the same type, `perforch_candidate_NAME`). The whole file minus its entry points
 //! goes in as the ORIGINAL, so helpers and types the function uses are
 //! there. For a free function the candidate brings only its function and
 //! new helpers, which see the same file around them; for a method it is
@@ -22,7 +23,7 @@ use super::layout::FileLayout;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DriverUnavailable {
     #[error(
-        "`{function}` is a method of `{container}`; perforch calls {language} methods with their object only in Python and Java so far, so it judges this one by its workspace tests only"
+        "`{function}` is a method of `{container}`; perforch calls {language} methods with their object only in Python, Java and Go so far, so it judges this one by its workspace tests only"
     )]
     Method {
         function: String,
@@ -37,7 +38,7 @@ pub enum DriverUnavailable {
 pub fn check_callable(language: Language, function: &Function) -> Result<(), DriverUnavailable> {
     match (&function.container, language) {
         (None, Language::Java) => Err(DriverUnavailable::NoJavaClass(function.name.clone())),
-        (Some(_), Language::Java | Language::Python) | (None, _) => Ok(()),
+        (Some(_), Language::Java | Language::Python | Language::Go) | (None, _) => Ok(()),
         (Some(container), _) => Err(DriverUnavailable::Method {
             function: function.name.clone(),
             container: container.clone(),
@@ -114,7 +115,7 @@ pub fn spec(
 }
 
 /// Whether `function` is called on an object: a Python method whose first
-/// parameter is `self`, a Java method that is not `static`.
+/// parameter is `self`, a Java method that is not `static`, a Go method.
 pub fn takes_receiver(
     language: Language,
     function: &crate::analysis::Function,
@@ -134,6 +135,8 @@ pub fn takes_receiver(
                 .unwrap_or("");
             !head.split_whitespace().any(|word| word == "static")
         }
+        // A Go function with a container is a method with a receiver.
+        Language::Go => true,
         _ => false,
     }
 }

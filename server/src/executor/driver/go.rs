@@ -107,15 +107,52 @@ func perforchSerValue(v reflect.Value) string {
 var perforchOut = bufio.NewWriterSize(os.Stdout, 1<<16)
 var perforchSink interface{}
 
-func perforchEmit(index int, tag string, ns int64, result string, exc string, args string) {
+func perforchEmit(index int, tag string, ns int64, result string, exc string, args string, self string, again string) {
 	line := PerforchPrefix + `{"call":` + strconv.Itoa(index) + `,"impl":"` + tag + `","ns":` + strconv.FormatInt(ns, 10)
 	if exc != "" {
 		line += `,"exc":` + perforchEsc(exc)
 	} else {
 		line += `,"result":` + result
 	}
-	line += `,"args":` + args + "}\n"
-	perforchOut.WriteString(line)
+	line += `,"args":` + args
+	if self != "" {
+		line += `,"self":` + self
+	}
+	if again != "" {
+		line += `,"again":` + again
+	}
+	perforchOut.WriteString(line + "}\n")
+}
+
+// perforchObject writes a method's receiver by its fields, named, as
+// every driver writes an object: {"obj": Type, "fields": [[name, value]..]}.
+func perforchObject(v interface{}) string {
+	value := reflect.ValueOf(v)
+	for value.Kind() == reflect.Ptr || value.Kind() == reflect.Interface {
+		if value.IsNil() {
+			return "null"
+		}
+		value = value.Elem()
+	}
+	if value.Kind() != reflect.Struct {
+		return perforchSerValue(value)
+	}
+	parts := make([]string, value.NumField())
+	for i := 0; i < value.NumField(); i++ {
+		parts[i] = "[" + perforchEsc(value.Type().Field(i).Name) + "," + perforchSerValue(value.Field(i)) + "]"
+	}
+	return `{"obj":` + perforchEsc(value.Type().Name()) + `,"fields":[` + strings.Join(parts, ",") + "]}"
+}
+
+// perforchAgain calls the method once more on the same receiver: its
+// result, or the kind of its panic.
+func perforchAgain(call func() string) (out string) {
+	defer func() {
+		if p := recover(); p != nil {
+			out = `{"exc":` + perforchEsc(perforchPanicKind(p)) + "}"
+		}
+	}()
+	return `{"result":` + call() + "}"
 }
 
 func perforchPanicKind(r interface{}) string {
@@ -134,54 +171,94 @@ fn result_count(after: &str) -> usize {
     }
 }
 
-fn case_function(
-    function: &str,
-    tag: &str,
+/// One generated case: the call of `function` on input `index`.
+struct GoCase<'a> {
+    function: &'a str,
+    tag: &'a str,
     index: usize,
-    types: &[String],
-    args: &[String],
+    types: &'a [String],
+    args: &'a [String],
     results: usize,
     repeats: u32,
-) -> String {
-    let declarations: String = types
+    /// A method's object expression (built afresh for each repetition,
+    /// outside the timing) and the next input's arguments, with which the
+    /// method is called once more on the same object.
+    receiver: Option<(&'a str, &'a [String])>,
+}
+
+/// `var a0 T = expr` lines declaring `args` with their `types`, named `prefix0`...
+fn declarations(prefix: &str, types: &[String], args: &[String]) -> String {
+    types
         .iter()
         .zip(args)
         .enumerate()
         .map(|(i, (ty, expr))| {
             if ty.is_empty() || ty.starts_with("...") {
-                format!("\t\ta{i} := {expr}\n")
+                format!("\t\t{prefix}{i} := {expr}\n")
             } else {
-                format!("\t\tvar a{i} {ty} = {expr}\n")
+                format!("\t\tvar {prefix}{i} {ty} = {expr}\n")
             }
         })
-        .collect();
-    let names: Vec<String> = (0..args.len()).map(|i| format!("a{i}")).collect();
-    let mut call_args = names.join(", ");
+        .collect()
+}
+
+/// The argument list of a call on `prefix0`..., spread when variadic.
+fn call_arguments(prefix: &str, types: &[String], count: usize) -> String {
+    let mut call = (0..count)
+        .map(|i| format!("{prefix}{i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     if types.last().is_some_and(|t| t.starts_with("...")) {
-        call_args.push_str("...");
+        call.push_str("...");
     }
-    let result_names: Vec<String> = (0..results).map(|i| format!("r{i}")).collect();
-    let (invoke, serialise) = match results {
-        0 => (format!("{function}({call_args})"), "\"null\"".to_string()),
-        1 => (
-            format!("r0 := {function}({call_args}); t1 = perforchNow(); perforchSink = r0"),
-            "perforchSer(r0)".to_string(),
+    call
+}
+
+/// How the results `r0`.. of a call are written.
+fn serialise_results(results: usize) -> String {
+    match results {
+        0 => "\"null\"".to_string(),
+        1 => "perforchSer(r0)".to_string(),
+        _ => format!(
+            "`{{\"t\":[` + {} + `]}}`",
+            (0..results)
+                .map(|r| format!("perforchSer(r{r})"))
+                .collect::<Vec<_>>()
+                .join(" + \",\" + ")
         ),
-        _ => (
-            format!(
-                "{} := {function}({call_args}); t1 = perforchNow(); perforchSink = r0",
-                result_names.join(", ")
-            ),
-            format!(
-                "`{{\"t\":[` + {} + `]}}`",
-                result_names
-                    .iter()
-                    .map(|r| format!("perforchSer({r})"))
-                    .collect::<Vec<_>>()
-                    .join(" + \",\" + ")
-            ),
+    }
+}
+
+fn case_function(case: &GoCase) -> String {
+    let GoCase {
+        function,
+        tag,
+        index,
+        types,
+        args,
+        results,
+        repeats,
+        receiver,
+    } = *case;
+    let mut declared = declarations("a", types, args);
+    let callee = match receiver {
+        Some((object, _)) => {
+            declared = format!("\t\trecv := {object}\n{declared}");
+            format!("recv.{function}")
+        }
+        None => function.to_string(),
+    };
+    let names: Vec<String> = (0..args.len()).map(|i| format!("a{i}")).collect();
+    let call_args = call_arguments("a", types, args.len());
+    let result_names: Vec<String> = (0..results).map(|i| format!("r{i}")).collect();
+    let invoke = match results {
+        0 => format!("{callee}({call_args})"),
+        _ => format!(
+            "{} := {callee}({call_args}); t1 = perforchNow(); perforchSink = r0",
+            result_names.join(", ")
         ),
     };
+    let serialise = serialise_results(results);
     let args_json = if names.is_empty() {
         "\"[]\"".to_string()
     } else {
@@ -199,12 +276,32 @@ fn case_function(
     } else {
         ""
     };
+    let object_after = match receiver {
+        Some((_, next)) => {
+            let again_call = match results {
+                0 => format!(
+                    "recv.{function}({})",
+                    call_arguments("n", types, next.len())
+                ),
+                _ => format!(
+                    "{} := recv.{function}({})",
+                    result_names.join(", "),
+                    call_arguments("n", types, next.len())
+                ),
+            };
+            format!(
+                "\t\t\tfirstSelf = perforchObject(recv)\n\t\t\tfirstAgain = perforchAgain(func() string {{\n{}\t\t\t\t{again_call}\n\t\t\t\treturn {serialise}\n\t\t\t}})\n",
+                declarations("n", types, next).replace("\t\t", "\t\t\t\t"),
+            )
+        }
+        None => String::new(),
+    };
     format!(
         r#"func perforchCase_{tag}_{index}() {{
 	var total int64
-	var firstResult, firstExc, firstArgs string
+	var firstResult, firstExc, firstArgs, firstSelf, firstAgain string
 	for r := 0; r < {repeats}; r++ {{
-{declarations}		var result, exc string
+{declared}		var result, exc string
 		var t0, t1 int64
 		func() {{
 			defer func() {{
@@ -222,9 +319,9 @@ fn case_function(
 		total += t1 - t0
 		if r == 0 {{
 			firstResult, firstExc, firstArgs = result, exc, {args_json}
-		}}
+{object_after}		}}
 	}}
-	perforchEmit({index}, "{tag}", total/{repeats}, firstResult, firstExc, firstArgs)
+	perforchEmit({index}, "{tag}", total/{repeats}, firstResult, firstExc, firstArgs, firstSelf, firstAgain)
 }}
 "#
     )
@@ -253,15 +350,30 @@ pub fn generate(spec: &DiffSpec) -> Result<SourceProgram, DriverError> {
     out.push_str(&format!("const PerforchPrefix = {:?}\n", LINE_PREFIX));
     out.push_str(RUNTIME);
     let mut main_body = String::new();
-    for (index, args) in spec.inputs.iter().enumerate() {
+    // A method's inputs start with the object's expression.
+    let split = |args: &'_ [String]| -> (Option<String>, Vec<String>) {
+        match args.split_first() {
+            Some((object, rest)) if spec.receiver => (Some(object.clone()), rest.to_vec()),
+            _ => (None, args.to_vec()),
+        }
+    };
+    for (index, all_args) in spec.inputs.iter().enumerate() {
+        let (object, args) = split(all_args);
+        let (_, next) = split(&spec.inputs[(index + 1) % spec.inputs.len()]);
         let mut arg_types = types.clone();
-        arg_types.resize(args.len(), String::new());
-        out.push_str(&case_function(
-            name, "o", index, &arg_types, args, results, repeats,
-        ));
-        out.push_str(&case_function(
-            &candidate, "c", index, &arg_types, args, results, repeats,
-        ));
+        arg_types.resize(args.len().max(next.len()), String::new());
+        for (function, tag) in [(name.as_str(), "o"), (candidate.as_str(), "c")] {
+            out.push_str(&case_function(&GoCase {
+                function,
+                tag,
+                index,
+                types: &arg_types,
+                args: &args,
+                results,
+                repeats,
+                receiver: object.as_deref().map(|object| (object, next.as_slice())),
+            }));
+        }
         main_body.push_str(&format!(
             "\tif cf && c {{\n\t\tperforchCase_c_{index}()\n\t}}\n\tif o {{\n\t\tperforchCase_o_{index}()\n\t}}\n\tif !cf && c {{\n\t\tperforchCase_c_{index}()\n\t}}\n\tperforchOut.Flush()\n"
         ));

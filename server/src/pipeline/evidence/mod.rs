@@ -182,6 +182,7 @@ fn give_objects(
 fn example_call(language: crate::language::Language, class: &str, method: &str) -> String {
     match language {
         crate::language::Language::Java => format!("new {class}(...).{method}(...)"),
+        crate::language::Language::Go => format!("New{class}(...).{method}(...)"),
         _ => format!(">>> {class}(...).{method}(...)"),
     }
 }
@@ -226,13 +227,15 @@ pub fn small_scope_for(
         .collect();
     let mut scope = small_scope::SmallScope::new(language, function, &examples)
         .map_err(|parameter| no_small_scope(&parameter))?;
+    let has_large_object = large_object.is_some();
     if let Some(objects) = objects {
         scope = scope.with_objects(objects, large_object);
     }
     let no_stress = !inputs
         .iter()
         .any(|input| input.source == InputSource::Stress);
-    if no_stress || scope.has_example_text() {
+    // A large object times a method better than large arguments do.
+    if no_stress || scope.has_example_text() || has_large_object {
         for stress in scope.stress() {
             if !inputs.iter().any(|known| known.args == stress.args) {
                 inputs.push(stress);

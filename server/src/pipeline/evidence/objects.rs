@@ -107,6 +107,14 @@ impl Finder<'_> {
                 node.child_by_field_name("object")?,
                 node.child_by_field_name("arguments")?,
             )),
+            (Language::Go, "call_expression") => {
+                let function = node.child_by_field_name("function")?;
+                (function.kind() == "selector_expression").then_some(())?;
+                Some((
+                    function.child_by_field_name("operand")?,
+                    node.child_by_field_name("arguments")?,
+                ))
+            }
             _ => None,
         }
     }
@@ -122,7 +130,7 @@ impl Finder<'_> {
             // `f(x=1)` cannot go into the driver's positional list.
             if matches!(
                 argument.kind(),
-                "keyword_argument" | "list_splat" | "dictionary_splat"
+                "keyword_argument" | "list_splat" | "dictionary_splat" | "variadic_argument"
             ) {
                 return None;
             }
@@ -149,6 +157,14 @@ impl Finder<'_> {
             (Language::Java, "object_creation_expression") => {
                 named(node.child_by_field_name("type"))
             }
+            // `NewLedger(..)`, `Ledger{..}`, `&Ledger{..}`.
+            (Language::Go, "call_expression") => node
+                .child_by_field_name("function")
+                .is_some_and(|f| self.text_of(f) == go_constructor_name(self.class)),
+            (Language::Go, "composite_literal") => named(node.child_by_field_name("type")),
+            (Language::Go, "unary_expression") => node
+                .child_by_field_name("operand")
+                .is_some_and(|operand| self.is_construction(operand)),
             _ => false,
         }
     }
@@ -192,12 +208,24 @@ impl Finder<'_> {
                     node.child_by_field_name("left"),
                     node.child_by_field_name("right"),
                 ),
-                "variable_declarator" => (
+                "variable_declarator" | "var_spec" => (
                     node.child_by_field_name("name"),
                     node.child_by_field_name("value"),
                 ),
+                "short_var_declaration" | "assignment_statement" => (
+                    node.child_by_field_name("left"),
+                    node.child_by_field_name("right"),
+                ),
                 _ => return,
             };
+            // Go's sides are lists: `g := NewGraph()` has one of each.
+            let single = |side: Option<Node<'t>>| match side {
+                Some(list) if list.kind() == "expression_list" => (list.named_child_count() == 1)
+                    .then(|| list.named_child(0))
+                    .flatten(),
+                other => other,
+            };
+            let (target, value) = (single(target), single(value));
             if let (Some(target), Some(value)) = (target, value)
                 && self.text_of(target) == name
             {
@@ -273,6 +301,16 @@ impl Finder<'_> {
             Language::Java => (parent.kind() == "method_invocation"
                 && parent.child_by_field_name("object") == Some(usage))
             .then_some(parent),
+            Language::Go => {
+                // identifier → selector_expression → call_expression
+                (parent.kind() == "selector_expression"
+                    && parent.child_by_field_name("operand") == Some(usage))
+                .then_some(())?;
+                let call = parent.parent()?;
+                (call.kind() == "call_expression"
+                    && call.child_by_field_name("function") == Some(parent))
+                .then_some(call)
+            }
             _ => None,
         }
     }
@@ -289,10 +327,40 @@ fn with_setup(language: Language, construction: &str, steps: &[String]) -> Strin
             "({SETUP_NAME} := {construction}, {}, {SETUP_NAME})[-1]",
             steps.join(", ")
         ),
+        Language::Go => format!(
+            "func() {} {{ {SETUP_NAME} := {construction}; {}; return {SETUP_NAME} }}()",
+            go_object_type(construction),
+            steps.join("; ")
+        ),
         _ => format!(
             "perforchSetup({construction}, {SETUP_NAME} -> {{ {}; }})",
             steps.join("; ")
         ),
+    }
+}
+
+/// The function a Go package conventionally builds a `class` with.
+fn go_constructor_name(class: &str) -> String {
+    format!("New{class}")
+}
+
+/// The type of a Go object expression: `T` for `T{..}`, else `*T` (what
+/// `&T{..}` and, by convention, `NewT(..)` give). A constructor that
+/// returns a value makes its setup fail to build: that input is dropped.
+fn go_object_type(construction: &str) -> String {
+    let bare = construction.trim_start_matches('&');
+    let bare = match bare.strip_prefix("New") {
+        Some(rest) if rest.starts_with(char::is_uppercase) => rest,
+        _ => bare,
+    };
+    let name: String = bare
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
+        .collect();
+    let literal = construction.starts_with(&format!("{name}{{"));
+    match literal {
+        true => name,
+        false => format!("*{name}"),
     }
 }
 
@@ -311,6 +379,11 @@ fn split_setup(language: Language, object: &str) -> (String, Vec<String>) {
             .strip_prefix(&format!("({SETUP_NAME} := "))
             .and_then(|rest| rest.strip_suffix(&format!(", {SETUP_NAME})[-1]")))
             .map(|inner| split(inner, ',')),
+        Language::Go => object
+            .strip_prefix("func() ")
+            .and_then(|rest| rest.split_once(&format!(" {{ {SETUP_NAME} := ")))
+            .and_then(|(_, rest)| rest.strip_suffix(&format!("; return {SETUP_NAME} }}()")))
+            .map(|inner| split(inner, ';')),
         _ => object
             .strip_prefix("perforchSetup(")
             .and_then(|rest| rest.strip_suffix("; })"))
@@ -336,6 +409,9 @@ fn method_name_node(language: Language, call: Node) -> Node {
         Language::Python => call
             .child_by_field_name("function")
             .and_then(|f| f.child_by_field_name("attribute")),
+        Language::Go => call
+            .child_by_field_name("function")
+            .and_then(|f| f.child_by_field_name("field")),
         _ => call.child_by_field_name("name"),
     };
     name.unwrap_or(call)
@@ -345,6 +421,7 @@ fn method_name_node(language: Language, call: Node) -> Node {
 fn is_field_read(language: Language, parent: Node, usage: Node) -> bool {
     let (kind, field) = match language {
         Language::Python => ("attribute", "object"),
+        Language::Go => ("selector_expression", "operand"),
         _ => ("field_access", "object"),
     };
     if parent.kind() != kind || parent.child_by_field_name(field) != Some(usage) {
@@ -355,6 +432,11 @@ fn is_field_read(language: Language, parent: Node, usage: Node) -> bool {
             grand.kind(),
             "assignment" | "assignment_expression" | "augmented_assignment"
         ) && grand.child_by_field_name("left") == Some(parent)
+            || grand.kind() == "expression_list"
+                && grand.parent().is_some_and(|statement| {
+                    statement.kind() == "assignment_statement"
+                        && statement.child_by_field_name("left") == Some(grand)
+                })
     });
     !assigned
 }
@@ -365,7 +447,11 @@ fn enclosing_scope(node: Node) -> Option<Node> {
     while let Some(parent) = current.parent() {
         if matches!(
             parent.kind(),
-            "function_definition" | "method_declaration" | "lambda_expression"
+            "function_definition"
+                | "method_declaration"
+                | "lambda_expression"
+                | "function_declaration"
+                | "func_literal"
         ) {
             return Some(parent);
         }
@@ -403,8 +489,11 @@ pub fn no_argument_construction(
     if !constructors.is_empty() && !constructors.iter().any(takes_nothing) {
         return None;
     }
-    Some(match language {
-        Language::Java => format!("new {class}()"),
+    Some(match (language, constructors.is_empty()) {
+        (Language::Java, _) => format!("new {class}()"),
+        // A Go struct without a constructor: its zero value.
+        (Language::Go, true) => format!("&{class}{{}}"),
+        (Language::Go, false) => format!("{}()", go_constructor_name(class)),
         _ => format!("{class}()"),
     })
 }
@@ -426,6 +515,7 @@ pub fn constructor<'f>(
 pub fn construction(language: Language, class: &str, args: &[String]) -> String {
     match language {
         Language::Java => format!("new {class}({})", args.join(", ")),
+        Language::Go => format!("{}({})", go_constructor_name(class), args.join(", ")),
         _ => format!("{class}({})", args.join(", ")),
     }
 }
@@ -443,6 +533,7 @@ pub fn construction_arguments(
             .strip_prefix("new ")?
             .trim_start()
             .strip_prefix(class)?,
+        Language::Go => object.strip_prefix(&go_constructor_name(class))?,
         _ => object.strip_prefix(class)?,
     };
     let inner = rest.strip_prefix('(')?.strip_suffix(')')?;
@@ -476,12 +567,14 @@ fn balanced(text: &str) -> bool {
 }
 
 fn is_constructor_of(language: Language, function: &Function, class: &str) -> bool {
-    function.container.as_deref() == Some(class)
-        && match language {
-            Language::Python => function.name == "__init__",
-            Language::Java => function.name == class,
-            _ => false,
+    match language {
+        Language::Python => {
+            function.container.as_deref() == Some(class) && function.name == "__init__"
         }
+        Language::Java => function.container.as_deref() == Some(class) && function.name == class,
+        Language::Go => function.container.is_none() && function.name == go_constructor_name(class),
+        _ => false,
+    }
 }
 
 fn is_self(parameter: &str) -> bool {
@@ -584,8 +677,10 @@ pub fn generated(
 const LARGE_OBJECT_REPEATS: usize = 500;
 
 /// A large object to time a method on: the first example built with setup
-/// calls, those calls replayed many times in a loop. `None` when no
-/// example has setup calls.
+/// calls, those calls replayed many times in a loop, every other time with
+/// its string arguments numbered (`"apple"`, then `"apple1"`...), so the
+/// object holds both repeats and ever more distinct keys, as a large real
+/// one does. `None` when no example has setup calls.
 pub fn large_object(language: Language, examples: &[String]) -> Option<String> {
     let (base, steps) = examples
         .iter()
@@ -593,18 +688,67 @@ pub fn large_object(language: Language, examples: &[String]) -> Option<String> {
         .find(|(_, steps)| !steps.is_empty())?;
     Some(match language {
         Language::Python => format!(
-            "({SETUP_NAME} := {base}, [step() for step in [{}] * {LARGE_OBJECT_REPEATS}], {SETUP_NAME})[-1]",
+            "({SETUP_NAME} := {base}, [step(perforch_i) for perforch_i in range({LARGE_OBJECT_REPEATS}) for step in [{}]], {SETUP_NAME})[-1]",
             steps
                 .iter()
-                .map(|step| format!("lambda: {step}"))
+                .map(|step| format!(
+                    "lambda perforch_i: {}",
+                    numbered_strings(language, step, "perforch_i")
+                ))
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
+        Language::Go => format!(
+            "func() {} {{ {SETUP_NAME} := {base}; for perforchI := 0; perforchI < {LARGE_OBJECT_REPEATS}; perforchI++ {{ {} }}; return {SETUP_NAME} }}()",
+            go_object_type(&base),
+            steps
+                .iter()
+                .map(|step| numbered_strings(language, step, "perforchI"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
         _ => format!(
             "perforchSetup({base}, {SETUP_NAME} -> {{ for (int perforchI = 0; perforchI < {LARGE_OBJECT_REPEATS}; perforchI++) {{ {}; }} }})",
-            steps.join("; ")
+            steps
+                .iter()
+                .map(|step| numbered_strings(language, step, "perforchI"))
+                .collect::<Vec<_>>()
+                .join("; ")
         ),
     })
+}
+
+/// `step` with each double-quoted string literal followed by the loop
+/// counter `counter` on odd turns of the loop.
+fn numbered_strings(language: Language, step: &str, counter: &str) -> String {
+    let suffix = match language {
+        Language::Python => format!(" + (str({counter}) if {counter} % 2 else \"\")"),
+        Language::Go => {
+            format!(" + strconv.Itoa({counter})[:{counter}%2*len(strconv.Itoa({counter}))]")
+        }
+        _ => format!(" + ({counter} % 2 == 1 ? String.valueOf({counter}) : \"\")"),
+    };
+    let mut out = String::with_capacity(step.len());
+    let mut chars = step.char_indices().peekable();
+    let mut start = None;
+    let mut escaped = false;
+    while let Some((index, c)) = chars.next() {
+        match start {
+            None if c == '"' => start = Some(index),
+            None => out.push(c),
+            Some(_) if escaped => escaped = false,
+            Some(_) if c == '\\' => escaped = true,
+            Some(from) if c == '"' => {
+                out.push_str(&format!("({}{suffix})", &step[from..=index]));
+                start = None;
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some(from) = start {
+        out.push_str(&step[from..]);
+    }
+    out
 }
 
 /// Small-scope argument lists for `function`, seeded by `seen`; none when
@@ -740,7 +884,11 @@ class LedgerTest {
         );
         assert_eq!(
             large_object(Language::Python, &shown).unwrap(),
-            r#"(obj := Ledger(), [step() for step in [lambda: obj.record("a", "b", 5)] * 500], obj)[-1]"#
+            r#"(obj := Ledger(), [step(perforch_i) for perforch_i in range(500) for step in [lambda perforch_i: obj.record(("a" + (str(perforch_i) if perforch_i % 2 else "")), ("b" + (str(perforch_i) if perforch_i % 2 else "")), 5)]], obj)[-1]"#
+        );
+        assert_eq!(
+            numbered_strings(Language::Java, r#"obj.add("a\"b", 2)"#, "perforchI"),
+            r#"obj.add(("a\"b" + (perforchI % 2 == 1 ? String.valueOf(perforchI) : "")), 2)"#
         );
         assert_eq!(
             split_setup(Language::Python, &shown[0]),
