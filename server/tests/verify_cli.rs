@@ -472,6 +472,26 @@ fn calls_the_tests_make_are_captured_as_inputs() {
     assert_eq!(report["verdict"], "incorrect", "{report:#}");
 }
 
+/// A Go method is called on boards its tests build (`b := NewBoard()`,
+/// then `b.Record(..)`), on small boards from the setup methods they use,
+/// and timed on a large board: the faster version is taken, and a version
+/// that orders ties by name or stops panicking is caught on a small board.
+#[test]
+fn go_methods_are_judged_on_their_objects() {
+    let case = |version: &str| {
+        evidence_case("go/leaderboard", "board.go", "Board.Leaders", version)
+    };
+    let report = case("fast.go");
+    assert_eq!(report["verdict"], "faster", "{report:#}");
+    assert!(report["test_calls"].as_u64().unwrap() >= 2, "{report:#}");
+    for wrong in ["wrong_ties.go", "wrong_negative.go"] {
+        let report = case(wrong);
+        assert_eq!(report["verdict"], "incorrect", "{wrong}: {report:#}");
+        let input = report["outcome"]["input"].as_str().unwrap_or_default();
+        assert!(input.contains(".Leaders("), "{wrong}: {report:#}");
+    }
+}
+
 /// A function of numbers only cannot be grown: its verdict comes with the
 /// caveat that it rests on microsecond calls.
 #[test]
