@@ -478,9 +478,8 @@ fn calls_the_tests_make_are_captured_as_inputs() {
 /// that orders ties by name or stops panicking is caught on a small board.
 #[test]
 fn go_methods_are_judged_on_their_objects() {
-    let case = |version: &str| {
-        evidence_case("go/leaderboard", "board.go", "Board.Leaders", version)
-    };
+    let case =
+        |version: &str| evidence_case("go/leaderboard", "board.go", "Board.Leaders", version);
     let report = case("fast.go");
     assert_eq!(report["verdict"], "faster", "{report:#}");
     assert!(report["test_calls"].as_u64().unwrap() >= 2, "{report:#}");

@@ -28,7 +28,8 @@ use super::candidate::CandidateCode;
 use super::differential;
 use super::evidence::small_scope::SmallScope;
 use super::evidence::{
-    InputSource, TestInput, parse_inputs_reply, shorten, small_scope_for, type_directed_inputs,
+    InputSource, TestInput, parse_inputs_reply, same_call, shorten, small_scope_for,
+    type_directed_inputs,
 };
 use super::headers::LocalHeaders;
 use super::judge::{
@@ -1053,7 +1054,11 @@ impl<'a> Job<'a> {
         let mut test_calls = tests.map_or_else(Vec::new, |tests| original.test_calls(tests));
         // The calls the tests made when they ran on `original`.
         for call in std::mem::take(&mut self.captured_calls) {
-            if !test_calls.iter().any(|known| known.args == call.args) {
+            if !test_calls
+                .iter()
+                .chain(&inputs)
+                .any(|known| same_call(known, &call))
+            {
                 test_calls.push(call);
             }
         }

@@ -18,7 +18,7 @@ use crate::routing::Metric;
 use super::candidate::CandidateCode;
 use super::differential::check_callable;
 use super::evidence::{
-    DroppedInput, InputSource, TestInput, small_scope_for, type_directed_inputs,
+    DroppedInput, InputSource, TestInput, same_call, small_scope_for, type_directed_inputs,
 };
 use super::headers::LocalHeaders;
 use super::job::PipelineError;
@@ -133,7 +133,7 @@ fn prepare(subject: &Subject) -> Result<Prepared, PipelineError> {
             ));
             let mut unique: Vec<TestInput> = Vec::new();
             for input in candidates {
-                if !unique.iter().any(|known| known.args == input.args) {
+                if !unique.iter().any(|known| same_call(known, &input)) {
                     unique.push(input);
                 }
             }

@@ -52,45 +52,15 @@ fn with_definitions(arg: &str, text: &str) -> String {
 /// Names in `arg` that could be variables: not after a `.`, not called,
 /// not a path's first part, not a word of the languages.
 fn free_names(arg: &str) -> Vec<String> {
-    let chars: Vec<char> = arg.chars().collect();
-    let mut names = Vec::new();
-    let mut i = 0;
-    let mut quote: Option<char> = None;
-    while i < chars.len() {
-        let c = chars[i];
-        if let Some(q) = quote {
-            if c == '\\' {
-                i += 1;
-            } else if c == q {
-                quote = None;
-            }
-            i += 1;
-            continue;
+    let mut names: Vec<String> = Vec::new();
+    for word in words(arg) {
+        if !word.after_dot
+            && !matches!(word.after, Some('(' | '!' | ':' | '.' | '<' | '{'))
+            && !KNOWN_WORDS.contains(&word.text.as_str())
+            && !names.contains(&word.text)
+        {
+            names.push(word.text);
         }
-        if c == '"' || c == '\'' {
-            quote = Some(c);
-        } else if c.is_ascii_digit() {
-            while i + 1 < chars.len() && (chars[i + 1].is_alphanumeric() || chars[i + 1] == '_') {
-                i += 1;
-            }
-        } else if c.is_alphabetic() || c == '_' {
-            let start = i;
-            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
-                i += 1;
-            }
-            let word: String = chars[start..i].iter().collect();
-            let after = chars[i..].iter().find(|c| !c.is_whitespace()).copied();
-            let after_dot = start > 0 && chars[start - 1] == '.';
-            if !after_dot
-                && !matches!(after, Some('(' | '!' | ':' | '.' | '<' | '{'))
-                && !KNOWN_WORDS.contains(&word.as_str())
-                && !names.contains(&word)
-            {
-                names.push(word);
-            }
-            continue;
-        }
-        i += 1;
     }
     names
 }
@@ -154,21 +124,8 @@ fn definition(text: &str, name: &str) -> Option<String> {
 /// or at the end of a line, outside brackets and strings.
 fn statement_value(text: &str) -> Option<String> {
     let mut depth = 0i32;
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    for (offset, c) in text.char_indices() {
-        if let Some(q) = quote {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == q {
-                quote = None;
-            }
-            continue;
-        }
+    for (offset, c) in code_chars(text) {
         match c {
-            '"' | '\'' => quote = Some(c),
             '(' | '[' | '{' => depth += 1,
             ')' | ']' | '}' => depth -= 1,
             ';' | '\n' if depth <= 0 => {
@@ -182,6 +139,30 @@ fn statement_value(text: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// The characters of `text` outside string and character literals (the
+/// quotes left out too), with their byte offsets.
+fn code_chars(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    text.char_indices().filter(move |(_, c)| {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if *c == '\\' {
+                escaped = true;
+            } else if *c == q {
+                quote = None;
+            }
+            return false;
+        }
+        if *c == '"' || *c == '\'' {
+            quote = Some(*c);
+            return false;
+        }
+        true
+    })
 }
 
 /// The type a brace initialiser is written with, from the declaration's
@@ -434,7 +415,31 @@ const PACKAGES: &[&str] = &[
 /// No free variable: every identifier is a literal word, a call, a path,
 /// a macro, a type, or a name the expression binds itself.
 pub(super) fn is_closed(arg: &str) -> bool {
+    words(arg).into_iter().all(|word| {
+        // `x.y` is a path when x is a type or a package; a local otherwise.
+        let used_as_callee_or_path = matches!(word.after, Some('(' | '!' | ':' | '<' | '{'))
+            || (word.after == Some('.') && PACKAGES.contains(&word.text.as_str()));
+        word.after_dot
+            || word.text.starts_with(char::is_uppercase)
+            || used_as_callee_or_path
+            || KNOWN_WORDS.contains(&word.text.as_str())
+    })
+}
+
+/// An identifier of an expression, outside its string literals.
+struct Word {
+    text: String,
+    /// It follows a `.` (a field or method of something).
+    after_dot: bool,
+    /// The first character after it that is not a space.
+    after: Option<char>,
+}
+
+/// The identifiers of `arg` in order; numbers, with their suffixes
+/// (`10L`, `1e5`, `3u64`), are not identifiers.
+fn words(arg: &str) -> Vec<Word> {
     let chars: Vec<char> = arg.chars().collect();
+    let mut out = Vec::new();
     let mut i = 0;
     let mut quote: Option<char> = None;
     while i < chars.len() {
@@ -450,61 +455,33 @@ pub(super) fn is_closed(arg: &str) -> bool {
         }
         if c == '"' || c == '\'' || c == '`' {
             quote = Some(c);
-            i += 1;
-            continue;
-        }
-        if c.is_alphabetic() || c == '_' {
+        } else if c.is_ascii_digit() {
+            while i + 1 < chars.len()
+                && (chars[i + 1].is_alphanumeric() || chars[i + 1] == '.' || chars[i + 1] == '_')
+            {
+                i += 1;
+            }
+        } else if c.is_alphabetic() || c == '_' {
             let start = i;
             while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
                 i += 1;
             }
-            let word: String = chars[start..i].iter().collect();
-            let after = chars[i..].iter().find(|c| !c.is_whitespace()).copied();
-            let after_dot = start > 0 && chars[start - 1] == '.';
-            let starts_upper = word.chars().next().is_some_and(char::is_uppercase);
-            // `x.y` is a path when x is a type or a package; a local otherwise.
-            let used_as_callee_or_path = matches!(after, Some('(' | '!' | ':' | '<' | '{'))
-                || (after == Some('.') && PACKAGES.contains(&word.as_str()));
-            if !(after_dot
-                || starts_upper
-                || used_as_callee_or_path
-                || KNOWN_WORDS.contains(&word.as_str()))
-            {
-                return false;
-            }
-            continue;
-        }
-        // A number's suffix (`10L`, `1e5`, `3u64`) is part of the number.
-        if c.is_ascii_digit() {
-            while i < chars.len()
-                && (chars[i].is_alphanumeric() || chars[i] == '.' || chars[i] == '_')
-            {
-                i += 1;
-            }
+            out.push(Word {
+                text: chars[start..i].iter().collect(),
+                after_dot: start > 0 && chars[start - 1] == '.',
+                after: chars[i..].iter().find(|c| !c.is_whitespace()).copied(),
+            });
             continue;
         }
         i += 1;
     }
-    true
+    out
 }
 
 fn matching_paren(text: &str, open: usize) -> Option<usize> {
     let mut depth = 0usize;
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    for (offset, c) in text[open..].char_indices() {
-        if let Some(q) = quote {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == q {
-                quote = None;
-            }
-            continue;
-        }
+    for (offset, c) in code_chars(&text[open..]) {
         match c {
-            '"' | '\'' => quote = Some(c),
             '(' | '[' | '{' => depth += 1,
             ')' | ']' | '}' => {
                 depth = depth.checked_sub(1)?;

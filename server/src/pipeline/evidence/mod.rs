@@ -8,6 +8,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::builtin::inputs::Value;
+
 mod calls;
 pub mod capture;
 mod inputs_reply;
@@ -48,6 +50,30 @@ impl TestInput {
     /// `name(a, b)` for messages and prompts, shortened when huge.
     pub fn call_text(&self, name: &str) -> String {
         shorten(&format!("{name}({})", self.args.join(", ")), 300)
+    }
+}
+
+/// Whether two inputs are the same call however they are spelled: the
+/// same text, or the same literal values (`["a"]` written in a doc and
+/// `['a']` as Python's `repr` records it).
+pub fn same_call(a: &TestInput, b: &TestInput) -> bool {
+    a.args == b.args
+        || a.args.len() == b.args.len()
+            && a.args.iter().zip(&b.args).all(|(x, y)| {
+                x == y
+                    || literals::literal_value(x)
+                        .map(as_text)
+                        .is_some_and(|value| Some(value) == literals::literal_value(y).map(as_text))
+            })
+}
+
+/// `value` with its one-letter quotes read as strings: `'a'` is a Python
+/// string, whatever the literal reader took it for.
+fn as_text(value: Value) -> Value {
+    match value {
+        Value::Char(c) => Value::Str(c.to_string()),
+        Value::List(items) => Value::List(items.into_iter().map(as_text).collect()),
+        other => other,
     }
 }
 
@@ -293,6 +319,18 @@ pub(crate) fn shorten(text: &str, max: usize) -> String {
 mod tests {
     use super::*;
     use crate::language::Language;
+
+    #[test]
+    fn a_call_recorded_by_repr_is_the_call_written_in_the_docs() {
+        let input = |args: &[&str]| TestInput {
+            args: args.iter().map(|a| a.to_string()).collect(),
+            source: InputSource::TestCall,
+        };
+        let written = input(&["[\"a\", \"b\"]", "[]"]);
+        assert!(same_call(&written, &input(&["['a', 'b']", "[]"])));
+        assert!(!same_call(&written, &input(&["['a', 'c']", "[]"])));
+        assert!(!same_call(&written, &input(&["['a', 'b']"])));
+    }
 
     #[test]
     fn arguments_of_another_language_are_told_apart_before_a_build() {
