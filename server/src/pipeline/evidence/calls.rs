@@ -499,6 +499,14 @@ fn matching_paren(text: &str, open: usize) -> Option<usize> {
 mod tests {
     use super::*;
 
+    /// The argument lists of the test calls of `name` in `text`.
+    fn args_of(text: &str, name: &str, qualifiers: &[&str]) -> Vec<Vec<String>> {
+        test_call_inputs(text, name, qualifiers)
+            .into_iter()
+            .map(|input| input.args)
+            .collect()
+    }
+
     #[test]
     fn doctest_calls_become_inputs_and_signatures_do_not() {
         let doc = "Return the value.\n\n>>> total_value([Item(\"a\", 2, 150), Item(\"b\", 1, 99)])\n399\n>>> total_value([])\n0\nSee also: my_total_value(x).\n";
@@ -528,10 +536,7 @@ mod tests {
         assertEquals("b", Other.idLine("b", 1));
         assertEquals("c", idLine(new String("c"), Integer.MAX_VALUE));
     }"#;
-        let args: Vec<Vec<String>> = test_call_inputs(java, "idLine", &["Receipt"])
-            .into_iter()
-            .map(|input| input.args)
-            .collect();
+        let args = args_of(java, "idLine", &["Receipt"]);
         assert_eq!(
             args,
             vec![
@@ -542,10 +547,7 @@ mod tests {
             ]
         );
         let rust = "fn count_pairs(xs: &[i64], target: i64) -> usize { 0 }\n#[test]\nfn t() {\n    assert_eq!(count_pairs(&[1, 2, 3], 4), 1);\n    let v: Vec<i64> = (0..20_000).collect();\n    assert_eq!(count_pairs(&v, 5), 3);\n    assert_eq!(count_pairs(&(0..10).collect::<Vec<i64>>(), -1), 0);\n}";
-        let args: Vec<Vec<String>> = test_call_inputs(rust, "count_pairs", &[])
-            .into_iter()
-            .map(|input| input.args)
-            .collect();
+        let args = args_of(rust, "count_pairs", &[]);
         assert_eq!(
             args,
             vec![
@@ -558,10 +560,7 @@ mod tests {
             ]
         );
         let python = "def test_dedupe():\n    assert dedupe([1, 1, 2]) == [1, 2]\n    items = list(range(5))\n    assert dedupe(items) == items\n    assert dedupe([x for x in 'aab']) == ['a', 'b']\n    assert dedupe(fetch()) == []\n    assert dedupe(rows) == []\n";
-        let args: Vec<Vec<String>> = test_call_inputs(python, "dedupe", &[])
-            .into_iter()
-            .map(|input| input.args)
-            .collect();
+        let args = args_of(python, "dedupe", &[]);
         assert_eq!(
             args,
             vec![
@@ -576,10 +575,7 @@ mod tests {
     #[test]
     fn names_the_tests_define_are_replaced_by_their_values() {
         let java = "class StatsTest {\n    private static final double[] LATENCIES = {120, 85, 300};\n\n    @Test\n    void median() {\n        assertEquals(110, Stats.percentile(LATENCIES, 50), 1e-9);\n        double[] values = {3, 1, 2};\n        Stats.percentile(values, 50);\n        Stats.percentile(load(), 50);\n    }\n}\n";
-        let args: Vec<Vec<String>> = test_call_inputs(java, "percentile", &["Stats"])
-            .into_iter()
-            .map(|input| input.args)
-            .collect();
+        let args = args_of(java, "percentile", &["Stats"]);
         assert_eq!(
             args,
             vec![
