@@ -122,7 +122,7 @@ fn screening_keeps_what_the_original_answers_or_raises_on_and_says_why_it_drops_
     // The IndexError on [] is behaviour a candidate must keep.
     let kept: Vec<_> = screened.kept.iter().map(|i| i.args[0].clone()).collect();
     assert_eq!(kept, ["[3, 4]", "[]", "[7]", "[1]"]);
-    assert_eq!(screened.expected_errors, 1);
+    assert_eq!(screened.expected_errors(), 1);
     let reasons: Vec<_> = screened
         .dropped
         .iter()

@@ -325,17 +325,7 @@ impl<'a> Job<'a> {
                 Some(failure) => failure,
                 None => {
                     self.step(10, "running the function's tests");
-                    let (verdict, calls) = {
-                        let (tests, executor, original) = (
-                            tests.clone(),
-                            self.engine.executor.clone(),
-                            original.clone(),
-                        );
-                        self.blocking(move || {
-                            tests.run_capturing(&executor, &original.file_text, &original.function)
-                        })
-                        .await??
-                    };
+                    let (verdict, calls) = self.run_tests_capturing(&tests, &original).await?;
                     // Empty when they fail: then `original` is fixed
                     // before its inputs are gathered.
                     self.captured_calls = calls;
@@ -383,7 +373,7 @@ impl<'a> Job<'a> {
         self.notes.extend(microsecond_caveat(&screened.original_ns));
         self.evidence.dropped = screened.dropped.clone();
         self.evidence.inputs_used = screened.kept.len();
-        self.evidence.expected_errors = screened.expected_errors;
+        self.evidence.expected_errors = screened.expected_errors();
         let checks = self
             .small_scope_checks(&workbench, &original, scope)
             .await?;
@@ -491,6 +481,20 @@ impl<'a> Job<'a> {
             version.file_text.clone(),
         );
         Ok(self.blocking(move || tests.run(&executor, &text)).await??)
+    }
+
+    /// [`Self::run_tests`] on the function as it is, recording the calls
+    /// the tests make ([`WorkspaceTests::run_capturing`]).
+    async fn run_tests_capturing(
+        &mut self,
+        tests: &Arc<WorkspaceTests>,
+        version: &Baseline,
+    ) -> Result<(TestsVerdict, Vec<TestInput>), PipelineError> {
+        let (tests, executor, version) =
+            (tests.clone(), self.engine.executor.clone(), version.clone());
+        Ok(self
+            .blocking(move || tests.run_capturing(&executor, &version.file_text, &version.function))
+            .await??)
     }
 
     /// Test code shown to models that must make the tests pass.

@@ -428,11 +428,16 @@ pub struct Screened {
     pub dropped: Vec<DroppedInput>,
     /// The original's CPU ns per kept input (one call each).
     pub original_ns: Vec<u64>,
-    /// Kept inputs on which the original raises (or panics): a candidate
-    /// must raise the same kind there.
-    pub expected_errors: usize,
-    /// Per kept input: the original raised on it.
+    /// Per kept input: the original raised (or panicked) on it, so a
+    /// candidate must raise the same kind there.
     pub raised: Vec<bool>,
+}
+
+impl Screened {
+    /// Kept inputs on which the original raises.
+    pub fn expected_errors(&self) -> usize {
+        self.raised.iter().filter(|raised| **raised).count()
+    }
 }
 
 /// The driver's exception kind for an input whose own expression failed
@@ -727,7 +732,6 @@ impl Workbench {
                         // Error behaviour is behaviour: a version that stops
                         // raising, or raises another kind, is wrong.
                         CallResult::Exception(_) => {
-                            screened.expected_errors += 1;
                             printed += record.printed_bytes;
                             screened.original_ns.push(record.cpu_ns);
                             screened.raised.push(true);
@@ -794,7 +798,7 @@ impl Workbench {
         Ok(Checks {
             scope,
             inputs: kept,
-            expected_errors: screened.expected_errors,
+            expected_errors: screened.expected_errors(),
         })
     }
 

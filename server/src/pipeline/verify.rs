@@ -149,7 +149,7 @@ fn prepare(subject: &Subject) -> Result<Prepared, PipelineError> {
                 let screened = workbench.scaled_up(&baseline, scope.as_ref().ok(), screened)?;
                 notes.extend(microsecond_caveat(&screened.original_ns));
                 repeats = repeats_for(&screened.original_ns);
-                expected_errors = screened.expected_errors;
+                expected_errors = screened.expected_errors();
                 inputs = screened.kept;
                 dropped = screened.dropped;
             }

@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::analysis::Function;
 use crate::config::Config;
 use crate::discovery::{
     DiscoveredTests, DiscoveryError, TestOutcome, TestRunReport, TestTarget, discover_with,
@@ -12,8 +13,6 @@ use crate::discovery::{
 use crate::executor::ExecutorConfig;
 use crate::executor::sandbox::SandboxLimits;
 use crate::language::Language;
-
-use crate::analysis::Function;
 
 use super::evidence::{TestInput, capture, shorten};
 
@@ -124,7 +123,6 @@ impl WorkspaceTests {
         path == self.file
     }
 
-    /// Run every suite with the function's file replaced by `file_text`.
     /// Run the tests on `file_text` with `function` recording the calls
     /// they make (`evidence::capture`): the verdict, and the calls as
     /// inputs. Without a recorder for the function, or when the recording
@@ -165,6 +163,7 @@ impl WorkspaceTests {
         Ok((verdict, calls))
     }
 
+    /// Run every suite with the function's file replaced by `file_text`.
     pub fn run(
         &self,
         executor: &ExecutorConfig,

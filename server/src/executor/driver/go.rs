@@ -186,17 +186,18 @@ struct GoCase<'a> {
     receiver: Option<(&'a str, &'a [String])>,
 }
 
-/// `var a0 T = expr` lines declaring `args` with their `types`, named `prefix0`...
-fn declarations(prefix: &str, types: &[String], args: &[String]) -> String {
+/// `var a0 T = expr` lines declaring `args` with their `types`, named
+/// `prefix0`..., each after `indent`.
+fn declarations(indent: &str, prefix: &str, types: &[String], args: &[String]) -> String {
     types
         .iter()
         .zip(args)
         .enumerate()
         .map(|(i, (ty, expr))| {
             if ty.is_empty() || ty.starts_with("...") {
-                format!("\t\t{prefix}{i} := {expr}\n")
+                format!("{indent}{prefix}{i} := {expr}\n")
             } else {
-                format!("\t\tvar {prefix}{i} {ty} = {expr}\n")
+                format!("{indent}var {prefix}{i} {ty} = {expr}\n")
             }
         })
         .collect()
@@ -240,7 +241,7 @@ fn case_function(case: &GoCase) -> String {
         repeats,
         receiver,
     } = *case;
-    let mut declared = declarations("a", types, args);
+    let mut declared = declarations("\t\t", "a", types, args);
     let callee = match receiver {
         Some((object, _)) => {
             declared = format!("\t\trecv := {object}\n{declared}");
@@ -291,7 +292,7 @@ fn case_function(case: &GoCase) -> String {
             };
             format!(
                 "\t\t\tfirstSelf = perforchObject(recv)\n\t\t\tfirstAgain = perforchAgain(func() string {{\n{}\t\t\t\t{again_call}\n\t\t\t\treturn {serialise}\n\t\t\t}})\n",
-                declarations("n", types, next).replace("\t\t", "\t\t\t\t"),
+                declarations("\t\t\t\t", "n", types, next),
             )
         }
         None => String::new(),

@@ -686,34 +686,29 @@ pub fn large_object(language: Language, examples: &[String]) -> Option<String> {
         .iter()
         .map(|object| split_setup(language, object))
         .find(|(_, steps)| !steps.is_empty())?;
+    let numbered = |counter: &str| -> Vec<String> {
+        steps
+            .iter()
+            .map(|step| numbered_strings(language, step, counter))
+            .collect()
+    };
     Some(match language {
         Language::Python => format!(
             "({SETUP_NAME} := {base}, [step(perforch_i) for perforch_i in range({LARGE_OBJECT_REPEATS}) for step in [{}]], {SETUP_NAME})[-1]",
-            steps
+            numbered("perforch_i")
                 .iter()
-                .map(|step| format!(
-                    "lambda perforch_i: {}",
-                    numbered_strings(language, step, "perforch_i")
-                ))
+                .map(|step| format!("lambda perforch_i: {step}"))
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
         Language::Go => format!(
             "func() {} {{ {SETUP_NAME} := {base}; for perforchI := 0; perforchI < {LARGE_OBJECT_REPEATS}; perforchI++ {{ {} }}; return {SETUP_NAME} }}()",
             go_object_type(&base),
-            steps
-                .iter()
-                .map(|step| numbered_strings(language, step, "perforchI"))
-                .collect::<Vec<_>>()
-                .join("; ")
+            numbered("perforchI").join("; ")
         ),
         _ => format!(
             "perforchSetup({base}, {SETUP_NAME} -> {{ for (int perforchI = 0; perforchI < {LARGE_OBJECT_REPEATS}; perforchI++) {{ {}; }} }})",
-            steps
-                .iter()
-                .map(|step| numbered_strings(language, step, "perforchI"))
-                .collect::<Vec<_>>()
-                .join("; ")
+            numbered("perforchI").join("; ")
         ),
     })
 }
@@ -729,10 +724,9 @@ fn numbered_strings(language: Language, step: &str, counter: &str) -> String {
         _ => format!(" + ({counter} % 2 == 1 ? String.valueOf({counter}) : \"\")"),
     };
     let mut out = String::with_capacity(step.len());
-    let mut chars = step.char_indices().peekable();
     let mut start = None;
     let mut escaped = false;
-    while let Some((index, c)) = chars.next() {
+    for (index, c) in step.char_indices() {
         match start {
             None if c == '"' => start = Some(index),
             None => out.push(c),

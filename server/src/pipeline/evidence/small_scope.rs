@@ -159,7 +159,6 @@ impl SmallScope {
         self
     }
 
-    /// Up to `count` distinct small inputs, smallest first.
     /// The parameters' types (declared, or shown by the examples), a
     /// method's object not among them.
     pub fn types(&self) -> &[ArgType] {
@@ -171,6 +170,7 @@ impl SmallScope {
         !self.objects.is_empty()
     }
 
+    /// Up to `count` distinct small inputs, smallest first.
     pub fn inputs(&self, count: usize) -> Vec<SmallInput> {
         let mut rng = StdRng::seed_from_u64(0x5eed_5ca1e);
         let mut out: Vec<SmallInput> = Vec::new();
